@@ -1,0 +1,283 @@
+"""The command line: parse flags, call the library, map the result to an exit code.
+
+Exit codes: 0 pass, 1 a finding at or above --fail-on, 2 usage error or unusable input.
+Nothing here decides a verdict, and no error ever reaches the user as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from typing import Any
+
+import click
+
+from compliance import __version__
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+def _die(message: str) -> None:
+    click.echo(f"complycheck: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+class _Group(click.Group):
+    """Turns every library error into one line and exit 2; a bug too, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from compliance.errors import ComplyCheckError, RulePackError
+
+        try:
+            return super().invoke(ctx)
+        except RulePackError as exc:
+            for line in exc.problems:
+                click.echo(f"complycheck: rule pack: {line}", err=True)
+            sys.exit(EXIT_ERROR)
+        except ComplyCheckError as exc:
+            _die(str(exc))
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("complycheck: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(EXIT_PASS)
+        except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback
+            if os.environ.get("COMPLYCHECK_DEBUG"):
+                raise
+            _die(f"internal error ({type(exc).__name__}: {exc}); this is a bug, rerun with COMPLYCHECK_DEBUG=1 for details")
+
+
+def _parse_date(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=flag) from None
+
+
+def _parse_size(value: str) -> int:
+    units = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
+    unit = text[-1:] if text[-1:] in ("K", "M", "G") else ""
+    number = text[: -len(unit)] if unit else text
+    try:
+        size = int(float(number) * units[unit])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a size such as 500M or 2G", param_hint="--max-input-size") from None
+    if size <= 0:
+        raise click.BadParameter("must be positive", param_hint="--max-input-size")
+    return size
+
+
+def _parse_columns(value: str | None) -> dict[str, str]:
+    if not value:
+        return {}
+    out = {}
+    for part in value.split(","):
+        key, sep, col = part.partition("=")
+        if not sep or not key.strip() or not col.strip():
+            raise click.BadParameter(f"{part!r} is not ROLE=COLUMN", param_hint="--columns")
+        out[key.strip().lower()] = col.strip()
+    return out
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="complycheck")
+def main() -> None:
+    """Check SBOMs and software inventories against government software bans.
+
+    \b
+    Examples:
+      complycheck scan sbom.cdx.json --jurisdiction US
+      complycheck scan phone.xml -j CA -c government -c mobile --as-of 2024-01-15
+      complycheck scan sbom.json -j US -j CA --format json -o report.json
+      complycheck rules list --jurisdiction CA
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+              help="Jurisdiction code (repeatable). Default: every jurisdiction in the pack.")
+@click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT",
+              help="Where the software is used (repeatable): government, federal, mobile, procurement...")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluate the rules as of this date. Default: today.")
+@click.option("--horizon", "horizon", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
+              help="Warn about rules coming into force within this many days.")
+@click.option("--fail-on", "fail_on", type=click.Choice(["fail", "warn", "never"]), default="fail", show_default=True,
+              help="Exit 1 when a finding reaches this severity.")
+@click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+              help="Report format for standard output (or for a plain -o FILE).")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FILE|FORMAT=FILE",
+              help="Write the report to FILE, or FORMAT=FILE for an extra format (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line to standard output.")
+@click.option("--input-format", "input_format", metavar="NAME", help="Skip detection and read inputs as NAME.")
+@click.option("--columns", "columns", metavar="ROLE=COLUMN,...", help="Column mapping for CSV/TSV inputs, e.g. name=App,vendor=Maker.")
+@click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack (repeatable).")
+@click.option("--no-builtin-rules", is_flag=True, help="Use only the packs given with --rules.")
+@click.option("--require-verified", is_flag=True, help="Refuse to run when a selected rule rests on unverified facts.")
+@click.option("--max-input-size", "max_size", default="1G", show_default=True, metavar="SIZE",
+              help="Refuse inputs larger than this.")
+def scan(
+    paths: tuple[str, ...],
+    jurisdictions: tuple[str, ...],
+    contexts: tuple[str, ...],
+    as_of: str | None,
+    horizon: int,
+    fail_on: str,
+    fmt: str,
+    outputs: tuple[str, ...],
+    quiet: bool,
+    input_format: str | None,
+    columns: str | None,
+    rule_dirs: tuple[str, ...],
+    no_builtin_rules: bool,
+    require_verified: bool,
+    max_size: str,
+) -> None:
+    """Scan SBOMs or inventories (files, directories, or - for standard input)."""
+    from compliance.formats import format_names, get_format
+    from compliance.readers import reader_names
+    from compliance.scan import ScanOptions
+    from compliance.scan import scan as run_scan
+
+    if input_format and input_format not in reader_names():
+        raise click.BadParameter(f"unknown input format; known: {', '.join(reader_names())}", param_hint="--input-format")
+    stdout_format = get_format(fmt)
+    stdout_target: str | None = None
+    extra: list[tuple[str, str]] = []
+    for spec in outputs:
+        name, sep, target = spec.partition("=")
+        if sep and name in format_names():
+            if not target:
+                raise click.BadParameter(f"{spec!r} names no file", param_hint="--output")
+            extra.append((name, target))
+        elif sep and "/" not in name and "." not in name:
+            raise click.BadParameter(
+                f"unknown format {name!r} in {spec!r}; known formats: {', '.join(format_names())}", param_hint="--output"
+            )
+        else:
+            if stdout_target is not None:
+                raise click.BadParameter("only one plain -o FILE; use FORMAT=FILE for more", param_hint="--output")
+            stdout_target = spec
+    options = ScanOptions(
+        jurisdictions=list(jurisdictions),
+        contexts=list(contexts),
+        as_of=_parse_date(as_of, "--as-of"),
+        horizon_days=horizon,
+        fail_on=fail_on,
+        input_format=input_format,
+        reader_options={"columns": _parse_columns(columns)} if columns else {},
+        rule_dirs=list(rule_dirs),
+        builtin_rules=not no_builtin_rules,
+        require_verified=require_verified,
+        max_input_bytes=_parse_size(max_size),
+    )
+    progress = _progress_printer(paths)
+    report = run_scan(list(paths), options, progress=progress)
+    if progress is not None:
+        click.echo("", err=True)
+    for inp in report.inputs:
+        if inp.error:
+            click.echo(f"complycheck: error: {inp.error}", err=True)
+    if report.inputs and all(i.error for i in report.inputs):
+        sys.exit(EXIT_ERROR)
+    for name, target in extra:
+        _write(target, get_format(name).render(report))
+    if stdout_target is not None:
+        _write(stdout_target, stdout_format.render(report))
+    if quiet:
+        from compliance.formats.text import verdict_line
+
+        click.echo(verdict_line(report))
+    elif stdout_target is None:
+        click.echo(stdout_format.render(report), nl=False)
+    sys.exit(report.exit_code)
+
+
+def _progress_printer(paths: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """A progress line on a terminal's stderr when there are several inputs; silent otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    from compliance.readers import expand_paths
+
+    try:
+        total = sum(1 for _ in expand_paths(list(paths)))
+    except Exception:  # noqa: BLE001 - the scan itself reports bad paths
+        return None
+    if total < 2:
+        return None
+    state = {"n": 0}
+
+    def tick(path: str) -> None:
+        state["n"] += 1
+        width = 30
+        done = int(width * state["n"] / total)
+        name = path if len(path) <= 40 else "..." + path[-37:]
+        click.echo(f"\r[{'#' * done}{'.' * (width - done)}] {state['n']}/{total} {name:<40}", err=True, nl=False)
+
+    return tick
+
+
+def _write(target: str, text: str) -> None:
+    if target == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _die(f"{target}: cannot write report: {exc.strerror or exc}")
+
+
+# -- rules ---------------------------------------------------------------------------------
+
+
+@main.group()
+def rules() -> None:
+    """Inspect the rule pack."""
+
+
+@rules.command("list")
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE", help="Only these jurisdictions.")
+@click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack.")
+@click.option("--no-builtin-rules", is_flag=True, help="Use only the packs given with --rules.")
+def rules_list(jurisdictions: tuple[str, ...], rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+    """List rules: id, jurisdiction, binding, effective dates, verification status."""
+    from compliance.rulepack import load_rule_pack
+
+    pack = load_rule_pack(list(rule_dirs), builtin=not no_builtin_rules)
+    unknown = [j for j in jurisdictions if j not in pack.jurisdictions]
+    if unknown:
+        _die(f"unknown jurisdiction {', '.join(unknown)}; known codes: {', '.join(sorted(pack.jurisdictions))}")
+    wanted = pack.expand_jurisdictions(list(jurisdictions)) if jurisdictions else None
+    click.echo(f"{'ID':<34} {'JUR':<6} {'BINDING':<17} {'EFFECTIVE':<23} {'VERIFIED':<11} TITLE")
+    for r in pack.rules:
+        if wanted is not None and r.jurisdiction not in wanted:
+            continue
+        dates = ", ".join(sorted({a.effective.isoformat() for a in r.actions}))
+        click.echo(f"{r.id:<34} {r.jurisdiction:<6} {r.binding:<17} {dates:<23} {r.verification_status:<11} {r.title}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack.")
+def rules_show(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
+    """Everything about one rule, in plain words."""
+    from compliance.rulepack import load_rule_pack
+    from compliance.rulepack.describe import describe_rule
+
+    pack = load_rule_pack(list(rule_dirs))
+    rule = pack.rule(rule_id)
+    if rule is None:
+        _die(f"no rule {rule_id!r}; see 'complycheck rules list'")
+        return
+    click.echo(describe_rule(pack, rule))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

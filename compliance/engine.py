@@ -1,0 +1,204 @@
+"""Evaluate rules for a date and a set of contexts, then apply them to matched components.
+
+A rule's status depends only on the scan's date, contexts and jurisdictions, never on the
+component, so it is decided once per rule when the ``Evaluator`` is built. Per component the work is
+one index match plus a look at the few rules of the matched vendor.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from compliance.matching import Match, VendorIndex
+from compliance.model import SEVERITY_RANK, ActionResult, Finding, InputResult, Inventory
+from compliance.rulepack.model import Rule, RulePack
+
+STATUS_TEXT = {
+    "violation": "VIOLATION",
+    "upcoming": "UPCOMING",
+    "advisory": "ADVISORY",
+    "out-of-scope": "OUT OF SCOPE",
+}
+
+
+@dataclass(slots=True)
+class RuleOutcome:
+    """What a rule means for this scan if a covered component is present."""
+
+    status: str | None  # None: not in force and outside the look-ahead window, or lapsed
+    severity: str | None
+    effective: str
+    actions: list[ActionResult]
+    missing_contexts: list[str]
+
+
+def evaluate_rule(rule: Rule, as_of: date, contexts: set[str], horizon_days: int) -> RuleOutcome:
+    """The worst status over a rule's actions. Contexts gate scope; dates gate force."""
+    results: list[ActionResult] = []
+    for action in rule.actions:
+        required = set(rule.contexts) | set(action.contexts)
+        missing = sorted(required - contexts)
+        until = action.until.isoformat() if action.until else None
+        if action.until is not None and as_of > action.until:
+            continue  # lapsed: no longer restricts anything
+        if as_of < action.effective:
+            if (action.effective - as_of).days > horizon_days:
+                continue
+            status = "out-of-scope" if missing else "upcoming"
+        elif missing:
+            status = "out-of-scope"
+        else:
+            status = "violation" if rule.is_binding else "advisory"
+        severity = {"violation": "fail", "upcoming": "warn", "advisory": "warn", "out-of-scope": "info"}[status]
+        results.append(
+            ActionResult(action.id, action.description, action.effective.isoformat(), until, status, severity, missing)
+        )
+    if not results:
+        return RuleOutcome(None, None, rule.first_effective.isoformat(), [], [])
+    worst = max(results, key=lambda a: (SEVERITY_RANK[a.severity], a.status != "upcoming", _neg_date(a.effective)))
+    missing_all = sorted({c for a in results if a.status == "out-of-scope" for c in a.missing_contexts})
+    return RuleOutcome(worst.status, worst.severity, worst.effective, results, missing_all)
+
+
+def _neg_date(iso: str) -> int:
+    return -date.fromisoformat(iso).toordinal()
+
+
+class Evaluator:
+    """Rules of the selected jurisdictions, grouped by vendor, with their status decided up front."""
+
+    def __init__(
+        self,
+        pack: RulePack,
+        *,
+        jurisdictions: list[str],
+        contexts: list[str],
+        as_of: date,
+        horizon_days: int = 90,
+    ) -> None:
+        self.pack = pack
+        self.as_of = as_of
+        self.contexts = pack.expand_contexts(contexts)
+        self.selected = pack.expand_jurisdictions(jurisdictions) if jurisdictions else set(pack.jurisdictions)
+        self.index = VendorIndex(pack)
+        self.rules_by_vendor: dict[str, list[tuple[Rule, RuleOutcome]]] = defaultdict(list)
+        self.outcomes: dict[str, RuleOutcome] = {}
+        self.selected_rules: list[Rule] = []
+        for rule in pack.rules:
+            if rule.jurisdiction not in self.selected:
+                continue
+            self.selected_rules.append(rule)
+            outcome = evaluate_rule(rule, as_of, self.contexts, horizon_days)
+            self.outcomes[rule.id] = outcome
+            if outcome.status is None:
+                continue
+            for vid in rule.vendors:
+                self.rules_by_vendor[vid].append((rule, outcome))
+
+    def evaluate(self, inventory: Inventory) -> tuple[InputResult, list[Finding]]:
+        findings: list[Finding] = []
+        with_identity = 0
+        matched = 0
+        match = self.index.match
+        rules_by_vendor = self.rules_by_vendor
+        for comp in inventory.components:
+            if comp.has_vendor_identity:
+                with_identity += 1
+            matches = match(comp)
+            if not matches:
+                continue
+            matched += 1
+            for m in matches:
+                for rule, outcome in rules_by_vendor.get(m.vendor.id, ()):
+                    if rule.covers_product(m.product):
+                        findings.append(self._finding(rule, outcome, m, comp, inventory.path))
+        result = InputResult(
+            path=inventory.path,
+            format=inventory.format,
+            components=len(inventory.components),
+            components_with_vendor_identity=with_identity,
+            components_matched=matched,
+        )
+        return result, findings
+
+    def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Any, path: str) -> Finding:
+        assert outcome.status is not None and outcome.severity is not None
+        what = m.product.name if m.product else m.vendor.name
+        label = f"{comp.name} {comp.version}".strip()
+        status = outcome.status
+        decisive = next(a for a in outcome.actions if a.status == status and a.effective == outcome.effective)
+        if status == "violation":
+            message = f"{label} is {what} software; {rule.jurisdiction} bars it: {decisive.description} (in force since {outcome.effective})."
+        elif status == "upcoming":
+            message = f"{label} is {what} software; from {outcome.effective} {rule.jurisdiction} bars it: {decisive.description}."
+        elif status == "advisory":
+            message = f"{label} is {what} software; {rule.jurisdiction} advisory/withdrawal since {outcome.effective}: {decisive.description}."
+        else:
+            need = ", ".join(f"--context {c}" for c in outcome.missing_contexts)
+            message = f"{label} is {what} software; {rule.jurisdiction} rule applies only in context {need}: {decisive.description}."
+        return Finding(
+            rule_id=rule.id,
+            jurisdiction=rule.jurisdiction,
+            title=rule.title,
+            status=status,
+            severity=outcome.severity,
+            effective=outcome.effective,
+            binding=rule.binding,
+            component=comp,
+            input_path=path,
+            vendor=m.vendor.id,
+            product=m.product.id if m.product else None,
+            evidence=list(m.evidence),
+            citation=rule.citation,
+            sources=[s.url for s in rule.sources],
+            message=message,
+            actions=outcome.actions,
+            verification=rule.verification_status,
+        )
+
+    def rules_summary(self) -> list[dict[str, Any]]:
+        """Every selected rule with what it means for this scan, for reports that show passes too."""
+        out = []
+        for rule in self.selected_rules:
+            o = self.outcomes[rule.id]
+            out.append(
+                {
+                    "rule_id": rule.id,
+                    "jurisdiction": rule.jurisdiction,
+                    "title": rule.title,
+                    "summary": rule.summary,
+                    "authority": rule.authority,
+                    "instrument": rule.instrument,
+                    "citation": rule.citation,
+                    "binding": rule.binding,
+                    "vendors": list(rule.vendors),
+                    "products": list(rule.products),
+                    "exclude_products": list(rule.exclude_products),
+                    "exclusions": rule.exclusions,
+                    "contexts": list(rule.contexts),
+                    "status_if_present": o.status or "not-in-force",
+                    "severity_if_present": o.severity,
+                    "effective": o.effective,
+                    "missing_contexts": o.missing_contexts,
+                    "actions": [
+                        {
+                            "action": a.id,
+                            "description": a.description,
+                            "effective": a.effective.isoformat(),
+                            "until": a.until.isoformat() if a.until else None,
+                            "contexts": sorted(set(rule.contexts) | set(a.contexts)),
+                        }
+                        for a in rule.actions
+                    ],
+                    "sources": [{"url": s.url, "kind": s.kind, "title": s.title} for s in rule.sources],
+                    "verification": {
+                        "status": rule.verification_status,
+                        "last_verified": rule.last_verified.isoformat(),
+                        "notes": rule.verification_notes,
+                    },
+                }
+            )
+        return out

@@ -1,0 +1,31 @@
+"""Report formats. Add one by writing a module with a ``Format`` class and listing it here."""
+
+from __future__ import annotations
+
+from compliance.errors import UsageError
+from compliance.formats.base import Format
+from compliance.formats.json_report import JSONFormat
+from compliance.formats.text import TextFormat
+
+FORMATS: dict[str, type[Format]] = {
+    cls.name: cls
+    for cls in (
+        TextFormat,
+        JSONFormat,
+    )
+}
+
+
+def format_names() -> list[str]:
+    return list(FORMATS)
+
+
+def get_format(name: str) -> Format:
+    try:
+        return FORMATS[name]()
+    except KeyError:
+        raise UsageError(f"unknown format '{name}'; known formats: {', '.join(FORMATS)}") from None
+
+
+def render(report, name: str) -> str:  # type: ignore[no-untyped-def]
+    return get_format(name).render(report)

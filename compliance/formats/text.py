@@ -1,0 +1,106 @@
+"""The terminal report: a verdict, each finding with its evidence and citation, and coverage counts."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from compliance.model import Finding, Report
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str | None) -> str:
+    """Input strings are untrusted: show control and bidi characters as escapes, never execute them."""
+    if not text:
+        return ""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def verdict_line(report: Report) -> str:
+    s = report.summary()
+    counts = f"{s['fail']} fail, {s['warn']} warn, {s['info']} info, {s['waived']} waived"
+    if report.verdict == "error":
+        bad = sum(1 for i in report.inputs if i.error)
+        return f"VERDICT: ERROR - {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+    gate = report.gate_threshold
+    if report.verdict == "fail":
+        n = len(report.failing_findings())
+        tail = " (--fail-on never: exit 0)" if report.fail_on == "never" else ""
+        return f"VERDICT: FAIL - {n} finding(s) at or above '{gate}' ({counts}){tail}"
+    return f"VERDICT: PASS - no finding at or above '{gate}' ({counts})"
+
+
+def _finding_lines(f: Finding) -> list[str]:
+    c = f.component
+    label = clean(f"{c.name} {c.version}".strip())
+    ident = clean(c.purl or c.bom_ref)
+    lines = [
+        f"  {f.severity.upper():<5} {f.status.upper():<12} {f.jurisdiction:<6} {f.rule_id}",
+        f"        {clean(f.title)}",
+        f"        Component: {label}" + (f" ({ident})" if ident else "") + (f" at {clean(c.location)}" if c.location else ""),
+    ]
+    for e in f.evidence:
+        lines.append(f"        Evidence:  {e.field} = {clean(e.value)!r} matched {clean(e.matched)!r} ({e.method})")
+    lines.append(f"        Effective: {f.effective}   Binding: {f.binding}   Verification: {f.verification}")
+    lines.append(f"        Why:       {clean(f.message)}")
+    lines.append(f"        Citation:  {f.citation}")
+    if f.sources:
+        lines.append(f"        Source:    {f.sources[0]}")
+    if f.waiver is not None:
+        w = f.waiver
+        lines.append(f"        WAIVED:    {clean(str(w.get('reason', '')))} (expires {w.get('expires') or 'never'})")
+    return lines
+
+
+class TextFormat:
+    name: ClassVar[str] = "text"
+    label: ClassVar[str] = "readable terminal report"
+    extension: ClassVar[str] = ".txt"
+
+    def render(self, report: Report) -> str:
+        out: list[str] = []
+        out.append(f"complycheck {report.tool_version} - rule pack {report.rulepack.get('version', '')}")
+        ctx = ", ".join(report.contexts) or "(none)"
+        out.append(
+            f"As of {report.as_of}; jurisdictions: {', '.join(report.jurisdictions)}; contexts: {ctx}; "
+            f"fail on: {report.fail_on}; look-ahead: {report.horizon_days} days"
+        )
+        by_input: dict[str, list[Finding]] = {}
+        for f in report.findings:
+            by_input.setdefault(f.input_path, []).append(f)
+        for inp in report.inputs:
+            out.append("")
+            if inp.error:
+                out.append(f"== {clean(inp.path)}: UNREADABLE")
+                out.append(f"  ERROR {clean(inp.error)}")
+                continue
+            out.append(
+                f"== {clean(inp.path)} ({inp.format}): {inp.components} components, "
+                f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched a catalog vendor"
+            )
+            items = by_input.get(inp.path, [])
+            if not items:
+                out.append("  No rule of the selected jurisdictions applies to any component.")
+            for f in items:
+                out.extend(_finding_lines(f))
+            if inp.components == 0:
+                out.append("  WARNING: this input lists no components, so nothing could be checked.")
+            elif inp.components_with_vendor_identity == 0:
+                out.append("  WARNING: no component carries vendor data (supplier, publisher, purl namespace, CPE...);")
+                out.append("           matching fell back to product names only.")
+        unused = report.waivers.get("unused") or []
+        lapsed = report.waivers.get("lapsed") or []
+        if unused or lapsed:
+            out.append("")
+            for w in lapsed:
+                out.append(f"Waiver lapsed: {clean(str(w))}")
+            for w in unused:
+                out.append(f"Waiver unused: {clean(str(w))}")
+        total = sum(i.components for i in report.inputs)
+        ident = sum(i.components_with_vendor_identity for i in report.inputs)
+        pct = f" ({100 * ident / total:.0f}%)" if total else ""
+        out.append("")
+        out.append(f"Inputs: {len(report.inputs)}; components: {total}; with vendor identity: {ident}{pct}")
+        out.append(verdict_line(report))
+        return "\n".join(out) + "\n"

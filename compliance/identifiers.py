@@ -1,0 +1,92 @@
+"""Parsing of package URLs, CPEs and reverse-DNS identifiers into comparable keys.
+
+These run once per component on the scan path, so they are small string operations, not a full
+spec validator. Malformed identifiers give ``None`` (they simply do not match); they are never an error,
+because real SBOMs carry plenty of them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import unquote
+
+
+@lru_cache(maxsize=131072)
+def purl_key(purl: str) -> str | None:
+    """``pkg:Type/Name/Space/Name@1.0?q=1#sub`` -> ``"type/name/space/name"`` (lower-cased, decoded).
+
+    Versions, qualifiers and subpaths are dropped: identity is the package, not the release.
+    """
+    if not purl.startswith("pkg:"):
+        return None
+    body = purl[4:].lstrip("/")
+    body = body.split("#", 1)[0].split("?", 1)[0]
+    slash = body.rfind("/")
+    at = body.rfind("@")
+    if at > slash:
+        body = body[:at]
+    parts = [unquote(p) for p in body.split("/") if p]
+    if len(parts) < 2:
+        return None
+    parts[0] = parts[0].lower()
+    return "/".join(parts).lower()
+
+
+def purl_prefixes(key: str) -> list[str]:
+    """Every prefix of a purl key at a path boundary, longest first."""
+    parts = key.split("/")
+    return ["/".join(parts[:i]) for i in range(len(parts), 1, -1)]
+
+
+_CPE_SPLIT = re.compile(r"(?<!\\):")
+
+
+@lru_cache(maxsize=65536)
+def cpe_vendor_product(cpe: str) -> tuple[str, str] | None:
+    """Vendor and product of a CPE 2.3 formatted string or a CPE 2.2 URI, lower-cased."""
+    text = cpe.strip()
+    low = text.lower()
+    if low.startswith("cpe:2.3:"):
+        fields = _CPE_SPLIT.split(text)
+        if len(fields) < 5:
+            return None
+        vendor, product = fields[3], fields[4]
+    elif low.startswith("cpe:/"):
+        fields = text[5:].split(":")
+        if len(fields) < 3:
+            return None
+        vendor, product = fields[1], fields[2]
+        vendor, product = unquote(vendor), unquote(product)
+    else:
+        return None
+    vendor = vendor.replace("\\", "").lower()
+    product = product.replace("\\", "").lower()
+    if vendor in ("", "*", "-"):
+        return None
+    return vendor, product
+
+
+def dotted_prefixes(identifier: str) -> list[str]:
+    """``com.kaspersky.kes`` -> ``["com.kaspersky.kes", "com.kaspersky", "com"]``.
+
+    Prefixes stop at dots, so ``com.kasperskyish`` never meets ``com.kaspersky``.
+    """
+    parts = identifier.lower().split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+_REGID = re.compile(r"regid\.\d{4}-\d{2}\.([A-Za-z0-9.-]+)")
+
+
+def swid_namespace(tag: str) -> str | None:
+    """The reverse domain inside a SWID regid (``regid.2006-05.com.kaspersky`` -> ``com.kaspersky``)."""
+    m = _REGID.search(tag)
+    if not m:
+        return None
+    return m.group(1).strip(".").lower() or None
+
+
+def winget_publisher(identifier: str) -> str:
+    """winget ids are ``Publisher.Package``; the publisher part is chosen by the manifest author."""
+    return identifier.split(".", 1)[0].lower()

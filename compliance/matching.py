@@ -1,0 +1,248 @@
+"""Tie components to catalog vendors and products through an index built once per scan.
+
+Every lookup is a dict probe (exact key, or a handful of prefixes at token, dot or slash
+boundaries), so the cost per component does not depend on how many vendors or rules exist.
+
+Evidence has two strengths:
+- *identity*: a vendor-bearing field (supplier, publisher, signer...) equal to a catalog name or
+  starting with a catalog brand, or an identifier (purl, CPE, bundle id, Team ID, winget id...).
+- *name*: the component's own name equals a catalog product name. Used only when the component is
+  not a registry package (npm, PyPI, Maven... names are chosen by whoever publishes first) and no
+  identity evidence points at a different vendor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compliance.identifiers import (
+    cpe_vendor_product,
+    dotted_prefixes,
+    purl_key,
+    purl_prefixes,
+    swid_namespace,
+    winget_publisher,
+)
+from compliance.model import Component, Evidence
+from compliance.normalize import is_distinctive, org_tokens, product_tokens
+from compliance.rulepack.model import Product, RulePack, Vendor
+
+# purl types whose names are picked by publishers or packagers, not proven by the vendor.
+REGISTRY_PURL_TYPES = frozenset(
+    ["npm", "pypi", "maven", "gradle", "golang", "cargo", "gem", "nuget", "composer", "cocoapods", "swift", "pub", "hex", "conda", "cran", "hackage", "github", "bitbucket", "gitlab", "deb", "rpm", "apk", "alpm", "bower", "clojars", "conan", "cpan", "luarocks", "opam", "pypi", "swid", "oci", "docker", "huggingface", "mlflow", "qpkg", "bitnami"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    vendor: str
+    product: str | None
+    label: str  # what in the catalog matched, for the evidence record
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    vendor: Vendor
+    product: Product | None
+    evidence: tuple[Evidence, ...]
+
+
+def _norm_purl_entry(value: str) -> str:
+    """Catalog purl entries are prefixes at path boundaries: ``pkg:golang/github.com/bytedance``."""
+    key = purl_key(value.rstrip("/"))
+    if key is None:
+        raise ValueError(f"not a package URL: {value!r}")
+    return key
+
+
+class VendorIndex:
+    """Dictionaries from normalised names and identifiers to catalog vendors and products."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.vendors = pack.vendors
+        self.products = pack.products
+        self.org_exact: dict[tuple[str, ...], _Hit] = {}
+        self.brand_prefix: dict[tuple[str, ...], _Hit] = {}
+        self.max_brand = 1
+        self.namespace: dict[str, _Hit] = {}
+        self.purl: dict[str, _Hit] = {}
+        self.cpe_vendor: dict[str, _Hit] = {}
+        self.cpe_product: dict[tuple[str, str], _Hit] = {}
+        self.team_id: dict[str, _Hit] = {}
+        self.winget_pub: dict[str, _Hit] = {}
+        self.exact: dict[tuple[str, str], _Hit] = {}
+        self.product_name: dict[tuple[str, ...], _Hit] = {}
+        self._org_cache: dict[str, _Hit | None] = {}
+        for v in pack.vendors.values():
+            self._add_vendor(v)
+
+    def _add_vendor(self, v: Vendor) -> None:
+        for n in v.names:
+            self.org_exact.setdefault(org_tokens(n.value), _Hit(v.id, None, n.value, "vendor-name"))
+        for b in v.brands:
+            toks = org_tokens(b.value)
+            self.org_exact.setdefault(toks, _Hit(v.id, None, b.value, "vendor-name"))
+            self.brand_prefix.setdefault(toks, _Hit(v.id, None, b.value, "brand"))
+            self.max_brand = max(self.max_brand, len(toks))
+        ids = v.identifiers
+        for it in ids.get("namespace", []):
+            self.namespace.setdefault(it.value.lower(), _Hit(v.id, None, it.value, "identifier"))
+        for it in ids.get("purl", []):
+            self.purl.setdefault(_norm_purl_entry(it.value), _Hit(v.id, None, it.value, "identifier"))
+        for it in ids.get("cpe_vendor", []):
+            self.cpe_vendor.setdefault(it.value.lower(), _Hit(v.id, None, f"cpe vendor {it.value}", "identifier"))
+        for it in ids.get("team_id", []):
+            self.team_id.setdefault(it.value.upper(), _Hit(v.id, None, f"Apple Team ID {it.value}", "identifier"))
+        for it in ids.get("winget_publisher", []):
+            self.winget_pub.setdefault(it.value.lower(), _Hit(v.id, None, f"winget publisher {it.value}", "identifier"))
+        for p in v.products:
+            pids = p.identifiers
+            for kind in ("android", "bundle", "winget", "swid"):
+                for it in pids.get(kind, []):
+                    self.exact.setdefault((kind, it.value.lower()), _Hit(v.id, p.id, it.value, "identifier"))
+            for it in pids.get("purl", []):
+                self.purl.setdefault(_norm_purl_entry(it.value), _Hit(v.id, p.id, it.value, "identifier"))
+            for it in pids.get("cpe", []):
+                vend, _, prod = it.value.lower().partition(":")
+                self.cpe_product.setdefault((vend, prod), _Hit(v.id, p.id, f"cpe {it.value}", "identifier"))
+            for n in [p.name, *(i.value for i in p.names)]:
+                toks = product_tokens(n)
+                if is_distinctive(toks):
+                    self.product_name.setdefault(toks, _Hit(v.id, p.id, n, "product-name"))
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def lookup_org(self, value: str) -> _Hit | None:
+        """A vendor-bearing string: exact catalog name, or a catalog brand as its leading tokens."""
+        cache = self._org_cache
+        if value in cache:
+            return cache[value]
+        toks = org_tokens(value)
+        hit = None
+        if is_distinctive(toks):
+            hit = self.org_exact.get(toks)
+            if hit is None:
+                for k in range(min(len(toks), self.max_brand), 0, -1):
+                    hit = self.brand_prefix.get(toks[:k])
+                    if hit is not None:
+                        break
+        if len(cache) < 200_000:
+            cache[value] = hit
+        return hit
+
+    def _namespace(self, value: str) -> _Hit | None:
+        for prefix in dotted_prefixes(value):
+            hit = self.namespace.get(prefix)
+            if hit is not None:
+                return hit
+        return None
+
+    def lookup_identifier(self, kind: str, value: str) -> list[_Hit]:
+        value = value.strip()
+        if not value:
+            return []
+        hits: list[_Hit] = []
+        if kind == "purl":
+            key = purl_key(value)
+            if key is None:
+                return []
+            for prefix in purl_prefixes(key):
+                hit = self.purl.get(prefix)
+                if hit is not None:
+                    hits.append(hit)
+                    break
+            parts = key.split("/")
+            if parts[0] in ("maven", "gradle") and len(parts) >= 3:
+                hit = self._namespace(parts[1])
+                if hit is not None:
+                    hits.append(hit)
+        elif kind == "cpe":
+            vp = cpe_vendor_product(value)
+            if vp is not None:
+                hit = self.cpe_product.get(vp) or self.cpe_vendor.get(vp[0])
+                if hit is not None:
+                    hits.append(hit)
+        elif kind in ("android", "bundle"):
+            hit = self.exact.get((kind, value.lower()))
+            if hit is not None:
+                hits.append(hit)
+            hit = self._namespace(value)
+            if hit is not None:
+                hits.append(hit)
+        elif kind == "team_id":
+            hit = self.team_id.get(value.upper())
+            if hit is not None:
+                hits.append(hit)
+        elif kind == "winget":
+            hit = self.exact.get(("winget", value.lower()))
+            if hit is None:
+                hit = self.winget_pub.get(winget_publisher(value))
+            if hit is not None:
+                hits.append(hit)
+        elif kind == "swid":
+            hit = self.exact.get(("swid", value.lower()))
+            if hit is not None:
+                hits.append(hit)
+            ns = swid_namespace(value)
+            if ns:
+                hit = self._namespace(ns)
+                if hit is not None:
+                    hits.append(hit)
+        elif kind == "namespace":
+            if "." in value and " " not in value:
+                hit = self._namespace(value)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+    # -- the one call the engine makes per component --------------------------------------
+
+    def match(self, comp: Component) -> list[Match]:
+        hits: list[tuple[_Hit, str, str]] = []
+        for field, value in comp.vendor_fields:
+            hit = self.lookup_org(value)
+            if hit is not None:
+                hits.append((hit, field, value))
+        for kind, value, field in comp.identifiers:
+            for hit in self.lookup_identifier(kind, value):
+                hits.append((hit, field, value))
+        identity_vendors = {h.vendor for h, _, _ in hits}
+        if comp.name and not self._is_registry_package(comp):
+            hit = self.product_name.get(product_tokens(comp.name))
+            if hit is None and not identity_vendors:
+                toks = org_tokens(comp.name)
+                for k in range(min(len(toks), self.max_brand), 0, -1):
+                    brand = self.brand_prefix.get(toks[:k])
+                    if brand is not None:
+                        hit = _Hit(brand.vendor, None, brand.label, "brand-in-name")
+                        break
+            if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
+                hits.append((hit, "name", comp.name))
+        if not hits:
+            return []
+        by_vendor: dict[str, list[tuple[_Hit, str, str]]] = {}
+        for item in hits:
+            by_vendor.setdefault(item[0].vendor, []).append(item)
+        out = []
+        for vid, items in by_vendor.items():
+            product_id = next((h.product for h, _, _ in items if h.product), None)
+            evidence = tuple(
+                Evidence(field=f, value=v, matched=h.label, method=h.method, vendor=vid, product=h.product)
+                for h, f, v in items
+            )
+            out.append(Match(self.vendors[vid], self.products.get(product_id) if product_id else None, evidence))
+        return out
+
+    @staticmethod
+    def _is_registry_package(comp: Component) -> bool:
+        purl = comp.purl
+        if not purl:
+            for kind, value, _ in comp.identifiers:
+                if kind == "purl":
+                    purl = value
+                    break
+        if not purl.startswith("pkg:"):
+            return False
+        ptype = purl[4:].split("/", 1)[0].lower()
+        return ptype in REGISTRY_PURL_TYPES

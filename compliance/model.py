@@ -1,0 +1,283 @@
+"""Records that flow between readers, the engine and the report formats.
+
+Readers produce ``Inventory`` objects made of ``Component`` records; the engine turns them into
+``Finding`` records inside a ``Report``; formats only render a ``Report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Severity order used by the gate: a higher number is worse.
+SEVERITY_RANK = {"info": 0, "warn": 1, "fail": 2}
+
+# Identifier kinds a reader may emit. The catalog uses the same names.
+IDENTIFIER_KINDS = (
+    "purl",  # package URL, e.g. pkg:maven/com.tencent.mm.opensdk/wechat-sdk-android@6.8.0
+    "cpe",  # CPE 2.2 or 2.3 string
+    "android",  # Android application id, e.g. com.tencent.mm
+    "bundle",  # Apple bundle id (iOS, iPadOS, macOS), e.g. com.tencent.xin
+    "team_id",  # Apple Developer Team ID, e.g. 5A4RE8SF68
+    "winget",  # winget PackageIdentifier, e.g. Tencent.WeChat
+    "swid",  # SWID tagId (a regid inside it is used as a reverse domain)
+    "namespace",  # reverse-DNS namespace such as a Maven groupId
+)
+
+
+@dataclass(slots=True)
+class Component:
+    """One piece of software found in an input, with every vendor-bearing string the reader saw.
+
+    ``vendor_fields`` holds ``(field, value)`` pairs such as ``("supplier.name", "AO Kaspersky Lab")``.
+    ``identifiers`` holds ``(kind, value, field)`` triples; ``kind`` is one of ``IDENTIFIER_KINDS``.
+    ``location`` points back into the input: a JSON pointer, ``line N`` or ``row N``.
+    """
+
+    name: str
+    version: str = ""
+    vendor_fields: list[tuple[str, str]] = field(default_factory=list)
+    identifiers: list[tuple[str, str, str]] = field(default_factory=list)
+    purl: str = ""
+    bom_ref: str = ""
+    location: str = ""
+    type: str = ""
+
+    @property
+    def has_vendor_identity(self) -> bool:
+        """True when anything beyond a bare package name says who made this component."""
+        if self.vendor_fields:
+            return True
+        for kind, value, _field in self.identifiers:
+            if kind != "purl":
+                return True
+            # A purl only names a vendor when it has a namespace (pkg:type/namespace/name).
+            body = value.split("?", 1)[0].split("#", 1)[0]
+            if body.count("/") >= 2:
+                return True
+        return False
+
+
+@dataclass(slots=True)
+class Inventory:
+    """What one reader found in one input."""
+
+    path: str
+    format: str
+    components: list[Component]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a component was tied to a vendor: the field, its value, and what in the catalog it hit."""
+
+    field: str
+    value: str
+    matched: str
+    method: str  # "vendor-name", "brand", "identifier", "product-name"
+    vendor: str
+    product: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "field": self.field,
+            "value": self.value,
+            "matched": self.matched,
+            "method": self.method,
+            "vendor": self.vendor,
+        }
+        if self.product:
+            out["product"] = self.product
+        return out
+
+
+@dataclass(slots=True)
+class ActionResult:
+    """The status of one prohibited action of a rule, as of the scan date and in the scan's contexts."""
+
+    action: str
+    description: str
+    effective: str
+    until: str | None
+    status: str  # violation | upcoming | advisory | out-of-scope
+    severity: str
+    missing_contexts: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "description": self.description,
+            "effective": self.effective,
+            "until": self.until,
+            "status": self.status,
+            "severity": self.severity,
+            "missing_contexts": list(self.missing_contexts),
+        }
+
+
+@dataclass(slots=True)
+class Finding:
+    """A rule that applies to a component, with the action that decided its status."""
+
+    rule_id: str
+    jurisdiction: str
+    title: str
+    status: str
+    severity: str
+    effective: str
+    binding: str
+    component: Component
+    input_path: str
+    vendor: str
+    product: str | None
+    evidence: list[Evidence]
+    citation: str
+    sources: list[str]
+    message: str
+    actions: list[ActionResult]
+    verification: str
+    waiver: dict[str, Any] | None = None
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+    def sort_key(self) -> tuple:
+        return (
+            self.input_path,
+            -SEVERITY_RANK[self.severity],
+            self.rule_id,
+            self.component.name.casefold(),
+            self.component.version,
+            self.component.location,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        comp = self.component
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "jurisdiction": self.jurisdiction,
+            "title": self.title,
+            "status": self.status,
+            "severity": self.severity,
+            "effective": self.effective,
+            "binding": self.binding,
+            "component": {
+                "name": comp.name,
+                "version": comp.version or None,
+                "purl": comp.purl or None,
+                "bom_ref": comp.bom_ref or None,
+                "input": self.input_path,
+                "location": comp.location or None,
+            },
+            "vendor": self.vendor,
+            "product": self.product,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "citation": self.citation,
+            "sources": list(self.sources),
+            "message": self.message,
+            "actions": [a.to_dict() for a in self.actions],
+            "verification": self.verification,
+            "waived": self.waived,
+        }
+        if self.waiver is not None:
+            out["waiver"] = dict(self.waiver)
+        return out
+
+
+@dataclass(slots=True)
+class InputResult:
+    """One input's section of the report. ``error`` is set when the input could not be used."""
+
+    path: str
+    format: str | None
+    components: int = 0
+    components_with_vendor_identity: int = 0
+    components_matched: int = 0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "format": self.format,
+            "components": self.components,
+            "components_with_vendor_identity": self.components_with_vendor_identity,
+            "components_matched": self.components_matched,
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything a format needs. Formats render it; they never decide a verdict."""
+
+    tool_version: str
+    rulepack: dict[str, str]
+    as_of: str
+    jurisdictions: list[str]
+    contexts: list[str]
+    horizon_days: int
+    fail_on: str
+    inputs: list[InputResult]
+    findings: list[Finding]
+    rules_evaluated: list[dict[str, Any]] = field(default_factory=list)
+    waivers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.error is not None for i in self.inputs)
+
+    @property
+    def gate_threshold(self) -> str:
+        """The severity that fails the verdict. ``never`` keeps the verdict honest but exits 0."""
+        return "fail" if self.fail_on == "never" else self.fail_on
+
+    def failing_findings(self) -> list[Finding]:
+        rank = SEVERITY_RANK[self.gate_threshold]
+        return [f for f in self.findings if not f.waived and SEVERITY_RANK[f.severity] >= rank]
+
+    @property
+    def verdict(self) -> str:
+        if self.has_errors:
+            return "error"
+        return "fail" if self.failing_findings() else "pass"
+
+    @property
+    def exit_code(self) -> int:
+        if self.has_errors:
+            return 2
+        if self.fail_on == "never":
+            return 0
+        return 1 if self.failing_findings() else 0
+
+    def summary(self) -> dict[str, int]:
+        counts = {"fail": 0, "warn": 0, "info": 0, "waived": 0}
+        for f in self.findings:
+            if f.waived:
+                counts["waived"] += 1
+            else:
+                counts[f.severity] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        from compliance import __version__
+
+        return {
+            "tool": {"name": "complycheck", "version": self.tool_version or __version__},
+            "rulepack": dict(self.rulepack),
+            "as_of": self.as_of,
+            "jurisdictions": list(self.jurisdictions),
+            "contexts": list(self.contexts),
+            "horizon_days": self.horizon_days,
+            "fail_on": self.fail_on,
+            "verdict": self.verdict,
+            "exit_code": self.exit_code,
+            "inputs": [i.to_dict() for i in self.inputs],
+            "summary": self.summary(),
+            "findings": [f.to_dict() for f in self.findings],
+            "rules_evaluated": list(self.rules_evaluated),
+            "waivers": dict(self.waivers),
+        }

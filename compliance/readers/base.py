@@ -1,0 +1,119 @@
+"""The reader interface: every input format is a ``Reader`` with ``sniff`` and ``read``.
+
+Reading bytes, enforcing the size limit and decoding (UTF-8 with or without BOM, UTF-16 and UTF-32
+with a BOM) happen once here, so that each reader only deals with text and structure.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from compliance.errors import InputError
+from compliance.model import Inventory
+
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; change with --max-input-size
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass
+class Source:
+    """One input: its display path, raw bytes, and (on demand) its decoded text."""
+
+    path: str
+    data: bytes
+    options: dict[str, Any] = field(default_factory=dict)
+    _text: str | None = None
+    encoding: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text, self.encoding = decode(self.path, self.data)
+        return self._text
+
+    def head(self, size: int = 4096) -> str:
+        """Decoded start of the file for sniffing; never raises on a cut multi-byte character."""
+        data = self.data[: size * 4]
+        for bom, enc in _BOMS:
+            if data.startswith(bom):
+                return data[len(bom) :].decode(enc, errors="ignore")[:size]
+        if len(data) >= 2 and data[0] == 0 and data[1] != 0:
+            return data.decode("utf-16-be", errors="ignore")[:size]
+        if len(data) >= 2 and data[1] == 0 and data[0] != 0:
+            return data.decode("utf-16-le", errors="ignore")[:size]
+        return data.decode("utf-8", errors="ignore")[:size]
+
+
+def decode(path: str, data: bytes) -> tuple[str, str]:
+    """Decode by BOM, else UTF-16 by NUL pattern, else strict UTF-8. Errors name the byte offset."""
+    encoding = "utf-8"
+    offset = 0
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding, offset = enc, len(bom)
+            break
+    else:
+        if len(data) >= 2 and data[0] == 0 and data[1] != 0:
+            encoding = "utf-16-be"
+        elif len(data) >= 2 and data[1] == 0 and data[0] != 0:
+            encoding = "utf-16-le"
+    try:
+        text = data[offset:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path,
+            f"not valid {encoding.upper()} text ({exc.reason}); save the file as UTF-8 or UTF-16 with a BOM",
+            where=f"byte {exc.start + offset}",
+        ) from None
+    if "\x00" in text[:4096]:
+        raise InputError(path, "contains NUL characters: this is a binary file, not a text export")
+    return text, encoding
+
+
+class Reader(Protocol):
+    """One input format. ``name`` is what ``--input-format`` accepts."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    def sniff(self, source: Source) -> bool:
+        """Cheap check on ``source.head()``: is this file in my format?"""
+        ...
+
+    def read(self, source: Source) -> Inventory:
+        """Parse the whole input. Raise ``InputError`` naming the place for anything unusable."""
+        ...
+
+
+def expect_str(path: str, pointer: str, value: Any, *, allow_none: bool = True) -> str:
+    """A vendor-bearing field must be a string; anything else is an input error, not a silent skip."""
+    if value is None and allow_none:
+        return ""
+    if isinstance(value, str):
+        return value
+    raise InputError(path, f"expected a string, found {type_name(value)}", where=pointer)
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

@@ -1,0 +1,98 @@
+"""Plain-language descriptions of rules and vendors for ``rules show`` and ``vendors show``."""
+
+from __future__ import annotations
+
+import textwrap
+
+from compliance.rulepack.model import Product, Rule, RulePack, Vendor
+
+
+def _wrap(label: str, text: str) -> list[str]:
+    body = textwrap.wrap(text, width=88) or [""]
+    lines = [f"{label:<14}{body[0]}"]
+    lines.extend(f"{'':<14}{b}" for b in body[1:])
+    return lines
+
+
+def _identifier_lines(identifiers: dict, indent: str) -> list[str]:
+    out = []
+    for kind in sorted(identifiers):
+        values = ", ".join(f"{i.value}" + (f" [{i.status}]" if i.status != "secondary" else "") for i in identifiers[kind])
+        out.append(f"{indent}{kind}: {values}")
+    return out
+
+
+def describe_vendor(vendor: Vendor) -> str:
+    lines = [f"{vendor.id}: {vendor.name}" + (f" ({vendor.country})" if vendor.country else "")]
+    if vendor.summary:
+        lines.extend(_wrap("About:", vendor.summary))
+    if vendor.names:
+        lines.extend(_wrap("Names:", "; ".join(n.value for n in vendor.names)))
+    if vendor.brands:
+        lines.extend(_wrap("Brands:", "; ".join(n.value for n in vendor.brands) + " (also match as leading words)"))
+    if vendor.identifiers:
+        lines.append("Identifiers:")
+        lines.extend(_identifier_lines(vendor.identifiers, "  "))
+    for p in vendor.products:
+        lines.append(f"Product {p.id}: {p.name} [{p.category}]")
+        if p.names:
+            lines.append("  names: " + "; ".join(n.value for n in p.names))
+        lines.extend(_identifier_lines(p.identifiers, "  "))
+    for s in vendor.sources:
+        lines.append(f"Source:       {s}")
+    return "\n".join(lines)
+
+
+def _product_label(pack: RulePack, pid: str) -> str:
+    p: Product | None = pack.products.get(pid)
+    return f"{p.name} ({pid})" if p else pid
+
+
+def describe_rule(pack: RulePack, rule: Rule) -> str:
+    lines = [f"{rule.id}  [{rule.jurisdiction}]  {rule.title}", ""]
+    lines.extend(_wrap("In short:", rule.summary))
+    kind = "binding" if rule.is_binding else "not binding"
+    lines.extend(_wrap("Binding:", f"{rule.binding} ({kind})"))
+    lines.extend(_wrap("Authority:", rule.authority))
+    lines.extend(_wrap("Instrument:", rule.instrument))
+    lines.extend(_wrap("Citation:", rule.citation))
+    vendors = ", ".join(f"{pack.vendors[v].name} ({v})" for v in rule.vendors if v in pack.vendors)
+    lines.extend(_wrap("Covers:", vendors))
+    if rule.products:
+        lines.extend(_wrap("Only:", ", ".join(_product_label(pack, p) for p in rule.products)))
+    if rule.categories:
+        lines.extend(_wrap("Categories:", ", ".join(rule.categories)))
+    if rule.exclude_products:
+        lines.extend(_wrap("Except:", ", ".join(_product_label(pack, p) for p in rule.exclude_products)))
+    if rule.exclusions:
+        lines.extend(_wrap("Exclusions:", rule.exclusions))
+    lines.extend(_wrap("Contexts:", ", ".join(rule.contexts) or "any (no context needed)"))
+    lines.append("Actions:")
+    for a in rule.actions:
+        span = f"from {a.effective.isoformat()}" + (f" until {a.until.isoformat()}" if a.until else "")
+        ctx = sorted(set(rule.contexts) | set(a.contexts))
+        lines.append(f"  - {a.id}: {a.description}")
+        lines.append(f"    {span}; contexts: {', '.join(ctx) or 'any'}")
+        if a.note:
+            lines.extend("    " + t for t in textwrap.wrap(a.note, 84))
+    lines.append("Sources:")
+    for s in rule.sources:
+        lines.append(f"  - [{s.kind}] {s.url}" + (f" ({s.title})" if s.title else ""))
+    lines.extend(_wrap("Verification:", f"{rule.verification_status}, last verified {rule.last_verified.isoformat()}"))
+    if rule.verification_notes:
+        lines.extend(_wrap("", rule.verification_notes))
+    if rule.notes:
+        lines.extend(_wrap("Notes:", rule.notes))
+    lines.append("Matched through:")
+    for vid in rule.vendors:
+        v = pack.vendors.get(vid)
+        if v is None:
+            continue
+        names = "; ".join(n.value for n in [*v.names, *v.brands])
+        lines.append(f"  {v.name}: names {names}")
+        lines.extend(_identifier_lines(v.identifiers, "    "))
+        for p in v.products:
+            if rule.covers_product(p):
+                ids = "; ".join(f"{k} {', '.join(i.value for i in vals)}" for k, vals in sorted(p.identifiers.items()))
+                lines.append(f"    product {p.name}" + (f": {ids}" if ids else ""))
+    return "\n".join(lines)

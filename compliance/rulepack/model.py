@@ -1,0 +1,166 @@
+"""Rule pack records: a vendor catalog (who a vendor is) kept apart from rules (what is barred)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+NON_BINDING = frozenset({"advisory", "vendor-withdrawal"})
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """A catalog identifier with how well it is sourced (primary, secondary, unverified)."""
+
+    value: str
+    status: str = "secondary"
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Product:
+    id: str
+    vendor: str
+    name: str
+    category: str
+    summary: str = ""
+    names: list[Ident] = field(default_factory=list)
+    identifiers: dict[str, list[Ident]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Vendor:
+    id: str
+    name: str
+    country: str = ""
+    summary: str = ""
+    names: list[Ident] = field(default_factory=list)
+    brands: list[Ident] = field(default_factory=list)
+    identifiers: dict[str, list[Ident]] = field(default_factory=dict)
+    products: list[Product] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str
+    description: str
+    effective: date
+    until: date | None = None
+    contexts: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    url: str
+    kind: str
+    title: str = ""
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    title: str
+    jurisdiction: str
+    authority: str
+    instrument: str
+    citation: str
+    binding: str
+    summary: str
+    vendors: tuple[str, ...]
+    products: tuple[str, ...]
+    categories: tuple[str, ...]
+    exclude_products: tuple[str, ...]
+    exclusions: str
+    contexts: tuple[str, ...]
+    actions: tuple[Action, ...]
+    sources: tuple[Source, ...]
+    verification_status: str
+    last_verified: date
+    verification_notes: str = ""
+    notes: str = ""
+    file: str = ""
+    pack: str = ""
+
+    @property
+    def is_binding(self) -> bool:
+        return self.binding not in NON_BINDING
+
+    @property
+    def first_effective(self) -> date:
+        return min(a.effective for a in self.actions)
+
+    def covers_product(self, product: Product | None) -> bool:
+        """Whether a component identified as ``product`` (or only as the vendor) is in scope."""
+        if product is not None and product.id in self.exclude_products:
+            return False
+        if self.products or self.categories:
+            if product is None:
+                return False
+            return product.id in self.products or product.category in self.categories
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class ContextDef:
+    id: str
+    description: str
+    implies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class JurisdictionDef:
+    code: str
+    name: str
+    description: str = ""
+    includes: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class RulePack:
+    """One or more packs merged: the built-in pack plus any ``--rules DIR`` packs."""
+
+    name: str
+    version: str
+    contexts: dict[str, ContextDef]
+    jurisdictions: dict[str, JurisdictionDef]
+    vendors: dict[str, Vendor]
+    products: dict[str, Product]
+    rules: list[Rule]
+    packs: list[dict[str, str]] = field(default_factory=list)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+    def expand_contexts(self, contexts: list[str]) -> set[str]:
+        """The contexts given plus everything they imply (``federal`` implies ``government``)."""
+        out: set[str] = set()
+        todo = list(contexts)
+        while todo:
+            c = todo.pop()
+            if c in out:
+                continue
+            out.add(c)
+            cdef = self.contexts.get(c)
+            if cdef:
+                todo.extend(cdef.implies)
+        return out
+
+    def expand_jurisdictions(self, codes: list[str]) -> set[str]:
+        """Codes plus the codes they include (``US-TX`` includes ``US``)."""
+        out: set[str] = set()
+        todo = list(codes)
+        while todo:
+            c = todo.pop()
+            if c in out:
+                continue
+            out.add(c)
+            jdef = self.jurisdictions.get(c)
+            if jdef:
+                todo.extend(jdef.includes)
+        return out
