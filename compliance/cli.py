@@ -122,6 +122,8 @@ def main() -> None:
 @click.option("--require-verified", is_flag=True, help="Refuse to run when a selected rule rests on unverified facts.")
 @click.option("--max-input-size", "max_size", default="1G", show_default=True, metavar="SIZE",
               help="Refuse inputs larger than this.")
+@click.option("--waivers", "waivers_file", metavar="FILE",
+              help="Waivers YAML (rule, component, reason, optional expiry). Default: ./.complycheck.yaml if present.")
 def scan(
     paths: tuple[str, ...],
     jurisdictions: tuple[str, ...],
@@ -138,6 +140,7 @@ def scan(
     no_builtin_rules: bool,
     require_verified: bool,
     max_size: str,
+    waivers_file: str | None,
 ) -> None:
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
     from compliance.formats import format_names, get_format
@@ -177,6 +180,11 @@ def scan(
         require_verified=require_verified,
         max_input_bytes=_parse_size(max_size),
     )
+    from compliance import waivers
+
+    waivers_path = waivers_file or waivers.discover()
+    if waivers_path:
+        options.waivers = waivers.load_waivers(waivers_path)
     progress = _progress_printer(paths)
     report = run_scan(list(paths), options, progress=progress)
     if progress is not None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from compliance.errors import UsageError
 from compliance.formats.base import Format
+from compliance.formats.csv_report import CsvFormat
+from compliance.formats.github import GithubFormat
+from compliance.formats.html_report import HtmlFormat
 from compliance.formats.json_report import JSONFormat
+from compliance.formats.junit import JUnitFormat
+from compliance.formats.markdown import MarkdownFormat
+from compliance.formats.sarif import SarifFormat
 from compliance.formats.text import TextFormat
 
 FORMATS: dict[str, type[Format]] = {
@@ -12,6 +18,12 @@ FORMATS: dict[str, type[Format]] = {
     for cls in (
         TextFormat,
         JSONFormat,
+        SarifFormat,
+        JUnitFormat,
+        MarkdownFormat,
+        HtmlFormat,
+        CsvFormat,
+        GithubFormat,
     )
 }
 

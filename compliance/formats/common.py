@@ -1,0 +1,90 @@
+"""Small helpers shared by the CI and review formats, so they describe findings the same way."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Any
+from urllib.parse import quote
+
+from compliance.model import Finding, Report
+
+_LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
+
+STATUS_WORDS = {
+    "violation": "violation",
+    "upcoming": "upcoming",
+    "advisory": "advisory",
+    "out-of-scope": "out of scope",
+    "not-in-force": "not in force",
+}
+
+
+def line_of(finding: Finding) -> int | None:
+    """The line when the reader recorded ``line N`` or ``row N``; JSON pointers have none."""
+    m = _LINE.match(finding.component.location or "")
+    return int(m.group(1)) if m and int(m.group(1)) > 0 else None
+
+
+def component_label(finding: Finding) -> str:
+    c = finding.component
+    return f"{c.name} {c.version}".strip() or "(unnamed component)"
+
+
+def component_identity(finding: Finding) -> str:
+    """The most stable handle on a component: bom-ref, then purl, then where it sits in the input."""
+    c = finding.component
+    return c.bom_ref or c.purl or c.location or f"{c.name}@{c.version}"
+
+
+def evidence_text(finding: Finding) -> str:
+    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({e.method})" for e in finding.evidence]
+    return "; ".join(parts)
+
+
+def primary_source(rule: dict[str, Any] | None, finding: Finding | None = None) -> str | None:
+    """The first source of kind primary, else the first source at all."""
+    sources = (rule or {}).get("sources") or []
+    for s in sources:
+        if s.get("kind") == "primary" and s.get("url"):
+            return str(s["url"])
+    if sources and sources[0].get("url"):
+        return str(sources[0]["url"])
+    if finding is not None and finding.sources:
+        return finding.sources[0]
+    return None
+
+
+def rules_by_id(report: Report) -> dict[str, dict[str, Any]]:
+    return {r["rule_id"]: r for r in report.rules_evaluated}
+
+
+def relative_path(path: str) -> str:
+    """The input path relative to the working directory when it lies inside it, in POSIX form."""
+    if path in ("-", "<stdin>") or not os.path.isabs(path):
+        return path.replace(os.sep, "/")
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path.replace(os.sep, "/")
+    return path.replace(os.sep, "/") if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def artifact_uri(path: str) -> str:
+    """A URI reference for SARIF: relative paths percent-encoded, absolute ones as file URIs."""
+    rel = relative_path(path)
+    if os.path.isabs(rel):
+        return "file://" + quote(rel if rel.startswith("/") else "/" + rel, safe="/:")
+    return quote(rel, safe="/")
+
+
+def fingerprint(path: str, finding: Finding) -> str:
+    """Stable across runs and machines: input path, rule and component identity, nothing else."""
+    key = "\x1f".join((relative_path(path), finding.rule_id, component_identity(finding)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def failing_ids(report: Report) -> set[int]:
+    """Identities of the findings the report's own gate counts (the report decides, not the format)."""
+    return {id(f) for f in report.failing_findings()}

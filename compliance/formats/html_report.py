@@ -1,0 +1,366 @@
+"""A self-contained HTML procurement review for a compliance officer who has never seen the tool.
+
+One file: inline CSS, no scripts, no external fetches (a Content-Security-Policy forbids them),
+printable. It answers, in order: what is the verdict and for what scope; which components are
+flagged and why; what each rule checked says in plain words, with its authority, citation and
+sources; what is coming into force; what would apply in another context; how much of the SBOM
+carried vendor data; which waivers were used. Every value from the input or the rule pack goes
+through ``html.escape``, and only http(s) URLs become links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, ClassVar
+
+from compliance.formats.common import (
+    STATUS_WORDS,
+    component_label,
+    primary_source,
+    relative_path,
+    rules_by_id,
+)
+from compliance.model import Finding, Report
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+def e(value: Any) -> str:
+    """Escape for text and quoted attributes; control and bidi characters are shown, not obeyed."""
+    text = "" if value is None else str(value)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return html.escape(text, quote=True)
+
+
+def a(url: str | None, label: str | None = None) -> str:
+    if url and _SAFE_URL.match(url):
+        return f'<a href="{e(url)}" rel="noopener noreferrer">{e(label or url)}</a>'
+    return e(label or url or "")
+
+
+CSS = """
+:root { --ink:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#f6f8fa; --fail:#b42318; --warn:#9a6700;
+        --pass:#1a7f37; --info:#0969da; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 20px; margin: 32px 0 8px; border-bottom: 1px solid var(--line);
+     padding-bottom: 4px; } h3 { font-size: 16px; margin: 0 0 6px; }
+.muted { color: var(--muted); } .small { font-size: 13px; }
+.verdict { border-radius: 8px; padding: 16px 20px; margin: 16px 0; color: #fff; }
+.verdict strong { font-size: 22px; display: block; }
+.v-pass { background: var(--pass); } .v-fail { background: var(--fail); } .v-error { background: var(--warn); }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; }
+th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+th { background: var(--bg); font-weight: 600; }
+dl.scope { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+dl.scope dt { font-weight: 600; } dl.scope dd { margin: 0; }
+.badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600;
+         border: 1px solid currentColor; white-space: nowrap; }
+.s-fail { color: var(--fail); } .s-warn { color: var(--warn); } .s-info { color: var(--info); }
+.s-pass { color: var(--pass); } .s-waived { color: var(--muted); }
+.rule { border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; margin: 12px 0; break-inside: avoid; }
+.rule p { margin: 6px 0; }
+code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--bg); padding: 0 3px;
+       overflow-wrap: anywhere; }
+td { overflow-wrap: anywhere; }
+table.findings td:nth-child(1) { width: 7em; } table.findings td:nth-child(3) { width: 17em; }
+table.findings td:nth-child(5) { width: 19em; }
+ul { margin: 4px 0; padding-left: 20px; }
+footer { margin-top: 40px; border-top: 1px solid var(--line); padding-top: 8px; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  .verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  a { color: inherit; } a[href]::after { content: " <" attr(href) ">"; font-size: 9pt; color: var(--muted); }
+  h2 { break-after: avoid; } tr, .rule { break-inside: avoid; }
+}
+"""
+
+RULE_STATUS_TEXT = {
+    "violation": "In force for this scope: a covered component fails the review.",
+    "advisory": "Advisory or withdrawal notice in force: a covered component is flagged as a warning.",
+    "upcoming": "Not yet in force; comes into force within the look-ahead window (a warning).",
+    "out-of-scope": "Does not apply to the contexts of this review; shown for information.",
+    "not-in-force": "Not in force on the review date and not within the look-ahead window.",
+}
+SEVERITY_WORD = {"fail": "FAIL", "warn": "WARN", "info": "INFO"}
+
+
+def _badge(kind: str, text: str) -> str:
+    return f'<span class="badge s-{e(kind)}">{e(text)}</span>'
+
+
+class HtmlFormat:
+    name: ClassVar[str] = "html"
+    label: ClassVar[str] = "HTML procurement review (self-contained, printable)"
+    extension: ClassVar[str] = ".html"
+
+    def render(self, report: Report) -> str:
+        rules = rules_by_id(report)
+        parts: list[str] = [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="referrer" content="no-referrer">',
+            f"<title>Software compliance review — {e(report.verdict.upper())} — as of {e(report.as_of)}</title>",
+            f"<style>{CSS}</style>",
+            "</head>",
+            "<body>",
+            "<h1>Software compliance review</h1>",
+            '<p class="muted">Checks the listed software against government bans and restrictions on named '
+            "vendors and products, as of a date and for the contexts in which the software will be used.</p>",
+        ]
+        parts += self._verdict(report)
+        parts += self._scope(report)
+        parts += self._flagged(report, rules)
+        parts += self._upcoming(report)
+        parts += self._out_of_scope(report)
+        parts += self._rules(report)
+        parts += self._coverage(report)
+        parts += self._waivers(report)
+        parts += [
+            "<footer class=\"small muted\">",
+            f"<p>Generated by complycheck {e(report.tool_version)} with rule pack {e(_pack_label(report))}, "
+            f"evaluated as of {e(report.as_of)}. The rule pack summarises public legal sources; each rule shows "
+            "its verification status. This report is an aid to review, not legal advice.</p>",
+            "</footer>",
+            "</body>",
+            "</html>",
+        ]
+        return "\n".join(parts) + "\n"
+
+    # -- sections ---------------------------------------------------------------------------
+
+    def _verdict(self, report: Report) -> list[str]:
+        s = report.summary()
+        failing = len(report.failing_findings())
+        if report.verdict == "error":
+            bad = [i for i in report.inputs if i.error]
+            head = "ERROR — the review is incomplete"
+            text = f"{len(bad)} of {len(report.inputs)} input file(s) could not be read, so their software was not checked."
+        elif report.verdict == "fail":
+            head = "FAIL — barred software found"
+            text = (
+                f"{failing} finding(s) reach the '{report.gate_threshold}' threshold: software covered by a rule "
+                "that applies to this review."
+            )
+            if report.fail_on == "never":
+                text += " (Run with --fail-on never: the command still exits 0.)"
+        else:
+            head = "PASS — no barred software found"
+            text = f"No finding reaches the '{report.gate_threshold}' threshold."
+        counts = f"{s['fail']} fail · {s['warn']} warning · {s['info']} for information · {s['waived']} waived"
+        return [
+            f'<section class="verdict v-{e(report.verdict)}" id="verdict">',
+            f"<strong>{e(head)}</strong>",
+            f"<div>{e(text)}</div>",
+            f'<div class="small">{e(counts)}</div>',
+            "</section>",
+        ]
+
+    def _scope(self, report: Report) -> list[str]:
+        ctx = ", ".join(report.contexts) or "none (only rules that apply everywhere can fail)"
+        inputs = ", ".join(relative_path(i.path) for i in report.inputs) or "none"
+        rows = [
+            ("Review date (as of)", report.as_of),
+            ("Jurisdictions", ", ".join(report.jurisdictions)),
+            ("Contexts of use", ctx),
+            ("Look-ahead", f"{report.horizon_days} days (rules coming into force within this window are warnings)"),
+            ("Fails on", report.fail_on),
+            ("Inputs", inputs),
+            ("Rule pack", _pack_label(report)),
+        ]
+        out = ['<h2 id="scope">Scope of this review</h2>', '<dl class="scope">']
+        out += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows]
+        out.append("</dl>")
+        return out
+
+    def _flagged(self, report: Report, rules: dict[str, dict[str, Any]]) -> list[str]:
+        out = ['<h2 id="flagged">Flagged components</h2>']
+        if not report.findings:
+            out.append("<p>No component is covered by any rule of the selected jurisdictions.</p>")
+            return out
+        failing = {id(f) for f in report.failing_findings()}
+        out.append(
+            '<table class="findings"><thead><tr><th>Result</th><th>Component</th><th>Rule</th><th>Why</th><th>Evidence</th>'
+            "</tr></thead><tbody>"
+        )
+        for f in report.findings:
+            out.append(self._finding_row(f, id(f) in failing, rules.get(f.rule_id)))
+        out.append("</tbody></table>")
+        return out
+
+    def _finding_row(self, f: Finding, failing: bool, rule: dict[str, Any] | None) -> str:
+        c = f.component
+        if f.waived:
+            result = _badge("waived", "WAIVED")
+        else:
+            result = _badge(f.severity, SEVERITY_WORD[f.severity] + (" (gate)" if failing else ""))
+        result += f'<div class="small">{e(STATUS_WORDS.get(f.status, f.status))}</div>'
+        ident = "".join(
+            f'<div class="small">{e(k)}: <code>{e(v)}</code></div>'
+            for k, v in (("purl", c.purl), ("bom-ref", c.bom_ref))
+            if v
+        )
+        where = f'<div class="small muted">{e(relative_path(f.input_path))} {e(c.location)}</div>'
+        component = f"<strong>{e(component_label(f))}</strong>{ident}{where}"
+        src = primary_source(rule, f)
+        rule_cell = (
+            f"<code>{e(f.rule_id)}</code><div>{e(f.title)}</div>"
+            f'<div class="small">{e(f.citation)}</div>' + (f'<div class="small">{a(src, "Source")}</div>' if src else "")
+        )
+        why = f"<div>{e(f.message)}</div>"
+        if f.waiver is not None:
+            w = f.waiver
+            why += (
+                f'<div class="small"><strong>Waiver {e(w.get("id"))}:</strong> {e(w.get("reason"))}; approver '
+                f'{e(w.get("approver") or "not given")}; expires {e(w.get("expires") or "never")}</div>'
+            )
+        evidence = "<ul>" + "".join(
+            f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(ev.method)})</li>"
+            for ev in f.evidence
+        ) + "</ul>"
+        return f"<tr><td>{result}</td><td>{component}</td><td>{rule_cell}</td><td>{why}</td><td>{evidence}</td></tr>"
+
+    def _upcoming(self, report: Report) -> list[str]:
+        rows = []
+        for r in report.rules_evaluated:
+            for act in r.get("actions") or []:
+                if act.get("effective") and act["effective"] > report.as_of:
+                    rows.append((act["effective"], r, act))
+        out = ['<h2 id="upcoming">Upcoming rules</h2>']
+        if not rows:
+            out.append(f"<p>No rule of the selected jurisdictions comes into force after {e(report.as_of)}.</p>")
+            return out
+        out.append("<table><thead><tr><th>From</th><th>Rule</th><th>What changes</th><th>Contexts</th></tr></thead><tbody>")
+        for effective, r, act in sorted(rows, key=lambda t: (t[0], t[1]["rule_id"], t[2].get("action") or "")):
+            ctx = ", ".join(act.get("contexts") or []) or "all"
+            out.append(
+                f"<tr><td>{e(effective)}</td><td><code>{e(r['rule_id'])}</code> {e(r.get('title'))}</td>"
+                f"<td>{e(act.get('description'))}</td><td>{e(ctx)}</td></tr>"
+            )
+        out.append("</tbody></table>")
+        return out
+
+    def _out_of_scope(self, report: Report) -> list[str]:
+        rows = [r for r in report.rules_evaluated if r.get("status_if_present") == "out-of-scope"]
+        out = ['<h2 id="out-of-scope">Rules outside this review\'s contexts</h2>']
+        if not rows:
+            out.append("<p>Every rule checked applies to the contexts of this review.</p>")
+            return out
+        out.append(
+            "<p>These rules were checked but apply only in other contexts of use. Run the review with the "
+            "listed context(s) if the software will be used there.</p>"
+        )
+        out.append("<table><thead><tr><th>Rule</th><th>Would apply with context</th></tr></thead><tbody>")
+        for r in rows:
+            missing = ", ".join(r.get("missing_contexts") or r.get("contexts") or [])
+            out.append(f"<tr><td><code>{e(r['rule_id'])}</code> {e(r.get('title'))}</td><td>{e(missing)}</td></tr>")
+        out.append("</tbody></table>")
+        return out
+
+    def _rules(self, report: Report) -> list[str]:
+        out = ['<h2 id="rules">Rules checked</h2>']
+        if not report.rules_evaluated:
+            out.append("<p>No rule was selected.</p>")
+            return out
+        for r in report.rules_evaluated:
+            v = r.get("verification") or {}
+            status = r.get("status_if_present") or "not-in-force"
+            sources = "".join(
+                f"<li>{a(s.get('url'), s.get('title') or s.get('url'))} <span class=\"small muted\">({e(s.get('kind'))})</span></li>"
+                for s in r.get("sources") or []
+            )
+            actions = "".join(
+                f"<li>From {e(act.get('effective'))}"
+                + (f" until {e(act.get('until'))}" if act.get("until") else "")
+                + f": {e(act.get('description'))}"
+                + (f" <span class=\"small muted\">(contexts: {e(', '.join(act.get('contexts') or []))})</span>"
+                   if act.get("contexts") else "")
+                + "</li>"
+                for act in r.get("actions") or []
+            )
+            out += [
+                f'<section class="rule" id="rule-{e(r["rule_id"])}">',
+                f"<h3>{e(r.get('title'))} <span class=\"small muted\"><code>{e(r['rule_id'])}</code> · {e(r['jurisdiction'])}</span></h3>",
+                f"<p>{_badge(_status_kind(status), STATUS_WORDS.get(status, status))} {e(RULE_STATUS_TEXT.get(status, ''))}</p>",
+                f"<p>{e(r.get('summary'))}</p>",
+                f"<p><strong>Authority:</strong> {e(r.get('authority'))}</p>",
+                f"<p><strong>Instrument:</strong> {e(r.get('instrument'))}</p>" if r.get("instrument") else "",
+                f"<p><strong>Citation:</strong> {e(r.get('citation'))} · <strong>Binding:</strong> {e(r.get('binding'))}</p>",
+                f"<p><strong>Dates:</strong></p><ul>{actions}</ul>" if actions else "",
+                f"<p><strong>Not covered:</strong> {e(r.get('exclusions'))}</p>" if r.get("exclusions") else "",
+                f"<p><strong>Sources:</strong></p><ul>{sources}</ul>" if sources else "",
+                f"<p><strong>Verification:</strong> {e(v.get('status'))}, last verified {e(v.get('last_verified'))}."
+                + (f" {e(v.get('notes'))}" if v.get("notes") else "") + "</p>",
+                "</section>",
+            ]
+        return [p for p in out if p]
+
+    def _coverage(self, report: Report) -> list[str]:
+        out = [
+            '<h2 id="coverage">SBOM coverage</h2>',
+            "<p>A component can only be tied to a vendor when the SBOM says who made it (supplier, publisher, "
+            "package namespace, CPE...). Components without vendor identity were matched on product names only.</p>",
+            "<table><thead><tr><th>Input</th><th>Format</th><th>Components</th><th>With vendor identity</th>"
+            "<th>Matched a listed vendor</th></tr></thead><tbody>",
+        ]
+        for i in report.inputs:
+            if i.error:
+                out.append(
+                    f"<tr><td>{e(relative_path(i.path))}</td><td colspan=\"4\">"
+                    f"{_badge('fail', 'UNREADABLE')} {e(i.error)}</td></tr>"
+                )
+                continue
+            pct = f" ({100 * i.components_with_vendor_identity / i.components:.0f}%)" if i.components else ""
+            out.append(
+                f"<tr><td>{e(relative_path(i.path))}</td><td>{e(i.format)}</td><td>{i.components}</td>"
+                f"<td>{i.components_with_vendor_identity}{e(pct)}</td><td>{i.components_matched}</td></tr>"
+            )
+        out.append("</tbody></table>")
+        return out
+
+    def _waivers(self, report: Report) -> list[str]:
+        out = ['<h2 id="waivers">Waivers</h2>']
+        groups = [
+            ("applied", "Applied", "These documented exceptions stopped findings from failing the review."),
+            ("lapsed", "Lapsed", "Expired on or before the review date: they no longer waive anything."),
+            ("unused", "Unused", "Matched no finding in this review; consider removing them."),
+        ]
+        if not any(report.waivers.get(k) for k, _t, _d in groups):
+            out.append("<p>No waivers were used.</p>")
+            return out
+        for key, title, desc in groups:
+            items = report.waivers.get(key) or []
+            if not items:
+                continue
+            out.append(f"<h3>{e(title)} ({len(items)})</h3><p class=\"small muted\">{e(desc)}</p>")
+            out.append(
+                "<table><thead><tr><th>Waiver</th><th>Rule</th><th>Component</th><th>Reason</th><th>Approver</th>"
+                "<th>Expires</th></tr></thead><tbody>"
+            )
+            for w in items:
+                sel = w.get("selector") or {}
+                sel_text = "; ".join(f"{k}: {v}" for k, v in sel.items())
+                out.append(
+                    f"<tr><td>{e(w.get('id'))}</td><td><code>{e(w.get('rule'))}</code></td><td>{e(sel_text)}</td>"
+                    f"<td>{e(w.get('reason'))}</td><td>{e(w.get('approver') or '')}</td>"
+                    f"<td>{e(w.get('expires') or 'never')}</td></tr>"
+                )
+            out.append("</tbody></table>")
+        return out
+
+
+def _status_kind(status: str) -> str:
+    return {"violation": "fail", "advisory": "warn", "upcoming": "warn", "out-of-scope": "info"}.get(status, "pass")
+
+
+def _pack_label(report: Report) -> str:
+    """Name and version, without repeating the name when the version string already carries it."""
+    name, version = report.rulepack.get("name", ""), report.rulepack.get("version", "")
+    return version if version.startswith(name) else f"{name} {version}".strip()

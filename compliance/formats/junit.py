@@ -1,0 +1,119 @@
+"""JUnit XML for Jenkins, GitLab and Azure Pipelines test dashboards.
+
+One ``<testsuite>`` per input and one ``<testcase>`` per (input, evaluated rule), so passes show
+up as passes (the Conftest layout) and the dashboard's pass count means "rules checked and clean".
+
+A testcase fails only when the report's own gate counts a finding of that rule in that input
+(severity ``fail``, and ``warn`` under ``--fail-on warn``; waived findings never fail). Findings
+that do not fail the gate (upcoming, advisory, out-of-scope, waived) leave the testcase passing
+with the details in ``<system-out>``: JUnit has no "warning" state, and marking them ``skipped``
+would hide that the rule *was* checked. An unreadable input is one testcase with ``<error>``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any, ClassVar
+
+from compliance.formats.common import component_label, evidence_text, failing_ids, primary_source
+from compliance.model import Finding, Report
+
+# Characters XML 1.0 cannot carry at all, even escaped; shown as \xNN instead.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def x(text: Any) -> str:
+    """Make any input string safe for XML; ElementTree escapes markup, this removes the unencodable."""
+    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", "" if text is None else str(text))
+
+
+def _finding_block(f: Finding) -> str:
+    c = f.component
+    lines = [
+        f"[{f.severity.upper()}] {f.status} {f.rule_id}: {component_label(f)}",
+        f"  Identity: {c.purl or c.bom_ref or '-'} at {c.location or '-'}",
+        f"  Evidence: {evidence_text(f) or '-'}",
+        f"  Why: {f.message}",
+        f"  Citation: {f.citation}",
+    ]
+    if f.sources:
+        lines.append(f"  Source: {f.sources[0]}")
+    if f.waiver is not None:
+        w = f.waiver
+        lines.append(f"  WAIVED ({w.get('id')}): {w.get('reason')} (expires {w.get('expires') or 'never'})")
+    return "\n".join(lines)
+
+
+class JUnitFormat:
+    name: ClassVar[str] = "junit"
+    label: ClassVar[str] = "JUnit XML (Jenkins, GitLab, Azure Pipelines)"
+    extension: ClassVar[str] = ".xml"
+
+    def render(self, report: Report) -> str:
+        failing = failing_ids(report)
+        by_key: dict[tuple[str, str], list[Finding]] = {}
+        for f in report.findings:
+            by_key.setdefault((f.input_path, f.rule_id), []).append(f)
+        root = ET.Element("testsuites", name="complycheck")
+        totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for inp in report.inputs:
+            suite = ET.SubElement(root, "testsuite", name=x(inp.path))
+            props = ET.SubElement(suite, "properties")
+            for key, value in (
+                ("as_of", report.as_of),
+                ("jurisdictions", ",".join(report.jurisdictions)),
+                ("contexts", ",".join(report.contexts)),
+                ("fail_on", report.fail_on),
+                ("rulepack", report.rulepack.get("version", "")),
+                ("format", inp.format or ""),
+                ("components", str(inp.components)),
+                ("components_with_vendor_identity", str(inp.components_with_vendor_identity)),
+            ):
+                ET.SubElement(props, "property", name=key, value=x(value))
+            counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+            if inp.error:
+                case = ET.SubElement(suite, "testcase", classname="complycheck.input", name="read input", file=x(inp.path))
+                err = ET.SubElement(case, "error", message=x(inp.error), type="InputError")
+                err.text = x(inp.error)
+                counts["tests"] += 1
+                counts["errors"] += 1
+            else:
+                for rule in report.rules_evaluated:
+                    counts["tests"] += 1
+                    rid = rule["rule_id"]
+                    case = ET.SubElement(
+                        suite,
+                        "testcase",
+                        classname=x(f"complycheck.{rule['jurisdiction']}"),
+                        name=x(f"{rid}: {rule.get('title', '')}"),
+                        file=x(inp.path),
+                    )
+                    found = by_key.get((inp.path, rid), [])
+                    bad = [f for f in found if id(f) in failing]
+                    if bad:
+                        counts["failures"] += 1
+                        names = ", ".join(component_label(f) for f in bad)
+                        fail = ET.SubElement(
+                            case, "failure", message=x(f"{len(bad)} component(s) barred: {names}"), type=x(bad[0].status)
+                        )
+                        fail.text = x("\n\n".join(_finding_block(f) for f in bad))
+                    rest = [f for f in found if id(f) not in failing]
+                    if rest:
+                        out = ET.SubElement(case, "system-out")
+                        out.text = x("\n\n".join(_finding_block(f) for f in rest))
+                    elif not found:
+                        out = ET.SubElement(case, "system-out")
+                        src = primary_source(rule)
+                        out.text = x(
+                            f"No component of this input is covered (rule status if present: "
+                            f"{rule.get('status_if_present')}). Citation: {rule.get('citation', '')}"
+                            + (f" Source: {src}" if src else "")
+                        )
+            for key, value in counts.items():
+                suite.set(key, str(value))
+                totals[key] += value
+        for key, value in totals.items():
+            root.set(key, str(value))
+        ET.indent(root)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

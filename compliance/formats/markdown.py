@@ -1,0 +1,174 @@
+"""Markdown for a pull-request comment or a GitHub job summary.
+
+Verdict first (reviewers read the top line), then a findings table, then the details in a
+collapsed ``<details>`` block. Component names come from untrusted SBOMs, so every input string
+is escaped: HTML-significant characters become entities, Markdown punctuation is backslash-escaped,
+line breaks are flattened and ``@`` gets a zero-width space so nobody is mentioned. GitHub rejects
+comments over 65,536 characters; longer reports are cut at a row boundary with a note.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from compliance.formats.common import (
+    STATUS_WORDS,
+    component_label,
+    primary_source,
+    relative_path,
+    rules_by_id,
+)
+from compliance.model import Finding, Report
+
+GITHUB_COMMENT_LIMIT = 65_536
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#!|~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+ICONS = {"pass": "✅", "fail": "❌", "error": "⚠️"}
+
+
+def md(text: Any) -> str:
+    """Inert inline text: safe in a table cell, a list item or a summary line."""
+    s = "" if text is None else str(text)
+    s = _CONTROL.sub(" ", s)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    s = _MD_PUNCT.sub(r"\\\1", s)
+    return s.replace("@", "@&#8203;")
+
+
+def md_code(text: Any) -> str:
+    """A value shown as code: an inline code span cannot be broken out of, so use escaped text."""
+    return f"<code>{md(text)}</code>"
+
+
+def link(url: str | None, label: str) -> str:
+    """Only http(s) URLs become links; anything else is shown as text."""
+    if url and re.match(r"^https?://[^\s<>()\"']+$", url):
+        return f"[{md(label)}]({url})"
+    return md(label if not url else f"{label} ({url})")
+
+
+def verdict_heading(report: Report) -> str:
+    s = report.summary()
+    counts = f"{s['fail']} fail, {s['warn']} warn, {s['info']} info, {s['waived']} waived"
+    icon = ICONS.get(report.verdict, "")
+    if report.verdict == "error":
+        bad = sum(1 for i in report.inputs if i.error)
+        return f"## {icon} complycheck: ERROR — {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+    if report.verdict == "fail":
+        n = len(report.failing_findings())
+        tail = " — `--fail-on never`: exit 0" if report.fail_on == "never" else ""
+        return f"## {icon} complycheck: FAIL — {n} finding(s) at or above `{report.gate_threshold}` ({counts}){tail}"
+    return f"## {icon} complycheck: PASS — no finding at or above `{report.gate_threshold}` ({counts})"
+
+
+def _row(f: Finding) -> str:
+    c = f.component
+    ident = c.purl or c.bom_ref
+    comp = md(component_label(f)) + (f"<br>{md_code(ident)}" if ident else "")
+    sev = f.severity.upper() + (" (waived)" if f.waived else "")
+    evidence = "<br>".join(f"{md(e.field)}: {md(e.value)}" for e in f.evidence) or "—"
+    return (
+        f"| {sev} | {md(STATUS_WORDS.get(f.status, f.status))} | {md(f.jurisdiction)} {md_code(f.rule_id)} "
+        f"| {comp} | {md(relative_path(f.input_path))} | {evidence} |"
+    )
+
+
+def _detail(f: Finding, rule: dict[str, Any] | None) -> str:
+    c = f.component
+    lines = [
+        f"#### {md(f.rule_id)} — {md(component_label(f))}",
+        "",
+        f"- **Why:** {md(f.message)}",
+        f"- **Where:** {md(relative_path(f.input_path))} {md(c.location or '')}",
+    ]
+    for e in f.evidence:
+        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(e.method)})")
+    lines.append(f"- **Citation:** {md(f.citation)}")
+    src = primary_source(rule, f)
+    if src:
+        lines.append(f"- **Source:** {link(src, src)}")
+    lines.append(f"- **Effective:** {md(f.effective)} · **Binding:** {md(f.binding)} · **Verification:** {md(f.verification)}")
+    if f.waiver is not None:
+        w = f.waiver
+        lines.append(
+            f"- **Waived** ({md(w.get('id'))}): {md(w.get('reason'))}; approver {md(w.get('approver') or '—')}; "
+            f"expires {md(w.get('expires') or 'never')}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+class MarkdownFormat:
+    name: ClassVar[str] = "markdown"
+    label: ClassVar[str] = "Markdown (pull-request comment, job summary)"
+    extension: ClassVar[str] = ".md"
+
+    limit: int = GITHUB_COMMENT_LIMIT
+
+    def render(self, report: Report) -> str:
+        rules = rules_by_id(report)
+        head = [verdict_heading(report), ""]
+        ctx = ", ".join(report.contexts) or "none"
+        head.append(
+            f"As of **{md(report.as_of)}** · jurisdictions **{md(', '.join(report.jurisdictions))}** · "
+            f"contexts **{md(ctx)}** · fail on **{md(report.fail_on)}** · rule pack {md(report.rulepack.get('version', ''))}"
+        )
+        head.append("")
+        for inp in report.inputs:
+            if inp.error:
+                head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)}")
+            else:
+                head.append(
+                    f"- {md(relative_path(inp.path))}: {inp.components} components, "
+                    f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched"
+                )
+        head.append("")
+        table: list[str] = []
+        if report.findings:
+            table = [
+                "| Severity | Status | Rule | Component | Input | Evidence |",
+                "|---|---|---|---|---|---|",
+                *(_row(f) for f in report.findings),
+            ]
+        else:
+            table = ["No rule of the selected jurisdictions applies to any component."]
+        details = ["", "<details><summary>Details: findings, rules checked, waivers</summary>", ""]
+        details += [_detail(f, rules.get(f.rule_id)) for f in report.findings]
+        details += ["#### Rules checked", ""]
+        for r in report.rules_evaluated:
+            src = primary_source(r)
+            details.append(
+                f"- {md(r['rule_id'])} ({md(r['jurisdiction'])}): {md(r.get('title'))} — if present: "
+                f"{md(STATUS_WORDS.get(r.get('status_if_present', ''), r.get('status_if_present')))}; "
+                f"{md(r.get('citation'))}" + (f"; {link(src, 'source')}" if src else "")
+            )
+        for kind in ("applied", "lapsed", "unused"):
+            for w in report.waivers.get(kind) or []:
+                details.append(f"- Waiver {kind}: {md(str(w))}")
+        details += ["", "</details>", ""]
+        return self._fit(head, table, details)
+
+    def _fit(self, head: list[str], table: list[str], details: list[str]) -> str:
+        """Everything if it fits; else drop the details, then table rows, and say so."""
+        full = "\n".join(head + table + details) + "\n"
+        if len(full) <= self.limit:
+            return full
+        note_room = 300
+        out = list(head)
+        size = len("\n".join(out)) + 1
+        kept = 0
+        rows = table[2:] if len(table) > 2 else []
+        header = table[:2] if rows else table
+        out += header
+        size += sum(len(line) + 1 for line in header)
+        for line in rows:
+            if size + len(line) + 1 > self.limit - note_room:
+                break
+            out.append(line)
+            size += len(line) + 1
+            kept += 1
+        omitted = len(rows) - kept
+        note = "\n> **Report truncated** to fit GitHub's 65,536-character comment limit"
+        note += f": {omitted} more finding row(s) and the details are omitted." if omitted else ": the details are omitted."
+        note += " See the full report (HTML, SARIF or JSON artifact)."
+        return "\n".join(out) + "\n" + note + "\n"
