@@ -17,10 +17,20 @@ from compliance.model import Inventory
 from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source
 from compliance.readers.cyclonedx_json import CycloneDXJSONReader
 from compliance.readers.cyclonedx_xml import CycloneDXXMLReader
+from compliance.readers.osquery import OsqueryReader
+from compliance.readers.spdx_json import SPDXJSONReader
+from compliance.readers.spdx_tagvalue import SPDXTagValueReader
+from compliance.readers.system_profiler import SystemProfilerReader
+from compliance.readers.winget_export import WingetExportReader
 
 READERS: list[type[Reader]] = [
     CycloneDXJSONReader,
     CycloneDXXMLReader,
+    SPDXJSONReader,
+    SPDXTagValueReader,
+    WingetExportReader,
+    SystemProfilerReader,
+    OsqueryReader,
 ]
 
 

@@ -1,0 +1,284 @@
+"""osquery software tables: ``osqueryi --json "select * from <table>"`` and osqueryd results logs.
+
+Shapes confirmed against osquery/osquery: column names from ``specs/windows/programs.table``,
+``specs/darwin/apps.table``, ``specs/linux/deb_packages.table``, ``specs/linux/rpm_packages.table``
+(``vendor``, ``release``, ``package_group`` in current versions), ``specs/python_packages.table``,
+``specs/chrome_extensions.table`` and ``specs/darwin/homebrew_packages.table``; the results-log
+formats from ``docs/wiki/deployment/logging.md``: one JSON object per line with ``name``,
+``hostIdentifier``, ``calendarTime``, ``unixTime``, ``epoch``, ``counter`` and either
+``"action": "added"|"removed"`` with ``columns`` (event format), ``"action": "snapshot"`` with a
+``snapshot`` array, or ``diffResults: {added, removed}`` (batch format). ``osqueryi --json`` prints
+a JSON array of row objects whose values are all strings.
+
+A differential log is replayed in order, so a row that was later ``removed`` is not installed. Rows
+of scheduled queries over other tables (processes, users...) are not software and are skipped; the
+skipped query names are listed in the inventory metadata, and a log with no software query at all is
+an error rather than a silent pass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import orjson
+
+from compliance.errors import InputError
+from compliance.model import Component, Inventory
+from compliance.readers.base import Source, expect_str, type_name
+from compliance.readers.cyclonedx_json import parse_json
+
+TABLES = ("programs", "apps", "deb_packages", "rpm_packages", "python_packages", "chrome_extensions", "homebrew_packages")
+# Columns that name whoever made or packaged the software, per table.
+VENDOR_COLUMNS = {
+    "programs": ("publisher",),
+    "apps": (),
+    "deb_packages": ("maintainer",),
+    "rpm_packages": ("vendor",),
+    "python_packages": ("author",),
+    "chrome_extensions": ("author",),
+    "homebrew_packages": (),
+    None: ("publisher", "maintainer", "vendor", "author"),
+}
+_KEY_RE = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:')
+_LOG_KEYS = ('"unixTime"', '"calendarTime"', '"hostIdentifier"', '"epoch"', '"counter"')
+
+
+def detect_table(columns: set[str], query_name: str = "") -> str | None:
+    """The osquery table a row comes from, by its columns, else by the scheduled query's name."""
+    c = columns
+    if "bundle_identifier" in c or "bundle_short_version" in c:
+        return "apps"
+    if c & {"identifying_number", "uninstall_string", "install_source"} or "publisher" in c:
+        return "programs"
+    if "maintainer" in c or "admindir" in c or {"revision", "arch"} <= c:
+        return "deb_packages"
+    if "package_group" in c or ("release" in c and c & {"epoch", "sha1", "vendor"}):
+        return "rpm_packages"
+    if "identifier" in c and c & {"update_url", "permissions", "optional_permissions", "profile", "persistent"}:
+        return "chrome_extensions"
+    if "directory" in c or {"summary", "license"} <= c:
+        return "python_packages"
+    if query_name:
+        low = query_name.lower()
+        for table in sorted(TABLES, key=len, reverse=True):
+            if re.search(rf"(^|[^a-z]){table}($|[^a-z])", low) or low.endswith(table):
+                return table
+    if not query_name and "name" in c and "path" in c and c <= {"name", "path", "version", "prefix"}:
+        return "homebrew_packages"
+    return None
+
+
+def _text(path: str, where: str, row: dict[str, Any], key: str) -> str:
+    """A column as text: osquery writes strings (numbers only with --logger_numerics)."""
+    value = row.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return expect_str(path, where, value)
+
+
+def row_component(path: str, table: str | None, row: Any, location: str, ptr: str) -> Component:
+    """One osquery row as a component. ``ptr`` names the row in error messages."""
+    if not isinstance(row, dict):
+        raise InputError(path, f"expected a row object, found {type_name(row)}", where=ptr)
+    name = _text(path, f"{ptr}/name", row, "name").strip()
+    version = _text(path, f"{ptr}/version", row, "version").strip()
+    vendor_fields: list[tuple[str, str]] = []
+    identifiers: list[tuple[str, str, str]] = []
+    purl = ""
+    ctype = "application"
+    for col in VENDOR_COLUMNS[table]:
+        value = _text(path, f"{ptr}/{col}", row, col).strip()
+        if value:
+            vendor_fields.append((col, value))
+    if table == "apps" or (table is None and "bundle_identifier" in row):
+        bundle = _text(path, f"{ptr}/bundle_identifier", row, "bundle_identifier").strip()
+        if bundle:
+            identifiers.append(("bundle", bundle, "bundle_identifier"))
+        if name.endswith(".app"):
+            name = name[:-4]
+        if not name:
+            name = _text(path, f"{ptr}/bundle_name", row, "bundle_name").strip()
+        version = (
+            _text(path, f"{ptr}/bundle_short_version", row, "bundle_short_version").strip()
+            or _text(path, f"{ptr}/bundle_version", row, "bundle_version").strip()
+            or version
+        )
+    elif table == "deb_packages" and name:
+        purl = f"pkg:deb/{_purl_part(name)}" + (f"@{_purl_part(version)}" if version else "")
+        ctype = ""
+    elif table == "rpm_packages" and name:
+        release = _text(path, f"{ptr}/release", row, "release").strip()
+        full = f"{version}-{release}" if version and release else version
+        purl = f"pkg:rpm/{_purl_part(name)}" + (f"@{_purl_part(full)}" if full else "")
+        ctype = ""
+    elif table == "python_packages" and name:
+        norm = re.sub(r"[-_.]+", "-", name).lower()
+        purl = f"pkg:pypi/{_purl_part(norm)}" + (f"@{_purl_part(version)}" if version else "")
+        ctype = "library"
+    elif table == "chrome_extensions":
+        ctype = "application"
+    if not name:
+        raise InputError(path, "row has no name", where=ptr)
+    if purl:
+        identifiers.append(("purl", purl, "purl"))
+    return Component(
+        name=name,
+        version=version,
+        vendor_fields=vendor_fields,
+        identifiers=identifiers,
+        purl=purl,
+        location=location,
+        type=ctype,
+    )
+
+
+def _purl_part(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe=".-_~+:")
+
+
+class OsqueryReader:
+    name: ClassVar[str] = "osquery"
+    label: ClassVar[str] = "osquery JSON (osqueryi --json, results logs)"
+
+    def sniff(self, source: Source) -> bool:
+        head = source.head(4096).lstrip()
+        if head.startswith("["):
+            first = head.split("}", 1)[0]
+            keys = set(_KEY_RE.findall(first))
+            return "name" in keys and detect_table(keys) is not None
+        if head.startswith("{"):
+            line = head.split("\n", 1)[0] if head.count("\n") else head
+            probe = line if '"name"' in line else head
+            return '"name"' in probe and any(k in probe for k in _LOG_KEYS) and (
+                '"columns"' in probe or '"snapshot"' in probe or '"diffResults"' in probe
+            )
+        return False
+
+    def read(self, source: Source) -> Inventory:
+        text = source.text.lstrip("\ufeff")
+        if text.lstrip().startswith("["):
+            return self._read_rows(source)
+        return self._read_log(source, text)
+
+    # -- osqueryi --json ------------------------------------------------------------------
+
+    def _read_rows(self, source: Source) -> Inventory:
+        path = source.path
+        rows = parse_json(source)
+        if not isinstance(rows, list):
+            raise InputError(path, f"expected an array of rows, found {type_name(rows)}", where="/")
+        columns: set[str] = set()
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                raise InputError(path, f"expected a row object, found {type_name(row)}", where=f"/{i}")
+            columns.update(row)
+        table = detect_table(columns)
+        if table is None and rows and "name" not in columns:
+            raise InputError(path, "rows have no name column: not an osquery software table", where="/0")
+        components = [row_component(path, table, row, f"/{i}", f"/{i}") for i, row in enumerate(rows)]
+        return Inventory(path=path, format=self.name, components=components, metadata={"table": table})
+
+    # -- osqueryd results log ---------------------------------------------------------------
+
+    def _read_log(self, source: Source, text: str) -> Inventory:
+        path = source.path
+        events: list[tuple[int, Any]] = []
+        try:
+            whole = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            whole = None
+        if isinstance(whole, dict):
+            events.append((1, whole))
+        else:
+            for n, line in enumerate(text.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    events.append((n, orjson.loads(line)))
+                except orjson.JSONDecodeError as exc:
+                    raise InputError(path, f"invalid JSON in results log ({exc.msg})", where=f"line {n}") from None
+        state: dict[tuple[str, str], dict[bytes, tuple[str | None, dict[str, Any], int, str]]] = {}
+        hosts: list[str] = []
+        skipped: list[str] = []
+        for n, ev in events:
+            where = f"line {n}"
+            if not isinstance(ev, dict):
+                raise InputError(path, f"expected a results-log object, found {type_name(ev)}", where=where)
+            qname = ev.get("name")
+            if not isinstance(qname, str):
+                raise InputError(path, "results-log line has no query name (\"name\")", where=where)
+            host = ev.get("hostIdentifier", ev.get("hostname", ""))
+            if not isinstance(host, str):
+                raise InputError(path, f"hostIdentifier must be a string, found {type_name(host)}", where=where)
+            if host and host not in hosts:
+                hosts.append(host)
+            bucket = state.setdefault((host, qname), {})
+            action = ev.get("action")
+            if "snapshot" in ev:
+                rows = ev["snapshot"]
+                if not isinstance(rows, list):
+                    raise InputError(path, f"snapshot must be an array, found {type_name(rows)}", where=f"{where} /snapshot")
+                bucket.clear()
+                for i, row in enumerate(rows):
+                    self._add(path, bucket, qname, row, n, f"{where} /snapshot/{i}")
+            elif "columns" in ev:
+                if action not in ("added", "removed"):
+                    raise InputError(path, f"action must be 'added' or 'removed', found {action!r}", where=f"{where} /action")
+                row = ev["columns"]
+                if action == "added":
+                    self._add(path, bucket, qname, row, n, f"{where} /columns")
+                else:
+                    bucket.pop(self._key(path, row, f"{where} /columns"), None)
+            elif "diffResults" in ev:
+                diff = ev["diffResults"]
+                if not isinstance(diff, dict):
+                    raise InputError(path, f"diffResults must be an object, found {type_name(diff)}", where=f"{where} /diffResults")
+                for kind in ("removed", "added"):
+                    rows = diff.get(kind) or []
+                    if not isinstance(rows, list):
+                        raise InputError(path, f"expected an array, found {type_name(rows)}", where=f"{where} /diffResults/{kind}")
+                    for i, row in enumerate(rows):
+                        ptr = f"{where} /diffResults/{kind}/{i}"
+                        if kind == "added":
+                            self._add(path, bucket, qname, row, n, ptr)
+                        else:
+                            bucket.pop(self._key(path, row, ptr), None)
+            else:
+                raise InputError(path, "results-log line has no columns, snapshot or diffResults", where=where)
+        components: list[Component] = []
+        tables: dict[str, str] = {}
+        for (_host, qname), bucket in state.items():
+            for table, row, n, ptr in bucket.values():
+                if table is None:
+                    if qname not in skipped:
+                        skipped.append(qname)
+                    continue
+                tables[qname] = table
+                components.append(row_component(path, table, row, f"line {n}", ptr))
+        if not components and skipped:
+            raise InputError(
+                path,
+                f"no software-inventory query in this results log (queries: {', '.join(skipped)}); "
+                f"schedule one over {', '.join(TABLES)}",
+            )
+        components.sort(key=lambda c: int(c.location.split()[1]))
+        return Inventory(
+            path=path,
+            format=self.name,
+            components=components,
+            metadata={"hosts": hosts, "queries": tables, "skipped_queries": skipped},
+        )
+
+    @staticmethod
+    def _key(path: str, row: Any, ptr: str) -> bytes:
+        if not isinstance(row, dict):
+            raise InputError(path, f"expected a row object, found {type_name(row)}", where=ptr)
+        return orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
+
+    def _add(self, path: str, bucket: dict, qname: str, row: Any, n: int, ptr: str) -> None:
+        key = self._key(path, row, ptr)
+        table = detect_table(set(row), qname)
+        bucket[key] = (table, row, n, ptr)

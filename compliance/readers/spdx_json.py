@@ -1,0 +1,226 @@
+"""SPDX JSON: 2.2 and 2.3 documents, and SPDX 3.0 JSON-LD.
+
+SPDX 2.x shape confirmed against spdx/spdx-spec ``examples/SPDXJSONExample-v2.3.spdx.json`` and the
+package chapter: ``spdxVersion``, ``packages[]`` with ``name``, ``versionInfo``, ``supplier`` and
+``originator`` (``"Organization: NAME (email)"``, ``"Person: NAME (email)"`` or ``NOASSERTION``) and
+``externalRefs[]`` of ``{referenceCategory, referenceType, referenceLocator}`` where ``referenceType``
+is ``purl``, ``cpe23Type``, ``cpe22Type`` or ``swid``.
+
+SPDX 3.0 shape confirmed against spdx/spdx-spec ``examples/jsonld/package_sbom.json`` and
+published 3.0.1 documents: ``@context`` ``https://spdx.org/rdf/3.0.x/spdx-context.jsonld``,
+``@graph`` elements; ``software_Package`` has ``name``, ``software_packageVersion``,
+``software_packageUrl``, ``suppliedBy`` (one agent) and ``originatedBy`` (a list), each an ``spdxId``
+of an ``Organization``/``Person``/``SoftwareAgent`` element carrying ``name``, and
+``externalIdentifier[]`` of ``{externalIdentifierType: packageUrl|cpe23|cpe22|swid, identifier}``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from compliance.errors import InputError
+from compliance.model import Component, Inventory
+from compliance.readers.base import Source, expect_str, type_name
+from compliance.readers.cyclonedx_json import parse_json
+
+_EMAIL_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
+REF_KINDS = {"purl": "purl", "cpe23Type": "cpe", "cpe22Type": "cpe", "swid": "swid"}
+ID3_KINDS = {"packageUrl": "purl", "cpe23": "cpe", "cpe22": "cpe", "swid": "swid"}
+AGENT_TYPES = frozenset(["Organization", "Person", "SoftwareAgent", "Agent"])
+
+
+def parse_agent(value: str) -> str:
+    """``"Organization: AO Kaspersky Lab (info@kaspersky.com)"`` -> ``"AO Kaspersky Lab"``; "" for NOASSERTION.
+
+    Only a trailing parenthesis that is empty or holds an e-mail address is dropped, so a name such
+    as ``Tencent Technology (Shenzhen) Company Limited`` keeps its own parentheses.
+    """
+    text = value.strip()
+    if not text or text.upper() == "NOASSERTION":
+        return ""
+    _kind, sep, rest = text.partition(":")
+    if sep and _kind.strip() in ("Organization", "Person", "Tool"):
+        text = rest.strip()
+    m = _EMAIL_SUFFIX.search(text)
+    if m and (not m.group(1).strip() or "@" in m.group(1)):
+        text = text[: m.start()].strip()
+    return "" if text.upper() == "NOASSERTION" else text
+
+
+def package2_component(path: str, ptr: str, pkg: Any) -> Component:
+    """One SPDX 2.x ``packages[]`` entry."""
+    if not isinstance(pkg, dict):
+        raise InputError(path, f"expected a package object, found {type_name(pkg)}", where=ptr)
+    name = pkg.get("name")
+    if name is None:
+        raise InputError(path, "package has no name", where=ptr)
+    name = expect_str(path, f"{ptr}/name", name)
+    version = expect_str(path, f"{ptr}/versionInfo", pkg.get("versionInfo"))
+    vendor_fields: list[tuple[str, str]] = []
+    for field in ("supplier", "originator"):
+        raw = expect_str(path, f"{ptr}/{field}", pkg.get(field))
+        agent = parse_agent(raw)
+        if agent:
+            vendor_fields.append((field, agent))
+    identifiers: list[tuple[str, str, str]] = []
+    purl = ""
+    refs = pkg.get("externalRefs")
+    if refs is not None:
+        if not isinstance(refs, list):
+            raise InputError(path, f"expected an array, found {type_name(refs)}", where=f"{ptr}/externalRefs")
+        for i, ref in enumerate(refs):
+            rptr = f"{ptr}/externalRefs/{i}"
+            if not isinstance(ref, dict):
+                raise InputError(path, f"expected an object, found {type_name(ref)}", where=rptr)
+            rtype = expect_str(path, f"{rptr}/referenceType", ref.get("referenceType"))
+            locator = expect_str(path, f"{rptr}/referenceLocator", ref.get("referenceLocator")).strip()
+            kind = REF_KINDS.get(rtype)
+            if kind and locator:
+                identifiers.append((kind, locator, f"externalRefs.{rtype}"))
+                if kind == "purl" and not purl:
+                    purl = locator
+    spdxid = pkg.get("SPDXID")
+    return Component(
+        name=name,
+        version=version,
+        vendor_fields=vendor_fields,
+        identifiers=identifiers,
+        purl=purl,
+        bom_ref=spdxid if isinstance(spdxid, str) else "",
+        location=ptr,
+        type=_purpose(pkg.get("primaryPackagePurpose")),
+    )
+
+
+def _purpose(value: Any) -> str:
+    return value.lower() if isinstance(value, str) else ""
+
+
+def read_spdx2(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
+    version = doc.get("spdxVersion")
+    if not isinstance(version, str):
+        raise InputError(path, f"spdxVersion must be a string, found {type_name(version)}", where="/spdxVersion")
+    if not version.startswith("SPDX-2."):
+        raise InputError(path, f"unsupported spdxVersion {version!r} (supported: SPDX-2.2, SPDX-2.3)", where="/spdxVersion")
+    packages = doc.get("packages")
+    components: list[Component] = []
+    if packages is not None:
+        if not isinstance(packages, list):
+            raise InputError(path, f"expected an array, found {type_name(packages)}", where="/packages")
+        components = [package2_component(path, f"/packages/{i}", p) for i, p in enumerate(packages)]
+    name = doc.get("name")
+    return Inventory(
+        path=path,
+        format=fmt,
+        components=components,
+        metadata={"spdxVersion": version, "name": name if isinstance(name, str) else None},
+    )
+
+
+def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
+    graph = doc.get("@graph")
+    if not isinstance(graph, list):
+        raise InputError(path, f"expected an @graph array, found {type_name(graph)}", where="/@graph")
+    agents: dict[str, str] = {}
+    for i, el in enumerate(graph):
+        if not isinstance(el, dict):
+            raise InputError(path, f"expected an element object, found {type_name(el)}", where=f"/@graph/{i}")
+        if el.get("type") in AGENT_TYPES:
+            sid = el.get("spdxId", el.get("@id"))
+            name = expect_str(path, f"/@graph/{i}/name", el.get("name"))
+            if isinstance(sid, str) and name.strip():
+                agents[sid] = name.strip()
+    components: list[Component] = []
+    spec_version = None
+    for i, el in enumerate(graph):
+        ptr = f"/@graph/{i}"
+        etype = el.get("type")
+        if etype == "CreationInfo" and isinstance(el.get("specVersion"), str):
+            spec_version = el["specVersion"]
+        if etype != "software_Package":
+            continue
+        name = el.get("name")
+        if name is None:
+            raise InputError(path, "software_Package has no name", where=ptr)
+        name = expect_str(path, f"{ptr}/name", name)
+        version = expect_str(path, f"{ptr}/software_packageVersion", el.get("software_packageVersion"))
+        vendor_fields: list[tuple[str, str]] = []
+        supplied = el.get("suppliedBy")
+        if supplied is not None:
+            _agent_ref(path, f"{ptr}/suppliedBy", supplied, agents, "suppliedBy", vendor_fields)
+        originated = el.get("originatedBy")
+        if originated is not None:
+            if not isinstance(originated, list):
+                raise InputError(path, f"expected an array, found {type_name(originated)}", where=f"{ptr}/originatedBy")
+            for j, ref in enumerate(originated):
+                _agent_ref(path, f"{ptr}/originatedBy/{j}", ref, agents, "originatedBy", vendor_fields)
+        identifiers: list[tuple[str, str, str]] = []
+        purl = expect_str(path, f"{ptr}/software_packageUrl", el.get("software_packageUrl")).strip()
+        if purl:
+            identifiers.append(("purl", purl, "software_packageUrl"))
+        ext = el.get("externalIdentifier")
+        if ext is not None:
+            if not isinstance(ext, list):
+                raise InputError(path, f"expected an array, found {type_name(ext)}", where=f"{ptr}/externalIdentifier")
+            for j, item in enumerate(ext):
+                iptr = f"{ptr}/externalIdentifier/{j}"
+                if not isinstance(item, dict):
+                    raise InputError(path, f"expected an object, found {type_name(item)}", where=iptr)
+                itype = expect_str(path, f"{iptr}/externalIdentifierType", item.get("externalIdentifierType"))
+                value = expect_str(path, f"{iptr}/identifier", item.get("identifier")).strip()
+                kind = ID3_KINDS.get(itype)
+                if kind and value:
+                    identifiers.append((kind, value, f"externalIdentifier.{itype}"))
+                    if kind == "purl" and not purl:
+                        purl = value
+        sid = el.get("spdxId")
+        components.append(
+            Component(
+                name=name,
+                version=version,
+                vendor_fields=vendor_fields,
+                identifiers=identifiers,
+                purl=purl,
+                bom_ref=sid if isinstance(sid, str) else "",
+                location=ptr,
+                type=_purpose(el.get("software_primaryPurpose")),
+            )
+        )
+    return Inventory(path=path, format=fmt, components=components, metadata={"spdxVersion": spec_version})
+
+
+def _agent_ref(path: str, ptr: str, ref: Any, agents: dict[str, str], field: str, out: list[tuple[str, str]]) -> None:
+    """An agent reference: an ``spdxId`` string, or (in compacted documents) an inline agent object."""
+    if isinstance(ref, str):
+        name = agents.get(ref)
+    elif isinstance(ref, dict):
+        name = expect_str(path, f"{ptr}/name", ref.get("name")).strip()
+    else:
+        raise InputError(path, f"expected an spdxId string, found {type_name(ref)}", where=ptr)
+    if name:
+        out.append((field, name))
+
+
+class SPDXJSONReader:
+    name: ClassVar[str] = "spdx-json"
+    label: ClassVar[str] = "SPDX 2.2/2.3 JSON and SPDX 3.0 JSON-LD"
+
+    def sniff(self, source: Source) -> bool:
+        head = source.head(4096)
+        if not head.lstrip().startswith("{"):
+            return False
+        if '"spdxVersion"' in head or "spdx.org/rdf/3." in head:
+            return True
+        tail = source.data[-4096:]
+        return b'"spdxVersion"' in tail and b'"SPDX-2.' in tail
+
+    def read(self, source: Source) -> Inventory:
+        doc = parse_json(source)
+        if not isinstance(doc, dict):
+            raise InputError(source.path, f"expected an SPDX document object, found {type_name(doc)}", where="/")
+        if "@graph" in doc or "@context" in doc:
+            return read_spdx3(source.path, doc, self.name)
+        if "spdxVersion" not in doc:
+            raise InputError(source.path, "not an SPDX document: no spdxVersion", where="/spdxVersion")
+        return read_spdx2(source.path, doc, self.name)
