@@ -26,17 +26,40 @@ def purl_key(purl: str) -> str | None:
     at = body.rfind("@")
     if at > slash:
         body = body[:at]
-    parts = [unquote(p) for p in body.split("/") if p]
-    if len(parts) < 2:
+    if "%" in body:
+        body = "/".join(unquote(p) for p in body.split("/"))
+    if "//" in body:
+        body = "/".join(p for p in body.split("/") if p)
+    if body.find("/") <= 0 or body.endswith("/"):
         return None
-    parts[0] = parts[0].lower()
-    return "/".join(parts).lower()
+    return body.lower()
 
 
 def purl_prefixes(key: str) -> list[str]:
-    """Every prefix of a purl key at a path boundary, longest first."""
+    """Every prefix of a purl key at a path boundary (``type/first`` at least), longest first."""
     parts = key.split("/")
     return ["/".join(parts[:i]) for i in range(len(parts), 1, -1)]
+
+
+def path_prefixes_in(key: str, sep: str, known: frozenset[str] | set[str]) -> list[str]:
+    """Prefixes of ``key`` at ``sep`` boundaries that are in ``known``, longest first.
+
+    ``known`` holds every prefix of every catalog entry, so the walk stops at the first miss:
+    for ``org.example.lib`` that is usually after one probe.
+    """
+    found: list[str] = []
+    start = 0
+    while True:
+        cut = key.find(sep, start)
+        prefix = key if cut < 0 else key[:cut]
+        if prefix not in known:
+            break
+        found.append(prefix)
+        if cut < 0:
+            break
+        start = cut + 1
+    found.reverse()
+    return found
 
 
 _CPE_SPLIT = re.compile(r"(?<!\\):")

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from compliance.identifiers import (
     cpe_vendor_product,
-    dotted_prefixes,
+    path_prefixes_in,
     purl_key,
-    purl_prefixes,
     swid_namespace,
     winget_publisher,
 )
@@ -76,6 +75,9 @@ class VendorIndex:
         self._org_cache: dict[str, _Hit | None] = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
+        # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
+        self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
+        self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
 
     def _add_vendor(self, v: Vendor) -> None:
         for n in v.names:
@@ -132,7 +134,7 @@ class VendorIndex:
         return hit
 
     def _namespace(self, value: str) -> _Hit | None:
-        for prefix in dotted_prefixes(value):
+        for prefix in path_prefixes_in(value.lower(), ".", self.ns_known):
             hit = self.namespace.get(prefix)
             if hit is not None:
                 return hit
@@ -147,7 +149,7 @@ class VendorIndex:
             key = purl_key(value)
             if key is None:
                 return []
-            for prefix in purl_prefixes(key):
+            for prefix in path_prefixes_in(key, "/", self.purl_known):
                 hit = self.purl.get(prefix)
                 if hit is not None:
                     hits.append(hit)
@@ -181,7 +183,8 @@ class VendorIndex:
             if hit is not None:
                 hits.append(hit)
         elif kind == "swid":
-            hit = self.exact.get(("swid", value.lower()))
+            low = value.lower()
+            hit = self.exact.get(("swid", low)) or self.exact.get(("bundle", low)) or self.exact.get(("android", low))
             if hit is not None:
                 hits.append(hit)
             ns = swid_namespace(value)
@@ -189,36 +192,35 @@ class VendorIndex:
                 hit = self._namespace(ns)
                 if hit is not None:
                     hits.append(hit)
-        elif kind == "namespace":
-            if "." in value and " " not in value:
-                hit = self._namespace(value)
-                if hit is not None:
-                    hits.append(hit)
+        elif kind == "namespace" and "." in value and " " not in value:
+            # A group equal to a known app id is that app (MDM exports put the bundle id there).
+            low = value.lower()
+            hit = self.exact.get(("android", low)) or self.exact.get(("bundle", low))
+            if hit is not None:
+                hits.append(hit)
+            hit = self._namespace(value)
+            if hit is not None:
+                hits.append(hit)
         return hits
 
     # -- the one call the engine makes per component --------------------------------------
 
     def match(self, comp: Component) -> list[Match]:
         hits: list[tuple[_Hit, str, str]] = []
+        org_cache = self._org_cache
         for field, value in comp.vendor_fields:
-            hit = self.lookup_org(value)
+            hit = org_cache[value] if value in org_cache else self.lookup_org(value)
             if hit is not None:
                 hits.append((hit, field, value))
+        registry = False
         for kind, value, field in comp.identifiers:
+            if kind == "purl" and value.startswith("pkg:"):
+                slash = value.find("/", 4)
+                registry = registry or value[4:slash].lower() in REGISTRY_PURL_TYPES
             for hit in self.lookup_identifier(kind, value):
                 hits.append((hit, field, value))
-        identity_vendors = {h.vendor for h, _, _ in hits}
-        if comp.name and not self._is_registry_package(comp):
-            hit = self.product_name.get(product_tokens(comp.name))
-            if hit is None and not identity_vendors:
-                toks = org_tokens(comp.name)
-                for k in range(min(len(toks), self.max_brand), 0, -1):
-                    brand = self.brand_prefix.get(toks[:k])
-                    if brand is not None:
-                        hit = _Hit(brand.vendor, None, brand.label, "brand-in-name")
-                        break
-            if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
-                hits.append((hit, "name", comp.name))
+        if comp.name and not registry:
+            self._match_name(comp.name, hits)
         if not hits:
             return []
         by_vendor: dict[str, list[tuple[_Hit, str, str]]] = {}
@@ -234,15 +236,24 @@ class VendorIndex:
             out.append(Match(self.vendors[vid], self.products.get(product_id) if product_id else None, evidence))
         return out
 
-    @staticmethod
-    def _is_registry_package(comp: Component) -> bool:
-        purl = comp.purl
-        if not purl:
-            for kind, value, _ in comp.identifiers:
-                if kind == "purl":
-                    purl = value
+    def _match_name(self, name: str, hits: list[tuple[_Hit, str, str]]) -> None:
+        """Name evidence: a catalog product name, or a brand as the name's leading words.
+
+        It counts only when no identity evidence names a different vendor.
+        """
+        identity_vendors = {h.vendor for h, _, _ in hits}
+        hit = self.product_name.get(product_tokens(name))
+        if hit is None and not identity_vendors:
+            toks = org_tokens(name)
+            for k in range(min(len(toks), self.max_brand), 0, -1):
+                brand = self.brand_prefix.get(toks[:k])
+                if brand is not None:
+                    hit = _Hit(brand.vendor, None, brand.label, "brand-in-name")
                     break
-        if not purl.startswith("pkg:"):
-            return False
-        ptype = purl[4:].split("/", 1)[0].lower()
-        return ptype in REGISTRY_PURL_TYPES
+        if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
+            hits.append((hit, "name", name))
+
+
+def _cuts(key: str, sep: str) -> list[int]:
+    """End offsets of every prefix of ``key`` at ``sep`` boundaries, including the whole key."""
+    return [i for i, ch in enumerate(key) if ch == sep] + [len(key)]

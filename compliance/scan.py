@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,6 +87,39 @@ def scan(
             )
     inputs: list[InputResult] = []
     findings: list[Finding] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived acyclic objects: the collector would only rescan them
+    try:
+        _scan_inputs(paths, options, evaluator, inputs, findings, progress)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    findings.sort(key=Finding.sort_key)
+    report = Report(
+        tool_version=__version__,
+        rulepack={"name": pack.name, "version": pack.version},
+        as_of=as_of.isoformat(),
+        jurisdictions=sorted(evaluator.selected),
+        contexts=sorted(evaluator.contexts),
+        horizon_days=options.horizon_days,
+        fail_on=options.fail_on,
+        inputs=inputs,
+        findings=findings,
+        rules_evaluated=evaluator.rules_summary(),
+    )
+    if options.waivers is not None:
+        options.waivers.apply(report, as_of)
+    return report
+
+
+def _scan_inputs(
+    paths: list[str],
+    options: ScanOptions,
+    evaluator: Evaluator,
+    inputs: list[InputResult],
+    findings: list[Finding],
+    progress: Callable[[str], None] | None,
+) -> None:
     for path in expand_paths(paths):
         if progress is not None:
             progress(path)
@@ -106,19 +140,3 @@ def scan(
         result, found = evaluator.evaluate(inventory)
         inputs.append(result)
         findings.extend(found)
-    findings.sort(key=Finding.sort_key)
-    report = Report(
-        tool_version=__version__,
-        rulepack={"name": pack.name, "version": pack.version},
-        as_of=as_of.isoformat(),
-        jurisdictions=sorted(evaluator.selected),
-        contexts=sorted(evaluator.contexts),
-        horizon_days=options.horizon_days,
-        fail_on=options.fail_on,
-        inputs=inputs,
-        findings=findings,
-        rules_evaluated=evaluator.rules_summary(),
-    )
-    if options.waivers is not None:
-        options.waivers.apply(report, as_of)
-    return report

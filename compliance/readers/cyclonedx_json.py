@@ -71,26 +71,33 @@ def _org_name(path: str, ptr: str, value: Any, field: str, out: list[tuple[str, 
 
 
 def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False) -> Component:
-    """One CycloneDX component or service object, with every vendor-bearing field it carries."""
-    if not isinstance(obj, dict):
+    """One CycloneDX component or service object, with every vendor-bearing field it carries.
+
+    This runs once per component on the scan path: plain dict probes, no per-field helper calls
+    unless a field is present.
+    """
+    if type(obj) is not dict:
         raise InputError(path, f"expected a component object, found {type_name(obj)}", where=ptr)
     get = obj.get
     name = get("name")
-    if not isinstance(name, str):
+    if type(name) is not str:
         if name is None:
             raise InputError(path, "component has no name", where=ptr)
         raise InputError(path, f"expected a string, found {type_name(name)}", where=f"{ptr}/name")
     version = get("version")
-    if version is not None and not isinstance(version, str):
+    if version is not None and type(version) is not str:
         raise InputError(path, f"expected a string, found {type_name(version)}", where=f"{ptr}/version")
     vendor_fields: list[tuple[str, str]] = []
     identifiers: list[tuple[str, str, str]] = []
 
-    if service:
-        _org_name(path, f"{ptr}/provider", get("provider"), "provider", vendor_fields)
-    else:
-        _org_name(path, f"{ptr}/supplier", get("supplier"), "supplier", vendor_fields)
-        _org_name(path, f"{ptr}/manufacturer", get("manufacturer"), "manufacturer", vendor_fields)
+    for key in ("provider",) if service else ("supplier", "manufacturer"):
+        org = get(key)
+        if org is not None:
+            if type(org) is dict and type(org.get("name")) is str:
+                if org["name"].strip():
+                    vendor_fields.append((f"{key}.name", org["name"]))
+            else:
+                _org_name(path, f"{ptr}/{key}", org, key, vendor_fields)
     publisher = get("publisher")
     if publisher is not None and expect_str(path, f"{ptr}/publisher", publisher).strip():
         vendor_fields.append(("publisher", publisher))
@@ -99,7 +106,7 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
         vendor_fields.append(("author", author))
     authors = get("authors")
     if authors is not None:
-        if not isinstance(authors, list):
+        if type(authors) is not list:
             raise InputError(path, f"expected an array, found {type_name(authors)}", where=f"{ptr}/authors")
         for i, a in enumerate(authors):
             _org_name(path, f"{ptr}/authors/{i}", a, "authors", vendor_fields)
@@ -114,24 +121,24 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
         identifiers.append(("cpe", cpe, "cpe"))
     swid = get("swid")
     if swid is not None:
-        if not isinstance(swid, dict):
+        if type(swid) is not dict:
             raise InputError(path, f"expected an object, found {type_name(swid)}", where=f"{ptr}/swid")
         tag = expect_str(path, f"{ptr}/swid/tagId", swid.get("tagId"))
         if tag:
             identifiers.append(("swid", tag, "swid.tagId"))
     bom_ref = get("bom-ref")
-    if bom_ref is not None and not isinstance(bom_ref, str):
+    if bom_ref is not None and type(bom_ref) is not str:
         raise InputError(path, f"expected a string, found {type_name(bom_ref)}", where=f"{ptr}/bom-ref")
     ctype = get("type")
     return Component(
-        name=name,
-        version=version or "",
-        vendor_fields=vendor_fields,
-        identifiers=identifiers,
-        purl=purl or "",
-        bom_ref=bom_ref or "",
-        location=ptr,
-        type="service" if service else (ctype if isinstance(ctype, str) else ""),
+        name,
+        version or "",
+        vendor_fields,
+        identifiers,
+        purl or "",
+        bom_ref or "",
+        ptr,
+        "service" if service else (ctype if type(ctype) is str else ""),
     )
 
 

@@ -92,7 +92,7 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
         lines.append(f"  {v.name}: names {names}")
         lines.extend(_identifier_lines(v.identifiers, "    "))
         for p in v.products:
-            if rule.covers_product(p):
+            if rule.covers_product(vid, p):
                 ids = "; ".join(f"{k} {', '.join(i.value for i in vals)}" for k, vals in sorted(p.identifiers.items()))
                 lines.append(f"    product {p.name}" + (f": {ids}" if ids else ""))
     return "\n".join(lines)

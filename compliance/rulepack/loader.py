@@ -324,6 +324,8 @@ def collect_problems(dirs: list[Path]) -> tuple[list[str], RulePack | None]:
     vendors, products = _semantic_checks(data, problems)
     if problems:
         return problems, None
+    for r in data.rules:
+        r.scoped_vendors = frozenset(products[p].vendor for p in r.products)
     first = data.manifests[0] if data.manifests else {"name": "empty", "version": "0"}
     version = " + ".join(f"{m['name']} {m['version']}" for m in data.manifests)
     pack = RulePack(

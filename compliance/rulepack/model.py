@@ -83,6 +83,8 @@ class Rule:
     notes: str = ""
     file: str = ""
     pack: str = ""
+    # Vendors whose coverage is narrowed to ``products``; set by the loader from the catalog.
+    scoped_vendors: frozenset[str] = frozenset()
 
     @property
     def is_binding(self) -> bool:
@@ -92,14 +94,19 @@ class Rule:
     def first_effective(self) -> date:
         return min(a.effective for a in self.actions)
 
-    def covers_product(self, product: Product | None) -> bool:
-        """Whether a component identified as ``product`` (or only as the vendor) is in scope."""
+    def covers_product(self, vendor: str, product: Product | None) -> bool:
+        """Whether a component of ``vendor``, identified as ``product`` (or not), is in scope.
+
+        ``products`` narrows only the vendors those products belong to: a rule on "WeChat and the
+        Kaspersky suite" lists WeChat, so Tencent is narrowed to WeChat while all of Kaspersky stays
+        covered. ``categories`` narrows every vendor of the rule.
+        """
         if product is not None and product.id in self.exclude_products:
             return False
-        if self.products or self.categories:
-            if product is None:
-                return False
-            return product.id in self.products or product.category in self.categories
+        if vendor in self.scoped_vendors:
+            return product is not None and product.id in self.products
+        if self.categories:
+            return product is not None and product.category in self.categories
         return True
 
 
