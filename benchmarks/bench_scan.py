@@ -61,7 +61,7 @@ def scan_cmd(path: Path, extra: list[str] | None = None) -> list[str]:
 
 
 def fmt_row(cols: list[str], widths: list[int]) -> str:
-    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cols, widths)))
+    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)))
 
 
 def main() -> None:

@@ -35,10 +35,8 @@ def parse_json(source: Source) -> Any:
         reason = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
         if "utf-8" in reason.lower() or "utf8" in reason.lower():
             raise InputError(source.path, f"not valid UTF-8 JSON text ({reason})", where=f"byte {exc.pos}") from None
-        if exc.pos >= len(data.rstrip()):
-            reason = f"truncated JSON ({reason})"
-        else:
-            reason = f"invalid JSON ({reason})"
+        truncated = exc.pos >= len(data.rstrip())
+        reason = f"truncated JSON ({reason})" if truncated else f"invalid JSON ({reason})"
         raise InputError(source.path, reason, where=where) from None
     finally:
         if enabled:

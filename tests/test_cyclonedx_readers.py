@@ -1,0 +1,252 @@
+"""CycloneDX JSON and XML readers: every vendor-bearing field, every spec version, nesting, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compliance.errors import InputError
+from compliance.readers import detect, load_source, read_source
+from conftest import EXAMPLES, assert_clean_error, cdx, run_cli
+
+FULL_COMPONENT = {
+    "type": "application",
+    "bom-ref": "ref-1",
+    "supplier": {"name": "Supplier Org"},
+    "manufacturer": {"name": "Maker Org"},
+    "publisher": "Publisher Org",
+    "author": "Author Person",
+    "authors": [{"name": "Second Author"}],
+    "group": "com.example",
+    "name": "thing",
+    "version": "1.0",
+    "purl": "pkg:maven/com.example/thing@1.0",
+    "cpe": "cpe:2.3:a:example:thing:1.0:*:*:*:*:*:*:*",
+    "swid": {"tagId": "swidgen-example-thing", "name": "thing"},
+}
+
+
+def read(path: Path):
+    return read_source(load_source(str(path)))
+
+
+def test_json_reads_every_vendor_bearing_field(write_bom):
+    inv = read(write_bom([FULL_COMPONENT]))
+    (c,) = inv.components
+    assert inv.format == "cyclonedx-json"
+    assert c.name == "thing" and c.version == "1.0" and c.bom_ref == "ref-1"
+    assert dict(c.vendor_fields) == {
+        "supplier.name": "Supplier Org",
+        "manufacturer.name": "Maker Org",
+        "publisher": "Publisher Org",
+        "author": "Author Person",
+        "authors.name": "Second Author",
+    }
+    kinds = {(k, v) for k, v, _ in c.identifiers}
+    assert ("namespace", "com.example") in kinds
+    assert ("purl", "pkg:maven/com.example/thing@1.0") in kinds
+    assert ("cpe", FULL_COMPONENT["cpe"]) in kinds
+    assert ("swid", "swidgen-example-thing") in kinds
+    assert c.location == "/components/0"
+
+
+def test_json_nested_components_services_and_metadata(write_bom):
+    deep = {"name": "leaf", "version": "3"}
+    for depth in range(50):
+        deep = {"name": f"level{depth}", "components": [deep]}
+    path = write_bom(
+        [deep, {"name": "sibling"}],
+        metadata={
+            "component": {"name": "product", "components": [{"name": "meta-child"}]},
+            "supplier": {"name": "AO Kaspersky Lab"},
+            "manufacturer": {"name": "Maker"},
+        },
+        services=[{"name": "api", "provider": {"name": "Provider Co"}, "services": [{"name": "inner-api"}]}],
+    )
+    inv = read(path)
+    names = [c.name for c in inv.components]
+    assert names[0] == "product"
+    assert ("metadata.supplier.name", "AO Kaspersky Lab") in inv.components[0].vendor_fields
+    assert "meta-child" in names and "leaf" in names and "sibling" in names
+    assert len([n for n in names if n.startswith("level")]) == 50
+    api = next(c for c in inv.components if c.name == "api")
+    assert api.type == "service" and ("provider.name", "Provider Co") in api.vendor_fields
+    assert any(c.name == "inner-api" for c in inv.components)
+    leaf = next(c for c in inv.components if c.name == "leaf")
+    assert leaf.location.startswith("/components/0/components/0/") and leaf.location.endswith("/components/0")
+
+
+@pytest.mark.parametrize("spec", ["1.2", "1.3", "1.4", "1.5", "1.6", "1.7"])
+def test_json_each_spec_version_finds_kaspersky(write_bom, spec):
+    path = write_bom([{"name": "Kaspersky Anti-Virus", "supplier": {"name": "AO Kaspersky Lab"}}], spec=spec)
+    proc = run_cli("scan", str(path), "-j", "US", "--as-of", "2024-10-01", "-f", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [f["rule_id"] for f in report["findings"] if f["severity"] == "fail"] == ["US-ICTS-KASPERSKY-2024"]
+
+
+def xml_bom(spec: str, body: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/{spec}" version="1">{body}</bom>'
+
+
+@pytest.mark.parametrize("spec", ["1.2", "1.3", "1.4", "1.5", "1.6", "1.7"])
+def test_xml_each_spec_version(tmp_path, spec):
+    body = (
+        "<metadata><component type='application'><name>product</name></component>"
+        "<supplier><name>Meta Supplier</name></supplier></metadata>"
+        "<components><component type='library' bom-ref='k'>"
+        "<supplier><name>AO Kaspersky Lab</name></supplier><publisher>Kaspersky</publisher>"
+        "<group>com.kaspersky</group><name>engine</name><version>1</version>"
+        "<cpe>cpe:2.3:a:kaspersky:anti-virus:1:*:*:*:*:*:*:*</cpe><purl>pkg:generic/engine@1</purl>"
+        "<swid tagId='regid.2006-05.com.kaspersky.engine' name='engine'/>"
+        "<components><component type='library'><name>nested</name></component></components>"
+        "</component></components>"
+        "<services><service><provider><name>Provider Co</name></provider><name>api</name></service></services>"
+    )
+    path = tmp_path / "bom.xml"
+    path.write_text(xml_bom(spec, body), encoding="utf-8")
+    inv = read(path)
+    assert inv.format == "cyclonedx-xml" and inv.metadata["specVersion"] == spec
+    names = [c.name for c in inv.components]
+    assert names == ["product", "engine", "nested", "api"]
+    assert ("metadata.supplier.name", "Meta Supplier") in inv.components[0].vendor_fields
+    engine = inv.components[1]
+    assert ("supplier.name", "AO Kaspersky Lab") in engine.vendor_fields
+    assert ("publisher", "Kaspersky") in engine.vendor_fields
+    assert {k for k, _, _ in engine.identifiers} == {"namespace", "cpe", "purl", "swid"}
+    assert engine.bom_ref == "k" and engine.location == "/bom/components/component[1]"
+    assert ("provider.name", "Provider Co") in inv.components[3].vendor_fields
+
+
+def test_xml_manufacturer_and_authors_16(tmp_path):
+    body = (
+        "<components><component type='application'><manufacturer><name>Tencent</name></manufacturer>"
+        "<authors><author><name>Some Dev</name></author></authors><name>x</name></component></components>"
+    )
+    path = tmp_path / "bom.xml"
+    path.write_text(xml_bom("1.6", body), encoding="utf-8")
+    (c,) = read(path).components
+    assert ("manufacturer.name", "Tencent") in c.vendor_fields and ("authors.name", "Some Dev") in c.vendor_fields
+
+
+def test_examples_are_detected():
+    for path in EXAMPLES.iterdir():
+        reader = detect(load_source(str(path)))
+        assert reader.name == ("cyclonedx-xml" if path.suffix == ".xml" else "cyclonedx-json")
+
+
+def test_stdin_is_read(write_bom):
+    data = write_bom([{"name": "WeChat", "supplier": {"name": "Tencent"}}]).read_bytes()
+    proc = run_cli("scan", "-", "-j", "CA", "-c", "government", "-c", "mobile", "--as-of", "2024-01-15", stdin=data)
+    assert proc.returncode == 1, proc.stderr
+    assert "<stdin>" in proc.stdout and "CA-TBS-WECHAT-KASPERSKY-2023" in proc.stdout
+
+
+def test_bom_and_utf16_json_are_decoded(tmp_path):
+    doc = json.dumps(cdx([{"name": "TikTok", "publisher": "ByteDance Ltd."}]))
+    for enc, bom in (("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        path = tmp_path / f"{enc}.json"
+        path.write_bytes(bom + doc.encode(enc))
+        inv = read(path)
+        assert inv.components[0].name == "TikTok", enc
+
+
+# -- bad input: exit 2, one line naming the file and the place, never a traceback --------------
+
+BAD_JSON = {
+    "not-json.json": (b"this is not json at all", "format not recognised"),
+    "truncated.json": (json.dumps(cdx([{"name": "a"}, {"name": "b"}])).encode()[:-20], "truncated JSON"),
+    "empty.json": (b"", "file is empty"),
+    "whitespace.json": (b"   \n\t  ", "file is empty"),
+    "array.json": (b'[{"bomFormat": "CycloneDX"}]', "format not recognised"),
+    "wrong-format.json": (b'{"bomFormat": "SPDX", "specVersion": "1.6"}', "bomFormat"),
+    "bad-spec.json": (b'{"bomFormat": "CycloneDX", "specVersion": "9.9"}', "/specVersion"),
+    "spec-number.json": (b'{"bomFormat": "CycloneDX", "specVersion": 1.6}', "/specVersion"),
+    "components-object.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": {"a": 1}}', "/components"),
+    "component-string.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": ["x"]}', "/components/0"),
+    "name-number.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": 5}]}', "/components/0/name"),
+    "no-name.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"version": "1"}]}', "/components/0"),
+    "supplier-string.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "supplier": "Kaspersky"}]}',
+        "/components/0/supplier",
+    ),
+    "supplier-name-list.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "supplier": {"name": ["K"]}}]}',
+        "/components/0/supplier/name",
+    ),
+    "publisher-object.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "publisher": {}}]}',
+        "/components/0/publisher",
+    ),
+    "purl-number.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "purl": 7}]}',
+        "/components/0/purl",
+    ),
+    "nested-bad.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "components": [{"name": "b", "cpe": false}]}]}',
+        "/components/0/components/0/cpe",
+    ),
+    "latin1.json": ('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "caf\u00e9"}]}'.encode("latin-1"), "UTF-8"),
+    "binary.json": (b"\x00\x01\x02\x03" * 100, "not recognised"),
+    "deep.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": ' + b"[" * 5000 + b"]" * 5000 + b"}", "JSON"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_JSON))
+def test_bad_json_input_exits_2_with_place(tmp_path, name):
+    data, needle = BAD_JSON[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+    proc = run_cli("scan", str(path), "-j", "US")
+    assert_clean_error(proc, name, needle)
+
+
+BAD_XML = {
+    "billion-laughs.xml": (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component><name>&lol2;</name></component></components></bom>',
+        "DTD",
+    ),
+    "xxe.xml": (
+        '<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component><name>&xxe;</name></component></components></bom>',
+        "DTD",
+    ),
+    "truncated.xml": ('<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component><name>a', "line"),
+    "mismatched.xml": ('<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components></component></bom>', "line 1"),
+    "bad-version.xml": ('<bom xmlns="http://cyclonedx.org/schema/bom/9.9"><components/></bom>', "unsupported CycloneDX spec 9.9"),
+    "no-name.xml": ('<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component><version>1</version></component></components></bom>', "/bom/components/component[1]"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_XML))
+def test_hostile_or_broken_xml_exits_2(tmp_path, name):
+    text, needle = BAD_XML[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    proc = run_cli("scan", str(path), "-j", "US")
+    assert_clean_error(proc, name, needle)
+    assert "root:" not in proc.stdout  # the XXE never resolved
+
+
+def test_oversized_input_is_refused_before_reading(write_bom):
+    path = write_bom([{"name": f"c{i}"} for i in range(200)])
+    proc = run_cli("scan", str(path), "--max-input-size", "1K")
+    assert_clean_error(proc, str(path), "limit")
+
+
+def test_missing_file_and_directory_without_inputs(tmp_path):
+    assert_clean_error(run_cli("scan", str(tmp_path / "nope.json")), "nope.json", "no such file")
+    empty = tmp_path / "empty-dir"
+    empty.mkdir()
+    assert_clean_error(run_cli("scan", str(empty)), "no input files")
+
+
+def test_reader_errors_are_input_errors_in_the_library(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_bytes(b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": 1}]}')
+    with pytest.raises(InputError) as exc:
+        read(path)
+    assert exc.value.where == "/components/0/name"
