@@ -61,9 +61,9 @@ def org_tokens(text: str) -> tuple[str, ...]:
     for tok in _NON_WORD.split(raw):
         if not tok:
             continue
-        tok = _strip_cjk_suffix(tok)
         if tok in LEGAL_FORMS or tok in CJK_LEGAL_SUFFIXES:
             continue
+        tok = _strip_cjk_suffix(tok)
         out.append(tok)
     return tuple(out)
 

@@ -1,0 +1,170 @@
+"""Matching on identity: normalisation, identifiers, and the known false-positive traps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from compliance.identifiers import cpe_vendor_product, purl_key, swid_namespace
+from compliance.matching import VendorIndex
+from compliance.model import Component
+from compliance.normalize import is_distinctive, org_tokens, product_tokens
+from compliance.rulepack import load_rule_pack
+from compliance.scan import ScanOptions, scan
+
+
+@pytest.fixture(scope="module")
+def index() -> VendorIndex:
+    return VendorIndex(load_rule_pack())
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("AO Kaspersky Lab", ("kaspersky", "lab")),
+        ("Kaspersky Lab, Inc.", ("kaspersky", "lab")),
+        ("KASPERSKY LAB ZAO", ("kaspersky", "lab")),
+        ("Kaspersky Labs GmbH", ("kaspersky", "labs")),
+        ("Tencent Technology (Shenzhen) Company Limited", ("tencent", "technology", "shenzhen")),
+        ("腾讯科技(深圳)有限公司", ("腾讯科技", "深圳")),
+        ("Société Générale S.A.", ("societe", "generale")),
+        ("Co., Ltd.", ()),
+        ("L.L.C.", ()),
+    ],
+)
+def test_org_tokens_fold_case_accents_punctuation_and_legal_forms(name, expected):
+    assert org_tokens(name) == expected
+
+
+def test_names_with_nothing_distinctive_never_match(index):
+    assert not is_distinctive(org_tokens("Co., Ltd."))
+    for junk in ("Co., Ltd.", "Inc.", "GmbH", "有限公司", "  ", "LLC"):
+        comp = Component(name="x", vendor_fields=[("supplier.name", junk)])
+        assert index.match(comp) == [], junk
+
+
+def test_product_tokens_drop_trailing_platform_and_version_words():
+    assert product_tokens("Kaspersky Endpoint Security for Windows (x64) 12.1") == ("kaspersky", "endpoint", "security")
+    assert product_tokens("WeChat 3.9.10.19") == ("wechat",)
+    assert product_tokens("WeChat Open SDK") == ("wechat", "open", "sdk")
+
+
+def test_identifier_parsing():
+    assert purl_key("pkg:maven/com.tencent.mm.opensdk/wechat-sdk-android@6.8.0?type=aar#sub") == (
+        "maven/com.tencent.mm.opensdk/wechat-sdk-android"
+    )
+    assert purl_key("pkg:npm/%40babel/runtime@7.0.0") == "npm/@babel/runtime"
+    assert purl_key("not a purl") is None and purl_key("pkg:pypi/") is None
+    assert cpe_vendor_product("cpe:2.3:a:kaspersky:total_security:*:*:*:*:*:*:*:*") == ("kaspersky", "total_security")
+    assert cpe_vendor_product("cpe:/a:kaspersky:kaspersky_anti-virus:6.0") == ("kaspersky", "kaspersky_anti-virus")
+    assert cpe_vendor_product("cpe:2.3:a:*:x") is None
+    assert swid_namespace("regid.2006-05.com.kaspersky.kes") == "com.kaspersky.kes"
+
+
+def vendors_of(index, **kw) -> set[tuple[str, str | None]]:
+    comp = Component(name=kw.pop("name", "x"), **kw)
+    return {(m.vendor.id, m.product.id if m.product else None) for m in index.match(comp)}
+
+
+def test_identifiers_match_by_exact_value_or_declared_prefix(index):
+    assert vendors_of(index, identifiers=[("android", "com.kms.free", "id")]) == {("kaspersky", "kaspersky-internet-security")}
+    assert vendors_of(index, identifiers=[("android", "com.kaspersky.kes", "id")]) == {("kaspersky", "kaspersky-endpoint-security")}
+    # A prefix only counts at a dot boundary.
+    assert vendors_of(index, identifiers=[("android", "com.kasperskyish.app", "id")]) == set()
+    assert vendors_of(index, identifiers=[("bundle", "com.tencent.xin", "id")]) == {("tencent", "wechat")}
+    assert vendors_of(index, identifiers=[("winget", "Tencent.WeChat", "id")]) == {("tencent", "wechat")}
+    assert vendors_of(index, identifiers=[("winget", "Kaspersky.KasperskyTotalSecurity", "id")]) == {
+        ("kaspersky", "kaspersky-total-security")
+    }
+    assert vendors_of(index, identifiers=[("cpe", "cpe:2.3:a:kaspersky:security_center:14:*:*:*:*:*:*:*", "cpe")]) == {
+        ("kaspersky", "kaspersky-security-center")
+    }
+    assert vendors_of(index, identifiers=[("swid", "regid.2006-05.com.kaspersky", "swid")]) == {("kaspersky", None)}
+
+
+def test_team_id_alone_identifies_tencent_not_wechat(index):
+    assert vendors_of(index, name="QQ", identifiers=[("team_id", "5A4RE8SF68", "signed_by")]) == {("tencent", "qq")}
+    assert vendors_of(index, name="Some Tencent App", identifiers=[("team_id", "5A4RE8SF68", "signed_by")]) == {
+        ("tencent", None)
+    }
+    both = [("team_id", "5A4RE8SF68", "signed_by"), ("bundle", "com.tencent.xinWeChat", "bundle")]
+    assert vendors_of(index, name="WeChat", identifiers=both) == {("tencent", "wechat")}
+
+
+def test_vendor_strings_match_names_and_leading_brands(index):
+    assert vendors_of(index, vendor_fields=[("publisher", "腾讯科技(深圳)有限公司")]) == {("tencent", None)}
+    assert vendors_of(index, vendor_fields=[("publisher", "Kaspersky")]) == {("kaspersky", None)}
+    assert vendors_of(index, vendor_fields=[("publisher", "Kaspersky Lab Japan")]) == {("kaspersky", None)}
+    # Brand words must lead: a product "compatible with Kaspersky" is not Kaspersky.
+    assert vendors_of(index, vendor_fields=[("publisher", "Compatible with Kaspersky Ltd")]) == set()
+
+
+def test_registry_package_names_are_not_identity(index):
+    # Anyone can publish an npm package called "wechat"; a registry name is not the app.
+    assert vendors_of(index, name="WeChat", identifiers=[("purl", "pkg:npm/wechat@1.0.0", "purl")]) == set()
+    assert vendors_of(index, name="WeChat") == {("tencent", "wechat")}
+
+
+def test_identity_evidence_beats_a_name(index):
+    assert vendors_of(index, name="Kaspersky", vendor_fields=[("supplier.name", "Pango Group")]) == {("pango", None)}
+
+
+# -- traps from the design notes: none may produce a fail or warn finding -------------------------
+
+TRAPS = {
+    "UltraAV by Pango": {"name": "UltraAV", "supplier": {"name": "Pango Group"}},
+    "Kaspresso": {
+        "name": "kaspresso",
+        "group": "com.kaspersky.android-components",
+        "purl": "pkg:maven/com.kaspersky.android-components/kaspresso@1.5.3",
+    },
+    "wechatpy": {"name": "wechatpy", "purl": "pkg:pypi/wechatpy@1.8.18", "description": "WeChat SDK"},
+    "WeChat Open SDK": {"name": "wechat-sdk-android", "purl": "pkg:maven/com.tencent.mm.opensdk/wechat-sdk-android@6.8.0"},
+    "Tencent Cloud SDK": {"name": "tencentcloud-sdk-python", "purl": "pkg:pypi/tencentcloud-sdk-python@3.0.1"},
+    "QQ": {"name": "QQ", "supplier": {"name": "Tencent Technology (Shenzhen) Company Limited"}},
+    "tiktoken": {"name": "tiktoken", "purl": "pkg:pypi/tiktoken@0.7.0"},
+    "deepspeed": {"name": "deepspeed", "purl": "pkg:pypi/deepspeed@0.15.1"},
+    "Douyin": {"name": "Douyin", "group": "com.ss.android.ugc.aweme"},
+    "description mentions Kaspersky": {"name": "av-compat", "description": "Compatible with Kaspersky and TikTok"},
+    "kasperskyish": {"name": "kasperskyish-utils", "purl": "pkg:npm/kasperskyish-utils@0.1.0"},
+    "sonic": {"name": "sonic", "purl": "pkg:golang/github.com/bytedance/sonic@v1.12.3"},
+}
+
+
+@pytest.mark.parametrize("trap", sorted(TRAPS))
+@pytest.mark.parametrize("contexts", [[], ["government", "mobile"], ["procurement"]])
+def test_traps_stay_clean(write_bom, trap, contexts):
+    path = write_bom([TRAPS[trap]])
+    report = scan([str(path)], ScanOptions(jurisdictions=["US", "CA"], contexts=contexts, as_of=date(2026, 11, 22)))
+    loud = [(f.rule_id, f.severity) for f in report.findings if f.severity != "info"]
+    assert loud == [], (trap, loud)
+    assert report.exit_code == 0
+
+
+def test_kaspresso_is_in_scope_of_the_federal_statute_only(write_bom):
+    """NDAA section 1634 covers any software Kaspersky Lab developed; the BIS determination does not."""
+    path = write_bom([TRAPS["Kaspresso"]])
+    report = scan([str(path)], ScanOptions(jurisdictions=["US"], contexts=["federal"], as_of=date(2026, 11, 22)))
+    loud = {(f.rule_id, f.status) for f in report.findings if f.severity != "info"}
+    assert loud == {("US-NDAA18-1634", "violation")}
+
+
+def test_evidence_names_field_value_and_catalog_entry(write_bom):
+    path = write_bom([{"name": "Kaspersky Total Security", "publisher": "AO Kaspersky Lab",
+                       "cpe": "cpe:2.3:a:kaspersky:total_security:21:*:*:*:*:*:*:*"}])
+    report = scan([str(path)], ScanOptions(jurisdictions=["US"], as_of=date(2026, 11, 22)))
+    f = next(f for f in report.findings if f.rule_id == "US-ICTS-KASPERSKY-2024")
+    ev = {(e.field, e.value, e.matched) for e in f.evidence}
+    assert ("publisher", "AO Kaspersky Lab", "AO Kaspersky Lab") in ev
+    assert any(field == "cpe" and "total_security" in matched for field, _, matched in ev)
+    assert f.product == "kaspersky-total-security"
+
+
+def test_white_label_integration_is_found_through_its_components(write_bom):
+    path = write_bom(
+        [{"name": "Orange Security Suite", "supplier": {"name": "Orange"},
+          "components": [{"name": "engine", "supplier": {"name": "Kaspersky Lab ZAO"}}]}]
+    )
+    report = scan([str(path)], ScanOptions(jurisdictions=["US"], as_of=date(2026, 11, 22)))
+    assert [f.component.name for f in report.findings if f.severity == "fail"] == ["engine"]
