@@ -1,0 +1,119 @@
+"""The HTML review, parsed with html.parser and rendered by a real headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from format_support import HOSTILE, HOSTILE_NAME, KASPERSKY, make_report
+
+from compliance.formats import get_format
+
+
+class Page(HTMLParser):
+    """Collects tags, attributes, visible text and the text of each section id."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    @property
+    def body(self) -> str:
+        return "".join(self.text)
+
+
+def parse(report) -> tuple[str, Page]:
+    html = get_format("html").render(report)
+    page = Page()
+    page.feed(html)
+    page.close()
+    return html, page
+
+
+def test_review_content_for_a_compliance_officer() -> None:
+    report = make_report(
+        KASPERSKY,
+        as_of="2024-09-01",  # ICTS update ban of 2024-09-29 is upcoming
+        waivers=[
+            {"rule": "US-NDAA*", "name": "Kaspersky Anti-Virus", "reason": "Lab use only", "approver": "ciso"},
+            {"rule": "US-*", "vendor": "kaspersky", "reason": "Old exception", "expires": "2024-06-30", "id": "OLD"},
+            {"rule": "CA-*", "vendor": "tencent", "reason": "Never matched", "id": "SPARE"},
+        ],
+    )
+    _html, page = parse(report)
+    text = page.body
+    assert "PASS — no barred software found" in text or "FAIL — barred software found" in text
+    for needle in ("Review date (as of)", "2024-09-01", "Jurisdictions", "Contexts of use", "Rule pack",
+                   report.rulepack["version"]):
+        assert needle in text
+    for rule in report.rules_evaluated:
+        assert rule["title"] in text and rule["summary"] in text
+        assert rule["authority"] in text and rule["citation"] in text
+        assert rule["verification"]["status"] in text
+    hrefs = [attrs.get("href") for tag, attrs in page.tags if tag == "a"]
+    assert "https://regulations.justia.com/regulations/fedreg/2024/06/24/2024-13532.html" in hrefs
+    assert "Upcoming rules" in text and "2024-09-29" in text
+    assert "Rules outside this review's contexts" in text and "federal" in text
+    assert "SBOM coverage" in text and "1 (50%)" in text
+    assert "Applied (1)" in text and "Lab use only" in text
+    assert "Lapsed (1)" in text and "OLD" in text
+    assert "Unused (1)" in text and "SPARE" in text
+    assert "supplier.name = AO Kaspersky Lab matched AO Kaspersky Lab (vendor-name)" in text
+
+
+def test_self_contained_no_scripts_no_fetches() -> None:
+    html, page = parse(make_report(KASPERSKY))
+    tags = {tag for tag, _a in page.tags}
+    assert not tags & {"script", "img", "link", "iframe", "object", "embed", "base", "form"}
+    assert all("src" not in attrs for _t, attrs in page.tags)
+    assert "@import" not in html and "url(" not in html
+    assert "@media print" in html
+    assert any(tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy" for tag, attrs in page.tags)
+    assert all(not k.startswith("on") for _t, attrs in page.tags for k in attrs)
+
+
+def test_hostile_name_is_text() -> None:
+    html, page = parse(make_report(HOSTILE))
+    assert "<script>" not in html
+    assert all(tag != "script" for tag, _a in page.tags)
+    assert HOSTILE_NAME.split("\n")[0].replace("\u202e", "\\x202e") in page.body
+    assert all(not (attrs.get("href") or "").startswith("javascript:") for _t, attrs in page.tags)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/run installs it)")
+def test_chromium_renders_hostile_name_as_text_and_screenshots(tmp_path: Path) -> None:
+    page = tmp_path / "review.html"
+    page.write_text(get_format("html").render(make_report(HOSTILE, KASPERSKY)), encoding="utf-8")
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "FAIL — barred software found" in dom.stdout
+    assert "<script" not in dom.stdout  # no script element was created from the component name
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom.stdout
+    shot = tmp_path / "review.png"
+    res = chromium(tmp_path, "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri())
+    assert res.returncode == 0, res.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000

@@ -1,0 +1,69 @@
+"""Markdown for PR comments: verdict first, a table that hostile names cannot break, a size cap."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from format_support import CLEAN, HOSTILE, KASPERSKY, make_report
+
+from compliance.formats import get_format
+from compliance.formats.markdown import GITHUB_COMMENT_LIMIT
+
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def render(report) -> str:
+    return get_format("markdown").render(report)
+
+
+def table_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Severity")]
+
+
+def test_verdict_first_then_table_then_details() -> None:
+    text = render(make_report(KASPERSKY))
+    lines = text.splitlines()
+    assert lines[0].startswith("## ❌ complycheck: FAIL — 1 finding(s)")
+    table_at = lines.index("| Severity | Status | Rule | Component | Input | Evidence |")
+    details_at = next(i for i, line in enumerate(lines) if line.startswith("<details>"))
+    assert 0 < table_at < details_at
+    assert lines.index("</details>") > details_at
+    rows = table_rows(text)
+    assert len(rows) == len(make_report(KASPERSKY).findings) and rows[0].startswith("| FAIL | violation |")
+    assert "[source](https://regulations.justia.com/" in text
+
+
+def test_pass_verdict() -> None:
+    assert render(make_report(CLEAN)).startswith("## ✅ complycheck: PASS")
+
+
+def test_hostile_name_cannot_inject_markup() -> None:
+    text = render(make_report(HOSTILE))
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    rows = table_rows(text)
+    assert rows
+    for row in rows:
+        assert len(UNESCAPED_PIPE.findall(row)) == 7, row  # exactly the six columns' borders
+    assert "`" not in "".join(rows).replace("\\`", "")
+    assert "@admin" not in text and "@&#8203;admin" in text
+    assert "](javascript:" not in text
+    assert "\n::error::" not in text
+
+
+def test_truncated_under_github_limit(tmp_path: Path) -> None:
+    comps = [
+        {"type": "application", "name": f"Kaspersky Endpoint Security {i}", "version": str(i),
+         "bom-ref": f"kes-{i}", "supplier": {"name": "AO Kaspersky Lab"}}
+        for i in range(1500)
+    ]
+    big = tmp_path / "big.cdx.json"
+    big.write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": comps}), encoding="utf-8")
+    report = make_report(str(big))
+    text = render(report)
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert text.startswith("## ❌ complycheck: FAIL")
+    assert "Report truncated" in text and "more finding row(s)" in text
+    assert "<details>" not in text
+    assert 0 < len(table_rows(text)) < len(report.findings)
