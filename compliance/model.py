@@ -262,6 +262,26 @@ class Report:
                 counts[f.severity] += 1
         return counts
 
+    def fleet_summary(self) -> dict[str, Any]:
+        """Per-device view of a multi-input scan: how many inputs fail, and which rules on how many."""
+        threshold = SEVERITY_RANK[self.gate_threshold]
+        failing_inputs: set[str] = set()
+        per_rule: dict[str, set[str]] = {}
+        for f in self.findings:
+            if f.waived or SEVERITY_RANK[f.severity] < threshold:
+                continue
+            failing_inputs.add(f.input_path)
+            per_rule.setdefault(f.rule_id, set()).add(f.input_path)
+        return {
+            "inputs_scanned": sum(1 for i in self.inputs if i.error is None),
+            "inputs_unreadable": sum(1 for i in self.inputs if i.error is not None),
+            "inputs_failing": len(failing_inputs),
+            "rules": [
+                {"rule_id": rule_id, "inputs": len(paths)}
+                for rule_id, paths in sorted(per_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            ],
+        }
+
     def to_dict(self) -> dict[str, Any]:
         from compliance import __version__
 
@@ -277,6 +297,7 @@ class Report:
             "exit_code": self.exit_code,
             "inputs": [i.to_dict() for i in self.inputs],
             "summary": self.summary(),
+            "fleet": self.fleet_summary(),
             "findings": [f.to_dict() for f in self.findings],
             "rules_evaluated": list(self.rules_evaluated),
             "waivers": dict(self.waivers),

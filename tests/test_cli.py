@@ -98,6 +98,10 @@ def test_directory_of_inputs(write_bom, tmp_path):
     proc = run_cli("scan", str(fleet), "--as-of", "2024-10-01", "-f", "json")
     r = json.loads(proc.stdout)
     assert proc.returncode == 1 and [Path(i["path"]).name for i in r["inputs"]] == ["device-a.json", "device-b.json"]
+    assert r["fleet"] == {"inputs_scanned": 2, "inputs_unreadable": 0, "inputs_failing": 1,
+                          "rules": [{"rule_id": "US-ICTS-KASPERSKY-2024", "inputs": 1}]}
+    text = run_cli("scan", str(fleet), "--as-of", "2024-10-01", "-j", "US").stdout
+    assert "Fleet: 2 input(s) scanned, 1 failing, 0 unreadable" in text
 
 
 @pytest.mark.parametrize(

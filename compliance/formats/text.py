@@ -97,6 +97,15 @@ class TextFormat:
                 out.append(f"Waiver lapsed: {clean(str(w))}")
             for w in unused:
                 out.append(f"Waiver unused: {clean(str(w))}")
+        if len(report.inputs) > 1:
+            fleet = report.fleet_summary()
+            out.append("")
+            out.append(
+                f"Fleet: {fleet['inputs_scanned']} input(s) scanned, {fleet['inputs_failing']} failing, "
+                f"{fleet['inputs_unreadable']} unreadable"
+            )
+            for row in fleet["rules"]:
+                out.append(f"  {row['rule_id']}: {row['inputs']} input(s)")
         total = sum(i.components for i in report.inputs)
         ident = sum(i.components_with_vendor_identity for i in report.inputs)
         pct = f" ({100 * ident / total:.0f}%)" if total else ""
