@@ -95,7 +95,7 @@ def test_directory_of_inputs(write_bom, tmp_path):
     shutil.copy(write_bom(CLEAN), fleet / "device-a.json")
     shutil.copy(write_bom(KASPERSKY), fleet / "device-b.json")
     (fleet / ".hidden").write_text("ignored", encoding="utf-8")
-    proc = run_cli("scan", str(fleet), "--as-of", "2024-10-01", "-f", "json")
+    proc = run_cli("scan", str(fleet), "--as-of", "2024-10-01", "-j", "US", "-f", "json")
     r = json.loads(proc.stdout)
     assert proc.returncode == 1 and [Path(i["path"]).name for i in r["inputs"]] == ["device-a.json", "device-b.json"]
     assert r["fleet"] == {"inputs_scanned": 2, "inputs_unreadable": 0, "inputs_failing": 1,
