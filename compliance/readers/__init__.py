@@ -14,13 +14,24 @@ from typing import Any
 
 from compliance.errors import InputError, UsageError
 from compliance.model import Inventory
+from compliance.readers.android_pm import AndroidPackageListReader
 from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source
 from compliance.readers.cyclonedx_json import CycloneDXJSONReader
 from compliance.readers.cyclonedx_xml import CycloneDXXMLReader
+from compliance.readers.generic_csv import GenericCSVReader, MobileAppsCSVReader
+from compliance.readers.intune import IntuneDiscoveredAppsReader
+from compliance.readers.jamf import JamfMobileDeviceReader
+from compliance.readers.linux_packages import (
+    DpkgListReader,
+    DpkgQueryReader,
+    RpmListReader,
+    RpmQueryReader,
+)
 from compliance.readers.osquery import OsqueryReader
 from compliance.readers.spdx_json import SPDXJSONReader
 from compliance.readers.spdx_tagvalue import SPDXTagValueReader
 from compliance.readers.system_profiler import SystemProfilerReader
+from compliance.readers.windows_uninstall import WindowsUninstallCSVReader, WindowsUninstallJSONReader
 from compliance.readers.winget_export import WingetExportReader
 
 READERS: list[type[Reader]] = [
@@ -31,6 +42,18 @@ READERS: list[type[Reader]] = [
     WingetExportReader,
     SystemProfilerReader,
     OsqueryReader,
+    # Installed-software inventories (line and CSV formats); specific shapes before generic ones.
+    WindowsUninstallJSONReader,
+    JamfMobileDeviceReader,
+    WindowsUninstallCSVReader,
+    IntuneDiscoveredAppsReader,
+    AndroidPackageListReader,
+    DpkgListReader,
+    DpkgQueryReader,
+    RpmQueryReader,
+    RpmListReader,
+    MobileAppsCSVReader,
+    GenericCSVReader,  # must stay last: it accepts any CSV/TSV whose header it understands
 ]
 
 
