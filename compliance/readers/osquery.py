@@ -70,11 +70,8 @@ def detect_table(columns: set[str], query_name: str = "") -> str | None:
 
 
 def _text(path: str, where: str, row: dict[str, Any], key: str) -> str:
-    """A column as text: osquery writes strings (numbers only with --logger_numerics)."""
-    value = row.get(key)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return expect_str(path, where, value)
+    """A TEXT column: osquery always writes these as strings (--logger_numerics only affects numbers)."""
+    return expect_str(path, where, row.get(key))
 
 
 def row_component(path: str, table: str | None, row: Any, location: str, ptr: str) -> Component:

@@ -1,0 +1,170 @@
+"""osquery JSON: osqueryi --json tables and osqueryd results logs (differential, snapshot, batch)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from compliance.errors import InputError
+from compliance.readers import detect, load_source, read_source
+from compliance.readers.osquery import detect_table
+from compliance.scan import ScanOptions, scan
+
+FIX = Path(__file__).parent / "fixtures" / "inventories" / "osquery"
+
+
+def _read(path: Path):
+    return read_source(load_source(str(path)))
+
+
+def _fails(path: Path, j: str, as_of: date, contexts: tuple[str, ...] = ()) -> set[tuple[str, str]]:
+    report = scan([str(path)], ScanOptions(jurisdictions=[j], contexts=list(contexts), as_of=as_of))
+    assert not report.has_errors
+    return {(f.rule_id, f.component.name) for f in report.findings if f.severity in ("fail", "warn")}
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [("apps.json", "apps"), ("programs.json", "programs"), ("python_packages.json", "python_packages"),
+     ("deb_packages.json", "deb_packages")],
+)
+def test_detect_table(name: str, table: str) -> None:
+    src = load_source(str(FIX / name))
+    assert detect(src).name == "osquery"
+    assert _read(FIX / name).metadata["table"] == table
+
+
+def test_detect_table_columns() -> None:
+    assert detect_table({"name", "version", "release", "vendor", "arch", "epoch"}) == "rpm_packages"
+    assert detect_table({"name", "identifier", "version", "author", "update_url"}) == "chrome_extensions"
+    assert detect_table({"name", "path", "version"}) == "homebrew_packages"
+    assert detect_table({"name", "path", "pid"}, "pack_monitoring_processes") is None
+    assert detect_table({"name", "version"}, "pack_inventory_rpm_packages") == "rpm_packages"
+
+
+def test_apps_fields() -> None:
+    by = {c.name: c for c in _read(FIX / "apps.json").components}
+    assert by["WeChat"].identifiers == [("bundle", "com.tencent.xinWeChat", "bundle_identifier")]
+    assert by["WeChat"].version == "3.8.9"
+    assert by["Kaspersky Internet Security"].identifiers[0][1] == "com.kaspersky.kav"
+
+
+def test_programs_python_deb_fields() -> None:
+    by = {c.name: c for c in _read(FIX / "programs.json").components}
+    assert by["WeChat"].vendor_fields == [("publisher", "腾讯科技(深圳)有限公司")]
+    py = {c.name: c for c in _read(FIX / "python_packages.json").components}
+    assert py["tiktoken"].purl == "pkg:pypi/tiktoken@0.7.0"
+    assert py["tencentcloud-sdk-python"].vendor_fields == [("author", "Tencent Cloud")]
+    deb = {c.name: c for c in _read(FIX / "deb_packages.json").components}
+    assert deb["bash"].purl == "pkg:deb/bash@5.2.21-2ubuntu4"
+    assert deb["bash"].vendor_fields[0][0] == "maintainer"
+
+
+def test_results_log_replays_differential_and_snapshot() -> None:
+    inv = _read(FIX / "osqueryd.results.log")
+    names = sorted(c.name for c in inv.components)
+    # Kaspersky Internet Security was added then removed on the Mac: not installed.
+    assert names == ["7-Zip 24.08 (x64)", "Kaspersky Standard", "TikTok", "WeChat", "WeChat"]
+    assert inv.metadata["hosts"] == ["mac-alex.corp.example", "WIN-7Q2K9"]
+    assert inv.metadata["skipped_queries"] == ["pack_monitoring_processes"]
+    assert inv.metadata["queries"] == {"pack_software_apps": "apps", "pack_software_programs": "programs"}
+    assert all(c.location.startswith("line ") for c in inv.components)
+
+
+def test_verdicts() -> None:
+    apps = FIX / "apps.json"
+    assert _fails(apps, "US", date(2024, 6, 1)) == set()
+    assert ("US-ICTS-KASPERSKY-2024", "Kaspersky Internet Security") in _fails(apps, "US", date(2024, 10, 1))
+    ctx = ("government", "mobile")
+    assert _fails(apps, "CA", date(2022, 10, 1), ctx) == set()
+    assert _fails(apps, "CA", date(2023, 11, 1), ctx) == {
+        ("CA-TBS-TIKTOK-2023", "TikTok"),
+        ("CA-TBS-WECHAT-KASPERSKY-2023", "WeChat"),
+        ("CA-TBS-WECHAT-KASPERSKY-2023", "Kaspersky Internet Security"),
+    }
+    log = _fails(FIX / "osqueryd.results.log", "US", date(2024, 10, 1))
+    assert log == {("US-ICTS-KASPERSKY-2024", "Kaspersky Standard")}
+
+
+def test_traps_pass() -> None:
+    for j in ("US", "CA"):
+        assert _fails(FIX / "python_packages.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
+    programs = _fails(FIX / "programs.json", "US", date(2024, 10, 1))
+    assert not any(name == "UltraAV" for _, name in programs)
+    apps = _fails(FIX / "apps.json", "CA", date(2024, 10, 1), ("government", "mobile"))
+    assert not any(name in ("QQ", "Kasperskyish Notes") for _, name in apps)
+
+
+def test_batch_format(tmp_path: Path) -> None:
+    p = tmp_path / "batch.log"
+    added = {"name": "WeChat.app", "bundle_identifier": "com.tencent.xinWeChat", "bundle_short_version": "3.8.9"}
+    gone = {"name": "TikTok.app", "bundle_identifier": "com.zhiliaoapp.musically", "bundle_short_version": "36.5.0"}
+    lines = [
+        {"name": "apps", "hostIdentifier": "h", "unixTime": 1, "diffResults": {"added": [added, gone], "removed": []}},
+        {"name": "apps", "hostIdentifier": "h", "unixTime": 2, "diffResults": {"added": [], "removed": [gone]}},
+    ]
+    p.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    assert detect(load_source(str(p))).name == "osquery"
+    assert [c.name for c in _read(p).components] == ["WeChat"]
+
+
+def test_unrelated_log_is_an_error(tmp_path: Path) -> None:
+    p = tmp_path / "procs.log"
+    p.write_text(json.dumps({"name": "processes", "hostIdentifier": "h", "unixTime": 1, "action": "added",
+                             "columns": {"name": "osqueryd", "pid": "1", "path": "/x"}}) + "\n")
+    with pytest.raises(InputError, match="no software-inventory query"):
+        _read(p)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"added","columns":{"name":"A.app"}}\n{"name": \n', "line 2"),
+        ('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"moved","columns":{"name":"A.app"}}\n', "line 1 /action"),
+        ('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"snapshot","snapshot":{}}\n', "line 1 /snapshot"),
+        ('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"added","columns":{"name":7}}\n', "line 1 /columns/name"),
+        ('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"added","columns":{"name":"A","bundle_identifier":["x"]}}\n',
+         "line 1 /columns/bundle_identifier"),
+    ],
+)
+def test_malformed_log(tmp_path: Path, text: str, where: str) -> None:
+    p = tmp_path / "bad.log"
+    p.write_text(text)
+    with pytest.raises(InputError) as exc:
+        _read(p)
+    assert exc.value.where == where
+
+
+@pytest.mark.parametrize(
+    ("rows", "where"),
+    [
+        ([{"name": "A", "publisher": 3}], "/0/publisher"),
+        ([{"name": "A", "publisher": "x"}, "oops"], "/1"),
+        ([{"publisher": "x", "version": "1"}], "/0"),
+    ],
+)
+def test_malformed_rows(tmp_path: Path, rows: list, where: str) -> None:
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(rows))
+    with pytest.raises(InputError) as exc:
+        read_source(load_source(str(p)), "osquery")
+    assert exc.value.where == where
+
+
+def test_cli(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "compliance", "scan", *args], capture_output=True, text=True)
+
+    r = run(str(FIX / "osqueryd.results.log"), "-j", "US", "--as-of", "2024-10-01")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    r = run(str(FIX / "python_packages.json"), "-j", "US", "--as-of", "2024-10-01")
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.log"
+    bad.write_text('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"added","columns":{"name":"A.app"}}\n{oops\n')
+    r = run(str(bad))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "line 2" in r.stderr
