@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +12,7 @@ from compliance.engine import Evaluator
 from compliance.errors import ComplyCheckError, InputError, UsageError
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import expand_paths, load_source, read_source
-from compliance.readers.base import DEFAULT_MAX_BYTES
+from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
 from compliance.rulepack import RulePack, load_rule_pack
 
 FAIL_ON = ("fail", "warn", "never")
@@ -87,13 +86,8 @@ def scan(
             )
     inputs: list[InputResult] = []
     findings: list[Finding] = []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of short-lived acyclic objects: the collector would only rescan them
-    try:
+    with paused_gc():
         _scan_inputs(paths, options, evaluator, inputs, findings, progress)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     findings.sort(key=Finding.sort_key)
     report = Report(
         tool_version=__version__,

@@ -7,6 +7,9 @@ with a BOM) happen once here, so that each reader only deals with text and struc
 from __future__ import annotations
 
 import codecs
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -77,6 +80,22 @@ def decode(path: str, data: bytes) -> tuple[str, str]:
     if "\x00" in text[:4096]:
         raise InputError(path, "contains NUL characters: this is a binary file, not a text export")
     return text, encoding
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic collector while millions of acyclic objects are created.
+
+    Parsing 100,000 components creates millions of young objects; with the collector running, it
+    keeps rescanning them and parsing takes more than twice as long.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Reader(Protocol):

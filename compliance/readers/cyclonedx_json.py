@@ -7,14 +7,13 @@ stack: nested components at any depth cost the same as flat ones and cannot over
 
 from __future__ import annotations
 
-import gc
 from typing import Any, ClassVar
 
 import orjson
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, expect_str, type_name
+from compliance.readers.base import Source, expect_str, paused_gc, type_name
 
 SUPPORTED_SPECS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 
@@ -26,10 +25,9 @@ def parse_json(source: Source) -> Any:
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0 or data[1] == 0)):
         data = source.text.encode("utf-8")
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        return orjson.loads(data)
+        with paused_gc():
+            return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}" if getattr(exc, "lineno", None) else None
         reason = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
@@ -38,9 +36,6 @@ def parse_json(source: Source) -> Any:
         truncated = exc.pos >= len(data.rstrip())
         reason = f"truncated JSON ({reason})" if truncated else f"invalid JSON ({reason})"
         raise InputError(source.path, reason, where=where) from None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _looks_like_cyclonedx(source: Source) -> bool:
@@ -210,13 +205,8 @@ class CycloneDXJSONReader:
                 f"unsupported CycloneDX specVersion {spec!r} (supported: {', '.join(SUPPORTED_SPECS)})",
                 where="/specVersion",
             )
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             components = walk_bom(source.path, doc)
-        finally:
-            if enabled:
-                gc.enable()
         return Inventory(
             path=source.path,
             format=self.name,

@@ -6,7 +6,6 @@ and entity-expansion bombs before they are expanded.
 
 from __future__ import annotations
 
-import gc
 import re
 from typing import ClassVar
 from xml.etree.ElementTree import Element, ParseError
@@ -16,7 +15,7 @@ import defusedxml.ElementTree as SafeET
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source
+from compliance.readers.base import Source, paused_gc
 
 SUPPORTED_SPECS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _NS_RE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
@@ -24,10 +23,9 @@ _NS_RE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
 
 def parse_xml(source: Source) -> Element:
     """Parse untrusted XML: no DTDs, no entities, no external references."""
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        return SafeET.fromstring(source.data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        with paused_gc():
+            return SafeET.fromstring(source.data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DTDForbidden:
         raise InputError(source.path, "XML with a DTD (<!DOCTYPE>) is refused: SBOMs never need one") from None
     except defusedxml.EntitiesForbidden:
@@ -42,9 +40,6 @@ def parse_xml(source: Source) -> Element:
         raise InputError(source.path, f"invalid XML ({reason})", where=f"line {line} column {col}") from None
     except ValueError as exc:  # e.g. an unsupported encoding declaration
         raise InputError(source.path, f"invalid XML ({exc})") from None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Walker:
@@ -150,9 +145,7 @@ class CycloneDXXMLReader:
         w = _Walker(source.path, ns)
         q = w.q
         out: list[Component] = []
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             metadata = root.find(q("metadata"))
             if metadata is not None:
                 subject: list[tuple[str, str]] = []
@@ -169,9 +162,6 @@ class CycloneDXXMLReader:
                     out.append(Component(name="(SBOM subject)", vendor_fields=subject, location="/bom/metadata"))
             w.walk(root.find(q("components")), "/bom/components", out, service=False)
             w.walk(root.find(q("services")), "/bom/services", out, service=True)
-        finally:
-            if enabled:
-                gc.enable()
         return Inventory(
             path=source.path,
             format=self.name,

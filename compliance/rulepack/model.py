@@ -146,28 +146,20 @@ class RulePack:
 
     def expand_contexts(self, contexts: list[str]) -> set[str]:
         """The contexts given plus everything they imply (``federal`` implies ``government``)."""
-        out: set[str] = set()
-        todo = list(contexts)
-        while todo:
-            c = todo.pop()
-            if c in out:
-                continue
-            out.add(c)
-            cdef = self.contexts.get(c)
-            if cdef:
-                todo.extend(cdef.implies)
-        return out
+        return _closure(contexts, {c.id: c.implies for c in self.contexts.values()})
 
     def expand_jurisdictions(self, codes: list[str]) -> set[str]:
         """Codes plus the codes they include (``US-TX`` includes ``US``)."""
-        out: set[str] = set()
-        todo = list(codes)
-        while todo:
-            c = todo.pop()
-            if c in out:
-                continue
-            out.add(c)
-            jdef = self.jurisdictions.get(c)
-            if jdef:
-                todo.extend(jdef.includes)
-        return out
+        return _closure(codes, {j.code: j.includes for j in self.jurisdictions.values()})
+
+
+def _closure(start: list[str], edges: dict[str, tuple[str, ...]]) -> set[str]:
+    """Everything reachable from ``start`` along ``edges`` (cycles are harmless)."""
+    out: set[str] = set()
+    todo = list(start)
+    while todo:
+        item = todo.pop()
+        if item not in out:
+            out.add(item)
+            todo.extend(edges.get(item, ()))
+    return out
