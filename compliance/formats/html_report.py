@@ -181,18 +181,35 @@ class HtmlFormat:
         return out
 
     def _flagged(self, report: Report, rules: dict[str, dict[str, Any]]) -> list[str]:
+        """Failing, warning and waived findings in full; information-only ones in a compact table."""
         out = ['<h2 id="flagged">Flagged components</h2>']
         if not report.findings:
             out.append("<p>No component is covered by any rule of the selected jurisdictions.</p>")
             return out
         failing = {id(f) for f in report.failing_findings()}
-        out.append(
-            '<table class="findings"><thead><tr><th>Result</th><th>Component</th><th>Rule</th><th>Why</th><th>Evidence</th>'
-            "</tr></thead><tbody>"
-        )
-        for f in report.findings:
-            out.append(self._finding_row(f, id(f) in failing, rules.get(f.rule_id)))
-        out.append("</tbody></table>")
+        main = [f for f in report.findings if f.severity != "info" or f.waived]
+        info = [f for f in report.findings if f.severity == "info" and not f.waived]
+        if main:
+            out.append(
+                '<table class="findings"><thead><tr><th>Result</th><th>Component</th><th>Rule</th><th>Why</th>'
+                "<th>Evidence</th></tr></thead><tbody>"
+            )
+            out += [self._finding_row(f, id(f) in failing, rules.get(f.rule_id)) for f in main]
+            out.append("</tbody></table>")
+        else:
+            out.append("<p>No finding fails or warns.</p>")
+        if info:
+            out.append('<h3 id="for-information">For information: covered components under rules outside this scope</h3>')
+            out.append(
+                "<table><thead><tr><th>Component</th><th>Rule</th><th>Would apply with context</th></tr></thead><tbody>"
+            )
+            for f in info:
+                missing = sorted({c for act in f.actions if act.status == "out-of-scope" for c in act.missing_contexts})
+                out.append(
+                    f"<tr><td>{e(component_label(f))}</td><td><code>{e(f.rule_id)}</code> {e(f.title)}</td>"
+                    f"<td>{e(', '.join(missing) or STATUS_WORDS.get(f.status, f.status))}</td></tr>"
+                )
+            out.append("</tbody></table>")
         return out
 
     def _finding_row(self, f: Finding, failing: bool, rule: dict[str, Any] | None) -> str:
