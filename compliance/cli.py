@@ -287,5 +287,26 @@ def rules_show(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
     click.echo(describe_rule(pack, rule))
 
 
+# -- collect -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("-o", "--output", "output", default="-", show_default=True, metavar="FILE",
+              help="Write the SBOM to FILE ('-' for standard output).")
+@click.option("--timestamp", is_flag=True, help="Record the collection time (off by default: output is reproducible).")
+@click.option("--no-python", is_flag=True, help="Linux: leave out the Python distributions of this interpreter.")
+def collect(output: str, timestamp: bool, no_python: bool) -> None:
+    """Write a CycloneDX 1.6 SBOM of the software installed on this machine.
+
+    \b
+    Linux: dpkg or rpm packages plus this Python's distributions; macOS: system_profiler
+    applications; Windows: the Uninstall registry keys. Pipe it into a scan:
+      complycheck collect | complycheck scan - --jurisdiction US
+    """
+    from compliance.collect import collect as run_collect
+
+    _write(output, run_collect(include_python=not no_python, timestamp=timestamp))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
