@@ -311,7 +311,7 @@ def to_cyclonedx(found: list[Found], *, hostname: str, system: str, timestamp: b
     from cyclonedx.model import Property
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType
-    from cyclonedx.model.contact import OrganizationalEntity
+    from cyclonedx.model.contact import OrganizationalContact, OrganizationalEntity
     from cyclonedx.output.json import JsonV1Dot6
     from packageurl import PackageURL
 
@@ -333,7 +333,7 @@ def to_cyclonedx(found: list[Found], *, hostname: str, system: str, timestamp: b
                 bom_ref=ref,
                 supplier=OrganizationalEntity(name=f.supplier) if f.supplier else None,
                 publisher=f.publisher or None,
-                author=f.author or None,
+                authors=[OrganizationalContact(name=f.author)] if f.author else None,
                 purl=PackageURL.from_string(f.purl) if f.purl else None,
                 properties=props,
             )
