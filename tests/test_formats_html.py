@@ -71,6 +71,13 @@ def test_review_content_for_a_compliance_officer() -> None:
     assert "supplier.name = AO Kaspersky Lab matched AO Kaspersky Lab (vendor-name)" in text
 
 
+def test_information_only_findings_name_the_missing_context() -> None:
+    _html, page = parse(make_report(KASPERSKY))
+    text = page.body
+    tail = text[text.index("For information: covered components under rules outside this scope"):]
+    assert "US-NDAA18-1634" in tail and "federal" in tail.split("US-NDAA18-1634", 1)[1][:400]
+
+
 def test_self_contained_no_scripts_no_fetches() -> None:
     html, page = parse(make_report(KASPERSKY))
     tags = {tag for tag, _a in page.tags}

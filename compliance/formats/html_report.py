@@ -346,7 +346,7 @@ class HtmlFormat:
         out = ['<h2 id="waivers">Waivers</h2>']
         groups = [
             ("applied", "Applied", "These documented exceptions stopped findings from failing the review."),
-            ("lapsed", "Lapsed", "Expired on or before the review date: they no longer waive anything."),
+            ("lapsed", "Lapsed", "Expired before the review date: they no longer waive anything, and their findings count again."),
             ("unused", "Unused", "Matched no finding in this review; consider removing them."),
         ]
         if not any(report.waivers.get(k) for k, _t, _d in groups):
@@ -359,15 +359,16 @@ class HtmlFormat:
             out.append(f"<h3>{e(title)} ({len(items)})</h3><p class=\"small muted\">{e(desc)}</p>")
             out.append(
                 "<table><thead><tr><th>Waiver</th><th>Rule</th><th>Component</th><th>Reason</th><th>Approver</th>"
-                "<th>Expires</th></tr></thead><tbody>"
+                "<th>Expires</th><th>Findings</th></tr></thead><tbody>"
             )
             for w in items:
+                hits = w.get("findings", w.get("findings_now_unwaived", 0))
                 sel = w.get("selector") or {}
                 sel_text = "; ".join(f"{k}: {v}" for k, v in sel.items())
                 out.append(
                     f"<tr><td>{e(w.get('id'))}</td><td><code>{e(w.get('rule'))}</code></td><td>{e(sel_text)}</td>"
                     f"<td>{e(w.get('reason'))}</td><td>{e(w.get('approver') or '')}</td>"
-                    f"<td>{e(w.get('expires') or 'never')}</td></tr>"
+                    f"<td>{e(w.get('expires') or 'never')}</td><td>{e(hits)}</td></tr>"
                 )
             out.append("</tbody></table>")
         return out
