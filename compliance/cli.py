@@ -245,46 +245,142 @@ def _write(target: str, text: str) -> None:
 # -- rules ---------------------------------------------------------------------------------
 
 
+def _pack_options(f):  # type: ignore[no-untyped-def]
+    """--rules DIR (repeatable) and --no-builtin-rules, as on scan."""
+    f = click.option("--no-builtin-rules", is_flag=True, help="Use only the packs given with --rules.")(f)
+    return click.option("--rules", "rule_dirs", multiple=True, metavar="DIR",
+                        help="Add an organisation rule pack (repeatable).")(f)
+
+
+def _load_pack(rule_dirs: tuple[str, ...], no_builtin_rules: bool):  # type: ignore[no-untyped-def]
+    from compliance.rulepack import load_rule_pack
+
+    return load_rule_pack(list(rule_dirs), builtin=not no_builtin_rules)
+
+
+_LIST_FORMAT = click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+                            show_default=True, help="Output format.")
+
+
 @main.group()
 def rules() -> None:
-    """Inspect the rule pack."""
+    """Inspect and validate rule packs."""
 
 
 @rules.command("list")
-@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE", help="Only these jurisdictions.")
-@click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack.")
-@click.option("--no-builtin-rules", is_flag=True, help="Use only the packs given with --rules.")
-def rules_list(jurisdictions: tuple[str, ...], rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
-    """List rules: id, jurisdiction, binding, effective dates, verification status."""
-    from compliance.rulepack import load_rule_pack
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+              help="Only these jurisdictions (and what they include: US-TX also lists US).")
+@click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT",
+              help="Only rules that need one of these contexts (or a context they imply).")
+@click.option("--stale", "stale_days", type=click.IntRange(min=0), metavar="DAYS",
+              help="Only rules last verified more than DAYS days before --as-of.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Reference date for --stale. Default: today.")
+@_LIST_FORMAT
+@_pack_options
+def rules_list(jurisdictions: tuple[str, ...], contexts: tuple[str, ...], stale_days: int | None, as_of: str | None,
+               fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+    """List rules: id, jurisdiction, binding, effective dates, contexts, verification status."""
+    from compliance.rulepack.listing import render_rules, select_rules
 
-    pack = load_rule_pack(list(rule_dirs), builtin=not no_builtin_rules)
-    unknown = [j for j in jurisdictions if j not in pack.jurisdictions]
-    if unknown:
-        _die(f"unknown jurisdiction {', '.join(unknown)}; known codes: {', '.join(sorted(pack.jurisdictions))}")
-    wanted = pack.expand_jurisdictions(list(jurisdictions)) if jurisdictions else None
-    click.echo(f"{'ID':<34} {'JUR':<6} {'BINDING':<17} {'EFFECTIVE':<23} {'VERIFIED':<11} TITLE")
-    for r in pack.rules:
-        if wanted is not None and r.jurisdiction not in wanted:
-            continue
-        dates = ", ".join(sorted({a.effective.isoformat() for a in r.actions}))
-        click.echo(f"{r.id:<34} {r.jurisdiction:<6} {r.binding:<17} {dates:<23} {r.verification_status:<11} {r.title}")
+    pack = _load_pack(rule_dirs, no_builtin_rules)
+    selected = select_rules(pack, jurisdictions=jurisdictions, contexts=contexts, stale_days=stale_days,
+                            as_of=_parse_date(as_of, "--as-of"))
+    click.echo(render_rules(selected, fmt), nl=False)
 
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack.")
-def rules_show(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
-    """Everything about one rule, in plain words."""
-    from compliance.rulepack import load_rule_pack
+@_pack_options
+def rules_show(rule_id: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+    """Everything about one rule, in plain words, with the vendors and identifiers it matches."""
     from compliance.rulepack.describe import describe_rule
 
-    pack = load_rule_pack(list(rule_dirs))
+    pack = _load_pack(rule_dirs, no_builtin_rules)
     rule = pack.rule(rule_id)
     if rule is None:
         _die(f"no rule {rule_id!r}; see 'complycheck rules list'")
         return
     click.echo(describe_rule(pack, rule))
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, metavar="[PACK_DIR...]")
+@click.option("--with-builtin", is_flag=True,
+              help="Also load the built-in pack first (for organisation packs that use its vendor catalog).")
+def rules_validate(paths: tuple[str, ...], with_builtin: bool) -> None:
+    """Check rule packs (default: the built-in pack); several directories are checked merged.
+
+    Exit 0 with a one-line summary when valid; exit 2 with one line per problem
+    (FILE: rule ID: FIELD: message) otherwise.
+    """
+    from compliance.rulepack.loader import builtin_pack_dir
+    from compliance.rulepack.validate import validate
+
+    dirs = [str(builtin_pack_dir())] if with_builtin or not paths else []
+    result = validate(dirs + list(paths))
+    if not result.ok:
+        for line in result.problems:
+            click.echo(line, err=True)
+        click.echo(f"complycheck: rule pack: {len(result.problems)} problem(s)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(result.summary())
+
+
+# -- vendors, jurisdictions, contexts -------------------------------------------------------
+
+
+@main.group()
+def vendors() -> None:
+    """Inspect the vendor catalog."""
+
+
+@vendors.command("list")
+@_LIST_FORMAT
+@_pack_options
+def vendors_list(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+    """List catalog vendors with their product and rule counts."""
+    from compliance.rulepack.listing import render_vendors
+
+    click.echo(render_vendors(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False)
+
+
+@vendors.command("show")
+@click.argument("vendor_id")
+@_pack_options
+def vendors_show(vendor_id: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+    """One vendor: names, identifiers, products and the rules that cover it."""
+    from compliance.rulepack.describe import describe_vendor
+
+    pack = _load_pack(rule_dirs, no_builtin_rules)
+    vendor = pack.vendors.get(vendor_id)
+    if vendor is None:
+        _die(f"no vendor {vendor_id!r}; see 'complycheck vendors list'")
+        return
+    click.echo(describe_vendor(vendor))
+    covering = [r for r in pack.rules if vendor_id in r.vendors]
+    click.echo("Rules:" if covering else "Rules:        none")
+    for r in covering:
+        click.echo(f"  {r.id} [{r.jurisdiction}] {r.binding}: {r.title}")
+
+
+@main.command("jurisdictions")
+@_LIST_FORMAT
+@_pack_options
+def jurisdictions_cmd(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+    """Jurisdiction codes: names, what each includes, and rule counts."""
+    from compliance.rulepack.listing import render_jurisdictions
+
+    click.echo(render_jurisdictions(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False)
+
+
+@main.command("contexts")
+@_LIST_FORMAT
+@_pack_options
+def contexts_cmd(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+    """The context vocabulary: what each context means, what it implies, and which rules need it."""
+    from compliance.rulepack.listing import render_contexts
+
+    click.echo(render_contexts(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False)
 
 
 # -- collect -------------------------------------------------------------------------------

@@ -48,11 +48,35 @@ def _product_label(pack: RulePack, pid: str) -> str:
     return f"{p.name} ({pid})" if p else pid
 
 
+BINDING_WORDS = {
+    "ban": "a legally binding prohibition",
+    "gov-device-ban": "binding, but only on government IT or devices",
+    "procurement-ban": "binding on buying, contracting or funding",
+    "sanction": "a binding sanction",
+    "export-control": "a binding export control (on sending items to the party, not on using its software)",
+    "advisory": "a warning or recommendation, not binding (findings are advisories)",
+    "vendor-withdrawal": "a company decision, not law (findings are advisories)",
+}
+
+STATUS_WORDS = {
+    "verified": "the key facts were confirmed in primary sources",
+    "secondary": "some key facts rest only on secondary sources (news, law-firm alerts)",
+    "unverified": "some key facts are not confirmed; --require-verified refuses scans that select this rule",
+}
+
+
 def describe_rule(pack: RulePack, rule: Rule) -> str:
     lines = [f"{rule.id}  [{rule.jurisdiction}]  {rule.title}", ""]
     lines.extend(_wrap("In short:", rule.summary))
+    jdef = pack.jurisdictions.get(rule.jurisdiction)
+    if jdef is not None:
+        where = jdef.name
+        included_by = sorted(j.code for j in pack.jurisdictions.values() if rule.jurisdiction in j.includes)
+        if included_by:
+            where += f"; also selected by {', '.join(included_by)}"
+        lines.extend(_wrap("Where:", where))
     kind = "binding" if rule.is_binding else "not binding"
-    lines.extend(_wrap("Binding:", f"{rule.binding} ({kind})"))
+    lines.extend(_wrap("Binding:", f"{rule.binding} ({kind}): {BINDING_WORDS.get(rule.binding, rule.binding)}"))
     lines.extend(_wrap("Authority:", rule.authority))
     lines.extend(_wrap("Instrument:", rule.instrument))
     lines.extend(_wrap("Citation:", rule.citation))
@@ -67,6 +91,10 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
     if rule.exclusions:
         lines.extend(_wrap("Exclusions:", rule.exclusions))
     lines.extend(_wrap("Contexts:", ", ".join(rule.contexts) or "any (no context needed)"))
+    for c in sorted(set(rule.contexts).union(*(a.contexts for a in rule.actions))):
+        cdef = pack.contexts.get(c)
+        if cdef is not None:
+            lines.extend(_wrap("", f"--context {c}: {' '.join(cdef.description.split())}"))
     lines.append("Actions:")
     for a in rule.actions:
         span = f"from {a.effective.isoformat()}" + (f" until {a.until.isoformat()}" if a.until else "")
@@ -78,11 +106,18 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
     lines.append("Sources:")
     for s in rule.sources:
         lines.append(f"  - [{s.kind}] {s.url}" + (f" ({s.title})" if s.title else ""))
-    lines.extend(_wrap("Verification:", f"{rule.verification_status}, last verified {rule.last_verified.isoformat()}"))
+    lines.extend(
+        _wrap(
+            "Verification:",
+            f"{rule.verification_status} ({STATUS_WORDS.get(rule.verification_status, '')}), "
+            f"last verified {rule.last_verified.isoformat()}",
+        )
+    )
     if rule.verification_notes:
         lines.extend(_wrap("", rule.verification_notes))
     if rule.notes:
         lines.extend(_wrap("Notes:", rule.notes))
+    lines.extend(_wrap("Pack:", f"{rule.pack} ({rule.file})"))
     lines.append("Matched through:")
     for vid in rule.vendors:
         v = pack.vendors.get(vid)

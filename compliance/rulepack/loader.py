@@ -312,6 +312,11 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
         for inc in j.includes:
             if inc not in data.jurisdictions:
                 problems.append(f"pack.yaml: jurisdiction {j.code}: includes: unknown code {inc!r}")
+    # Checks that parse identifier values or look across a rule's own fields (compliance.rulepack.validate).
+    from compliance.rulepack.validate import catalog_problems, rule_problems
+
+    problems.extend(catalog_problems(vendors.values()))
+    problems.extend(rule_problems(data.rules))
     return vendors, products
 
 

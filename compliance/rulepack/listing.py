@@ -1,0 +1,223 @@
+"""Tables for ``rules list``, ``vendors list``, ``jurisdictions`` and ``contexts``: rows, then text, JSON or CSV.
+
+Rows are plain dicts so that every format renders the same data; the CLI only picks the filter and the format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from compliance.errors import UsageError
+from compliance.rulepack.model import Rule, RulePack
+
+FORMATS = ("text", "json", "csv")
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+
+def rule_row(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "jurisdiction": rule.jurisdiction,
+        "title": rule.title,
+        "binding": rule.binding,
+        "effective": sorted({a.effective.isoformat() for a in rule.actions}),
+        "until": sorted({a.until.isoformat() for a in rule.actions if a.until}),
+        "contexts": sorted(set(rule.contexts).union(*(a.contexts for a in rule.actions))),
+        "verification": rule.verification_status,
+        "last_verified": rule.last_verified.isoformat(),
+        "pack": rule.pack,
+    }
+
+
+def select_rules(
+    pack: RulePack,
+    *,
+    jurisdictions: Sequence[str] = (),
+    contexts: Sequence[str] = (),
+    stale_days: int | None = None,
+    as_of: date | None = None,
+) -> list[Rule]:
+    """Rules of the jurisdictions (with what they include), needing any of the contexts, or gone stale.
+
+    ``contexts``: a rule is kept when it (or one of its actions) names one of the given contexts or a
+    context they imply. ``stale_days``: keep rules whose ``last_verified`` is more than that many days
+    before ``as_of`` (default today).
+    """
+    unknown_j = [j for j in jurisdictions if j not in pack.jurisdictions]
+    if unknown_j:
+        raise UsageError(f"unknown jurisdiction {', '.join(unknown_j)}; known codes: {', '.join(sorted(pack.jurisdictions))}")
+    unknown_c = [c for c in contexts if c not in pack.contexts]
+    if unknown_c:
+        raise UsageError(f"unknown context {', '.join(unknown_c)}; known contexts: {', '.join(sorted(pack.contexts))}")
+    wanted_j = pack.expand_jurisdictions(list(jurisdictions)) if jurisdictions else None
+    wanted_c = pack.expand_contexts(list(contexts)) if contexts else None
+    cutoff = (as_of or date.today()) - timedelta(days=stale_days) if stale_days is not None else None
+    out = []
+    for r in pack.rules:
+        if wanted_j is not None and r.jurisdiction not in wanted_j:
+            continue
+        if wanted_c is not None:
+            needed = set(r.contexts).union(*(a.contexts for a in r.actions))
+            if not needed & wanted_c:
+                continue
+        if cutoff is not None and r.last_verified >= cutoff:
+            continue
+        out.append(r)
+    return out
+
+
+def rules_by_context(pack: RulePack) -> dict[str, list[str]]:
+    """Which rules need each context (in the rule itself or in one of its actions)."""
+    out: dict[str, list[str]] = {c: [] for c in pack.contexts}
+    for r in pack.rules:
+        for c in sorted(set(r.contexts).union(*(a.contexts for a in r.actions))):
+            out.setdefault(c, []).append(r.id)
+    return out
+
+
+def context_rows(pack: RulePack) -> list[dict[str, Any]]:
+    users = rules_by_context(pack)
+    implied_by = {c: sorted(o.id for o in pack.contexts.values() if c in o.implies) for c in pack.contexts}
+    return [
+        {
+            "id": c.id,
+            "description": " ".join(c.description.split()),
+            "implies": list(c.implies),
+            "implied_by": implied_by.get(c.id, []),
+            "rules": users.get(c.id, []),
+        }
+        for c in pack.contexts.values()
+    ]
+
+
+def jurisdiction_rows(pack: RulePack) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for r in pack.rules:
+        counts[r.jurisdiction] = counts.get(r.jurisdiction, 0) + 1
+    included_by = {j: sorted(o.code for o in pack.jurisdictions.values() if j in o.includes) for j in pack.jurisdictions}
+    return [
+        {
+            "code": j.code,
+            "name": j.name,
+            "includes": list(j.includes),
+            "included_by": included_by.get(j.code, []),
+            "rules": counts.get(j.code, 0),
+            "rules_with_included": sum(counts.get(c, 0) for c in pack.expand_jurisdictions([j.code])),
+            "description": " ".join(j.description.split()),
+        }
+        for j in sorted(pack.jurisdictions.values(), key=lambda j: j.code)
+    ]
+
+
+def vendor_rows(pack: RulePack) -> list[dict[str, Any]]:
+    rules_of: dict[str, list[str]] = {}
+    for r in pack.rules:
+        for v in r.vendors:
+            rules_of.setdefault(v, []).append(r.id)
+    return [
+        {
+            "id": v.id,
+            "name": v.name,
+            "country": v.country,
+            "products": [p.id for p in v.products],
+            "identifier_kinds": sorted(v.identifiers),
+            "rules": rules_of.get(v.id, []),
+        }
+        for v in sorted(pack.vendors.values(), key=lambda v: v.id)
+    ]
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str, int]]) -> str:
+    """Rows as text (aligned columns; the last column unpadded), JSON (a list) or CSV (lists joined by "; ")."""
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        keys = list(rows[0]) if rows else [c[0] for c in columns]
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(keys)
+        for row in rows:
+            w.writerow(["; ".join(map(str, row[k])) if isinstance(row[k], list) else _cell(row[k]) for k in keys])
+        return buf.getvalue()
+    if fmt != "text":
+        raise UsageError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    lines = []
+    header = []
+    for i, (_key, label, width) in enumerate(columns):
+        header.append(label if i == len(columns) - 1 else f"{label:<{width}}")
+    lines.append(" ".join(header).rstrip())
+    for row in rows:
+        cells = []
+        for i, (key, _label, width) in enumerate(columns):
+            text = _cell(row[key])
+            cells.append(text if i == len(columns) - 1 else f"{text:<{width}}")
+        lines.append(" ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+RULE_COLUMNS = (
+    ("id", "ID", 34),
+    ("jurisdiction", "JUR", 6),
+    ("binding", "BINDING", 17),
+    ("effective", "EFFECTIVE", 23),
+    ("contexts", "CONTEXTS", 28),
+    ("verification", "VERIFIED", 11),
+    ("title", "TITLE", 0),
+)
+VENDOR_COLUMNS = (
+    ("id", "ID", 18),
+    ("name", "NAME", 30),
+    ("country", "CC", 3),
+    ("products", "PRODUCTS", 4),
+    ("rules", "RULES", 0),
+)
+JURISDICTION_COLUMNS = (
+    ("code", "CODE", 6),
+    ("includes", "INCLUDES", 9),
+    ("rules", "RULES", 6),
+    ("name", "NAME", 0),
+)
+CONTEXT_COLUMNS = (
+    ("id", "CONTEXT", 24),
+    ("implies", "IMPLIES", 15),
+    ("rules", "RULES", 6),
+    ("description", "MEANING", 0),
+)
+
+
+def render_rules(rules: Iterable[Rule], fmt: str) -> str:
+    return render([rule_row(r) for r in rules], fmt, RULE_COLUMNS)
+
+
+def render_vendors(pack: RulePack, fmt: str) -> str:
+    rows = vendor_rows(pack)
+    if fmt == "text":
+        rows = [{**r, "products": str(len(r["products"])), "rules": str(len(r["rules"]))} for r in rows]
+    return render(rows, fmt, VENDOR_COLUMNS)
+
+
+def render_jurisdictions(pack: RulePack, fmt: str) -> str:
+    return render(jurisdiction_rows(pack), fmt, JURISDICTION_COLUMNS)
+
+
+def render_contexts(pack: RulePack, fmt: str) -> str:
+    rows = context_rows(pack)
+    if fmt == "text":
+        rows = [{**r, "rules": str(len(r["rules"]))} for r in rows]
+    return render(rows, fmt, CONTEXT_COLUMNS)
