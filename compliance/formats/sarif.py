@@ -25,7 +25,6 @@ from compliance.formats.common import (
 from compliance.model import Finding, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/complycheck/complycheck"
 LEVELS = {"fail": "error", "warn": "warning", "info": "note"}
 EXIT_DESCRIPTIONS = {
     0: "No finding at or above the --fail-on severity",
@@ -195,7 +194,6 @@ class SarifFormat:
                         "driver": {
                             "name": "complycheck",
                             "version": report.tool_version,
-                            "informationUri": INFORMATION_URI,
                             "rules": descriptors,
                             "properties": {"rulepack": dict(report.rulepack)},
                         }
