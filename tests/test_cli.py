@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, assert_clean_error, run_cli
 
 KASPERSKY = [{"name": "Kaspersky Anti-Virus", "version": "21.3", "supplier": {"name": "AO Kaspersky Lab"},

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, assert_clean_error, cdx, run_cli
 
 from compliance.errors import InputError
 from compliance.readers import detect, load_source, read_source
-from conftest import EXAMPLES, assert_clean_error, cdx, run_cli
 
 FULL_COMPONENT = {
     "type": "application",
