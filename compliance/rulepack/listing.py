@@ -46,8 +46,8 @@ def select_rules(
 ) -> list[Rule]:
     """Rules of the jurisdictions (with what they include), needing any of the contexts, or gone stale.
 
-    ``contexts``: a rule is kept when it (or one of its actions) names one of the given contexts or a
-    context they imply. ``stale_days``: keep rules whose ``last_verified`` is more than that many days
+    ``contexts``: a rule is kept when it (or one of its actions) names one of the given contexts, a context
+    they imply, or a narrower context that implies one of them. ``stale_days``: keep rules whose ``last_verified`` is more than that many days
     before ``as_of`` (default today).
     """
     unknown_j = [j for j in jurisdictions if j not in pack.jurisdictions]
@@ -65,7 +65,9 @@ def select_rules(
             continue
         if wanted_c is not None:
             needed = set(r.contexts).union(*(a.contexts for a in r.actions))
-            if not needed & wanted_c:
+            # a given context or one it implies (federal -> government), or a narrower context that
+            # implies a given one (eu-commission -> eu-institution)
+            if not any(c in wanted_c or pack.expand_contexts([c]) & set(contexts) for c in needed):
                 continue
         if cutoff is not None and r.last_verified >= cutoff:
             continue
