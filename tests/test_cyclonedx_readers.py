@@ -250,3 +250,22 @@ def test_reader_errors_are_input_errors_in_the_library(tmp_path):
     with pytest.raises(InputError) as exc:
         read(path)
     assert exc.value.where == "/components/0/name"
+
+
+def test_identifier_properties_round_trip_from_collect(write_bom, tmp_path):
+    props = [{"name": "complycheck:apple:team_id", "value": "5A4RE8SF68"},
+             {"name": "complycheck:apple:bundle_id", "value": "com.tencent.xinWeChat"},
+             {"name": "unrelated", "value": "x"}]
+    (c,) = read(write_bom([{"name": "WeChat", "properties": props}])).components
+    assert ("team_id", "5A4RE8SF68", "properties.complycheck:apple:team_id") in c.identifiers
+    assert ("bundle", "com.tencent.xinWeChat", "properties.complycheck:apple:bundle_id") in c.identifiers
+    xml = tmp_path / "p.xml"
+    xml.write_text(xml_bom("1.6", "<components><component type='application'><name>WeChat</name><properties>"
+                           "<property name='complycheck:apple:team_id'>5A4RE8SF68</property></properties>"
+                           "</component></components>"), encoding="utf-8")
+    (c,) = read(xml).components
+    assert ("team_id", "5A4RE8SF68", "properties.complycheck:apple:team_id") in c.identifiers
+    bad = write_bom([{"name": "x", "properties": {"a": 1}}])
+    with pytest.raises(InputError) as exc:
+        read(bad)
+    assert exc.value.where == "/components/0/properties"

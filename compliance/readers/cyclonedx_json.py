@@ -17,6 +17,15 @@ from compliance.readers.base import Source, expect_str, paused_gc, type_name
 
 SUPPORTED_SPECS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 
+# Component properties that carry identifiers CycloneDX has no field for (``complycheck collect``
+# writes them; so can any producer).
+IDENTIFIER_PROPERTIES = {
+    "complycheck:apple:team_id": "team_id",
+    "complycheck:apple:bundle_id": "bundle",
+    "complycheck:android:package": "android",
+    "complycheck:winget:id": "winget",
+}
+
 
 def parse_json(source: Source) -> Any:
     """Parse JSON with orjson, with the garbage collector paused while millions of objects appear."""
@@ -119,6 +128,18 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
         tag = expect_str(path, f"{ptr}/swid/tagId", swid.get("tagId"))
         if tag:
             identifiers.append(("swid", tag, "swid.tagId"))
+    props = get("properties")
+    if props is not None:
+        if type(props) is not list:
+            raise InputError(path, f"expected an array, found {type_name(props)}", where=f"{ptr}/properties")
+        for i, prop in enumerate(props):
+            if type(prop) is not dict:
+                raise InputError(path, f"expected an object, found {type_name(prop)}", where=f"{ptr}/properties/{i}")
+            kind = IDENTIFIER_PROPERTIES.get(prop.get("name"))  # type: ignore[arg-type]
+            if kind is not None:
+                value = expect_str(path, f"{ptr}/properties/{i}/value", prop.get("value"))
+                if value:
+                    identifiers.append((kind, value, f"properties.{prop['name']}"))
     bom_ref = get("bom-ref")
     if bom_ref is not None and type(bom_ref) is not str:
         raise InputError(path, f"expected a string, found {type_name(bom_ref)}", where=f"{ptr}/bom-ref")

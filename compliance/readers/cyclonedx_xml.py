@@ -16,6 +16,7 @@ import defusedxml.ElementTree as SafeET
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, paused_gc
+from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
 
 SUPPORTED_SPECS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _NS_RE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
@@ -92,6 +93,12 @@ class _Walker:
         swid = el.find(q("swid"))
         if swid is not None and swid.get("tagId"):
             identifiers.append(("swid", swid.get("tagId", ""), "swid.tagId"))
+        props = el.find(q("properties"))
+        if props is not None:
+            for prop in props.findall(q("property")):
+                kind = IDENTIFIER_PROPERTIES.get(prop.get("name", ""))
+                if kind is not None and prop.text and prop.text.strip():
+                    identifiers.append((kind, prop.text.strip(), f"properties.{prop.get('name')}"))
         return Component(
             name=name,
             version=self.text(el, "version"),
