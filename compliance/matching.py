@@ -32,6 +32,10 @@ REGISTRY_PURL_TYPES = frozenset(
 )
 
 
+# purl types whose namespace names a Linux distribution rather than a publisher.
+OS_PACKAGE_TYPES = frozenset({"deb", "rpm", "apk", "alpm"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Hit:
     vendor: str
@@ -149,12 +153,16 @@ class VendorIndex:
             key = purl_key(value)
             if key is None:
                 return []
+            parts = key.split("/")
+            if parts[0] in OS_PACKAGE_TYPES and len(parts) >= 3:
+                # The namespace of a deb/rpm purl is the distribution (debian, ubuntu, rhel...), not
+                # the vendor: the same package is identified by type and name on every distribution.
+                key = f"{parts[0]}/{parts[-1]}"
             for prefix in path_prefixes_in(key, "/", self.purl_known):
                 hit = self.purl.get(prefix)
                 if hit is not None:
                     hits.append(hit)
                     break
-            parts = key.split("/")
             if parts[0] in ("maven", "gradle") and len(parts) >= 3:
                 hit = self._namespace(parts[1])
                 if hit is not None:
@@ -213,7 +221,10 @@ class VendorIndex:
             if hit is not None:
                 hits.append((hit, field, value))
         registry = False
-        for kind, value, field in comp.identifiers:
+        identifiers = comp.identifiers
+        if comp.purl and not any(kind == "purl" for kind, _, _ in identifiers):
+            identifiers = [*identifiers, ("purl", comp.purl, "purl")]
+        for kind, value, field in identifiers:
             if kind == "purl" and value.startswith("pkg:"):
                 slash = value.find("/", 4)
                 registry = registry or value[4:slash].lower() in REGISTRY_PURL_TYPES

@@ -168,3 +168,12 @@ def test_white_label_integration_is_found_through_its_components(write_bom):
     )
     report = scan([str(path)], ScanOptions(jurisdictions=["US"], as_of=date(2026, 11, 22)))
     assert [f.component.name for f in report.findings if f.severity == "fail"] == ["engine"]
+
+
+def test_os_package_purls_match_across_distributions(index):
+    for purl in ("pkg:deb/kesl@12.1?arch=amd64", "pkg:deb/debian/kesl@12.1", "pkg:rpm/redhat/kesl@12.1-1297"):
+        assert vendors_of(index, name="kesl", identifiers=[("purl", purl, "purl")]) == {
+            ("kaspersky", "kaspersky-endpoint-security")
+        }, purl
+    assert vendors_of(index, name="kesl", purl="pkg:deb/kesl@1") == {("kaspersky", "kaspersky-endpoint-security")}
+    assert vendors_of(index, name="kesl2", identifiers=[("purl", "pkg:deb/debian/kesl2@1", "purl")]) == set()

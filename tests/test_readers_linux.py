@@ -92,10 +92,12 @@ def test_us_kaspersky_maintainer_and_vendor() -> None:
         assert {n for _, n in after} <= {"kesl", "klnagent64"}
 
 
-def test_name_only_listings_do_not_guess() -> None:
-    """dpkg -l and rpm -qa carry no vendor: a package called 'kesl' is not evidence on its own."""
-    for name in ("dpkg-l.txt", "rpm-qa.txt"):
-        assert hits(FIX / name, "US", date(2024, 10, 1)) == set()
+def test_name_only_listings_match_only_declared_package_names(tmp_path: Path) -> None:
+    """dpkg -l and rpm -qa carry no vendor: only package URLs the catalog declares (kesl) match."""
+    assert {n for _, n in hits(FIX / "dpkg-l.txt", "US", date(2024, 10, 1), severities=("fail",))} == {"kesl"}
+    assert {n for _, n in hits(FIX / "rpm-qa.txt", "US", date(2024, 10, 1), severities=("fail",))} == {"kesl", "kesl-gui"}
+    lookalike = write(tmp_path, "l.txt", "kaspersky-1.0-1.noarch\nkasperskyish-tools-2.0-1.noarch\nwechat-3.0-1.x86_64\n")
+    assert hits(lookalike, "US", date(2024, 10, 1)) == set()
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,7 @@ def test_dpkg_l_cut_short(tmp_path: Path) -> None:
 def test_cli() -> None:
     proc = run_cli("scan", str(FIX / "dpkg-query.tsv"), "-j", "US", "--as-of", "2024-10-01")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    proc = run_cli("scan", str(FIX / "dpkg-l.txt"), "-j", "US", "--as-of", "2024-10-01")
+    proc = run_cli("scan", str(FIX / "dpkg-l.txt"), "-j", "US", "--as-of", "2024-06-01")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert_clean_error(
         run_cli("scan", str(FIX / "dpkg-l.txt"), "--input-format", "rpm-qa"), "dpkg-l.txt", "line 1"
