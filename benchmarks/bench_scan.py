@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from generate import write_dummy_rules, write_json, write_xml  # noqa: E402
+from generate import write_csv, write_dummy_rules, write_fleet, write_json, write_xml  # noqa: E402
 
 PY = sys.executable
 AS_OF = "2026-11-22"
@@ -52,6 +52,7 @@ def parse_cmd(kind: str, path: Path) -> list[str]:
         "json": "import json,sys; json.load(open(sys.argv[1],'rb'))",
         "orjson": "import orjson,sys; orjson.loads(open(sys.argv[1],'rb').read())",
         "xml": "import xml.etree.ElementTree as E,sys; E.parse(sys.argv[1])",
+        "csv": "import csv,sys; sum(1 for _ in csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))",
     }[kind]
     return [PY, "-c", code, str(path)]
 
@@ -69,6 +70,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", metavar="DIR", help="write the generated files here and keep them")
+    ap.add_argument("--csv-rows", type=int, default=1_000_000, help="rows of the generic CSV inventory (0 to skip)")
+    ap.add_argument("--fleet", type=int, default=200, help="devices in the fleet folder (0 to skip)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="complycheck-bench-"))
@@ -112,6 +115,24 @@ def main() -> None:
         t2, _ = median_run(scan_cmd(biggest_json, ["--rules", str(dummy)]), args.repeat)
         print(f"  end to end: {t1:.2f} s vs {t2:.2f} s (the difference is loading and validating the extra YAML)")
         in_process(biggest_json, dummy)
+    if args.csv_rows or args.fleet:
+        print()
+        print(fmt_row(["inventory", "size MB", "scan s", "csv s", "", "scan/parse", "scan MiB", "parse MiB"], widths))
+    if args.csv_rows:
+        path = work / f"inventory-{args.csv_rows}.csv"
+        if not path.exists():
+            write_csv(path, args.csv_rows)
+        scan_t, scan_m = median_run(scan_cmd(path), args.repeat)
+        c_t, c_m = median_run(parse_cmd("csv", path), args.repeat)
+        print(fmt_row([f"{args.csv_rows:,} csv rows", f"{path.stat().st_size / 1e6:.1f}", f"{scan_t:.2f}", f"{c_t:.2f}", "",
+                       f"{scan_t / c_t:.2f}x", f"{scan_m:.0f}", f"{c_m:.0f}"], widths), flush=True)
+    if args.fleet:
+        folder = work / f"fleet-{args.fleet}"
+        if not folder.exists():
+            write_fleet(folder, args.fleet)
+        size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+        scan_t, scan_m = median_run(scan_cmd(folder, ["-c", "government", "-c", "mobile"]), args.repeat)
+        print(fmt_row([f"{args.fleet} devices", f"{size:.1f}", f"{scan_t:.2f}", "-", "", "-", f"{scan_m:.0f}", "-"], widths))
     if not args.keep:
         print(f"\n(generated files in {work}; pass --keep DIR to reuse them)")
 

@@ -129,3 +129,48 @@ def write_dummy_rules(pack_dir: Path, count: int) -> None:
             f" verification: {{status: unverified, last_verified: '2026-01-01'}}}}"
         )
     (pack_dir / "jurisdictions" / "ORG.yaml").write_text("\n".join(rules) + "\n", encoding="utf-8")
+
+
+def write_csv(path: Path, rows: int, seed: int = 7) -> None:
+    """A software-inventory CSV as an asset-management tool exports it: one row per device and title."""
+    rnd = random.Random(seed)
+    titles = [
+        ("Google Chrome", "Google LLC"), ("Microsoft Edge", "Microsoft Corporation"), ("7-Zip 23.01 (x64)", "Igor Pavlov"),
+        ("Zoom Workplace", "Zoom Video Communications, Inc."), ("Adobe Acrobat (64-bit)", "Adobe"),
+        ("Notepad++ (64-bit x64)", "Notepad++ Team"), ("Mozilla Firefox (x64 en-US)", "Mozilla"),
+        ("Slack", "Slack Technologies Inc."), ("Python 3.12.4 (64-bit)", "Python Software Foundation"),
+    ]
+    restricted = [("Kaspersky Endpoint Security for Windows", "AO Kaspersky Lab"),
+                  ("WeChat", "腾讯科技(深圳)有限公司"), ("TikTok", "TikTok Pte. Ltd.")]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("Computer,Software,Manufacturer,Version\r\n")
+        for i in range(rows):
+            name, maker = restricted[i % 3] if i % 5000 == 11 else titles[i % len(titles)]
+            fh.write(f"WS-{i // 120:05d},\"{name}\",\"{maker}\",{rnd.randrange(1, 30)}.{rnd.randrange(0, 9)}\r\n")
+
+
+def write_fleet(folder: Path, devices: int, apps_per_device: int = 300, seed: int = 11) -> None:
+    """One export per device, in the formats fleets really produce: Windows CSV, Android pm list, dpkg-query."""
+    rnd = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in range(devices):
+        kind = d % 3
+        flagged = d % 7 == 0
+        if kind == 0:
+            lines = ['"DisplayName","DisplayVersion","Publisher","InstallDate","PSChildName"']
+            for a in range(apps_per_device):
+                lines.append(f'"App {a} Suite","{rnd.randrange(1, 9)}.{a}","Vendor {a % 40} Inc.","20240101","{{{d:08d}-{a:04d}}}"')
+            if flagged:
+                lines.append('"Kaspersky Endpoint Security for Windows","12.5.0.538","AO Kaspersky Lab","20240312","{6B3C}"')
+            (folder / f"pc-{d:03d}.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+        elif kind == 1:
+            lines = [f"package:com.example.app{a}  installer=com.android.vending" for a in range(apps_per_device)]
+            if flagged:
+                lines += ["package:com.tencent.mm  installer=com.android.vending", "package:com.tencent.mobileqq  installer=null"]
+            (folder / f"phone-{d:03d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        else:
+            lines = [f"lib{a}-tools\t{rnd.randrange(1, 9)}.{a}-1\tUbuntu Developers <ubuntu-devel-discuss@lists.ubuntu.com>"
+                     for a in range(apps_per_device)]
+            if flagged:
+                lines.append("kesl\t12.1.0-1297\tAO Kaspersky Lab <support@kaspersky.com>")
+            (folder / f"server-{d:03d}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -77,6 +77,7 @@ class VendorIndex:
         self.exact: dict[tuple[str, str], _Hit] = {}
         self.product_name: dict[tuple[str, ...], _Hit] = {}
         self._org_cache: dict[str, _Hit | None] = {}
+        self._memo: dict[tuple, list[Match]] = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
@@ -214,6 +215,17 @@ class VendorIndex:
     # -- the one call the engine makes per component --------------------------------------
 
     def match(self, comp: Component) -> list[Match]:
+        """Matches for one component, memoised: inventories repeat the same title on many rows."""
+        key = (comp.name, comp.purl, *comp.vendor_fields, *comp.identifiers)
+        memo = self._memo
+        found = memo.get(key)
+        if found is None:
+            found = self._match(comp)
+            if len(memo) < 100_000:
+                memo[key] = found
+        return found
+
+    def _match(self, comp: Component) -> list[Match]:
         hits: list[tuple[_Hit, str, str]] = []
         org_cache = self._org_cache
         for field, value in comp.vendor_fields:

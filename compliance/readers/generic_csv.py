@@ -24,7 +24,6 @@ from compliance.model import Component, Inventory
 from compliance.readers.base import Source
 from compliance.readers.tabular import (
     Table,
-    cell,
     head_header,
     looks_like_header,
     norm_header,
@@ -114,49 +113,58 @@ def _sniff_roles(source: Source) -> dict[str, int] | None:
 
 
 def _rows_to_components(source: Source, table: Table, roles: dict[str, int]) -> tuple[list[Component], int]:
+    """One component per row. Runs a million times on big exports: lookups hoisted out of the loop."""
     i_name = roles.get("name")
     i_vendor = roles.get("vendor")
     i_version = roles.get("version")
     i_platform = roles.get("platform")
     vendor_field = table.header[i_vendor] if i_vendor is not None else ""
+    name_field = table.header[i_name] if i_name is not None else "name"
     explicit = source.options.get("columns") or {}
+    id_columns = [(role, roles[role], table.header[roles[role]]) for role in IDENTIFIER_ROLES if role in roles]
+    platform_kinds: dict[str, str | None] = {}
     components: list[Component] = []
     skipped = 0
     for row_no, row in table.rows:
+        platform = row[i_platform].strip() if i_platform is not None else ""
+        row_kind = None
+        if platform:
+            if platform not in platform_kinds:
+                platform_kinds[platform] = platform_kind(platform)
+            row_kind = platform_kinds[platform]
         identifiers: list[tuple[str, str, str]] = []
-        row_kind = platform_kind(cell(row, i_platform))
         purl = ""
-        for role in IDENTIFIER_ROLES:
-            i = roles.get(role)
-            value = cell(row, i)
-            if i is None or not value:
+        for role, i, header in id_columns:
+            value = row[i].strip()
+            if not value:
                 continue
             kind = role
-            if role in MOBILE_ROLES and role not in explicit and row_kind is not None:
+            if row_kind is not None and role in MOBILE_ROLES and role not in explicit:
                 kind = row_kind  # the row's platform says which store the id belongs to
             if role == "purl":
                 purl = value
-            identifiers.append((kind, value, table.header[i]))
-        name = cell(row, i_name)
+            identifiers.append((kind, value, header))
+        name = row[i_name].strip() if i_name is not None else ""
         if name and row_kind is not None and not identifiers and reverse_dns(name):
             # "com.kms.free" in a name column on an Android row is the package id itself.
-            identifiers.append((row_kind, name, table.header[i_name] if i_name is not None else "name"))
+            identifiers.append((row_kind, name, name_field))
         if not name:
             mobile = next((v for k, v, _ in identifiers if k in MOBILE_ROLES or k == "winget"), "")
             name = mobile or (identifiers[0][1] if identifiers else "")
         if not name:
             skipped += 1
             continue
-        vendor = cell(row, i_vendor)
+        vendor = row[i_vendor].strip() if i_vendor is not None else ""
         components.append(
             Component(
-                name=name,
-                version=cell(row, i_version),
-                vendor_fields=[(vendor_field, vendor)] if vendor else [],
-                identifiers=identifiers,
-                purl=purl,
-                location=f"row {row_no}",
-                type=f"application ({cell(row, i_platform)})" if cell(row, i_platform) else "application",
+                name,
+                row[i_version].strip() if i_version is not None else "",
+                [(vendor_field, vendor)] if vendor else [],
+                identifiers,
+                purl,
+                "",
+                f"row {row_no}",
+                f"application ({platform})" if platform else "application",
             )
         )
     return components, skipped

@@ -146,38 +146,40 @@ def read_table(source: Source, *, delimiter: str | None = None, max_field: int =
     header: list[str] | None = None
     blank = 0
     last_line = 0
+    width = 0
     with _field_limit(max_field):
-        while True:
-            start = last_line + 1 + skipped
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                msg = str(exc)
-                if "field larger than field limit" in msg:
-                    msg = f"a field is longer than {max_field:,} characters"
-                elif "unexpected end of data" in msg or "EOF" in msg:
-                    msg = "unterminated quoted field (a '\"' opens a value that never closes)"
-                else:
-                    msg = f"malformed CSV ({msg})"
-                raise InputError(source.path, msg, where=f"row {start}") from None
-            last_line = reader.line_num
-            if header is None:
-                header = [h.strip() for h in record]
-                if header and header[0].startswith("\ufeff"):
-                    header[0] = header[0].lstrip("\ufeff")
-                continue
-            if not record or all(not c.strip() for c in record):
-                blank += 1
-                continue
-            if len(record) != len(header):
-                raise InputError(
-                    source.path,
-                    f"row has {len(record)} fields but the header has {len(header)}",
-                    where=f"row {start}",
-                )
-            rows.append((start, record))
+        try:
+            for record in reader:
+                start = last_line + 1 + skipped
+                last_line = reader.line_num
+                if header is None:
+                    header = [h.strip() for h in record]
+                    if header and header[0].startswith("\ufeff"):
+                        header[0] = header[0].lstrip("\ufeff")
+                    width = len(header)
+                    continue
+                if len(record) != width:
+                    if not record or not "".join(record).strip():
+                        blank += 1
+                        continue
+                    raise InputError(
+                        source.path,
+                        f"row has {len(record)} fields but the header has {width}",
+                        where=f"row {start}",
+                    )
+                if not "".join(record).strip():
+                    blank += 1
+                    continue
+                rows.append((start, record))
+        except csv.Error as exc:
+            msg = str(exc)
+            if "field larger than field limit" in msg:
+                msg = f"a field is longer than {max_field:,} characters"
+            elif "unexpected end of data" in msg or "EOF" in msg:
+                msg = "unterminated quoted field (a '\"' opens a value that never closes)"
+            else:
+                msg = f"malformed CSV ({msg})"
+            raise InputError(source.path, msg, where=f"row {last_line + 1 + skipped}") from None
     if header is None:
         raise InputError(source.path, "no header row", where=f"row {1 + skipped}")
     norm = [norm_header(h) for h in header]
