@@ -6,6 +6,7 @@ Nothing here decides a verdict, and no error ever reaches the user as a tracebac
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from datetime import date
@@ -187,6 +188,9 @@ def scan(
         options.waivers = waivers.load_waivers(waivers_path)
     progress = _progress_printer(paths)
     report = run_scan(list(paths), options, progress=progress)
+    # The report and its inputs live until exit: move them out of the collector's sight so rendering
+    # a large report does not rescan millions of long-lived objects.
+    gc.freeze()
     if progress is not None:
         click.echo("", err=True)
     for inp in report.inputs:

@@ -151,7 +151,7 @@ class Evaluator:
             input_path=path,
             vendor=m.vendor.id,
             product=m.product.id if m.product else None,
-            evidence=list(m.evidence),
+            evidence=m.evidence,
             citation=rule.citation,
             sources=[s.url for s in rule.sources],
             message=message,

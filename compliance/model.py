@@ -6,6 +6,7 @@ Readers produce ``Inventory`` objects made of ``Component`` records; the engine 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,7 +132,7 @@ class Finding:
     input_path: str
     vendor: str
     product: str | None
-    evidence: list[Evidence]
+    evidence: Sequence[Evidence]
     citation: str
     sources: list[str]
     message: str
@@ -153,8 +154,17 @@ class Finding:
             self.component.location,
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, shared: dict[int, Any] | None = None) -> dict[str, Any]:
+        """``shared`` lets findings that share evidence or action lists share their rendering too."""
         comp = self.component
+        if shared is None:
+            shared = {}
+        evidence = shared.get(id(self.evidence))
+        if evidence is None:
+            evidence = shared[id(self.evidence)] = [e.to_dict() for e in self.evidence]
+        actions = shared.get(id(self.actions))
+        if actions is None:
+            actions = shared[id(self.actions)] = [a.to_dict() for a in self.actions]
         out: dict[str, Any] = {
             "rule_id": self.rule_id,
             "jurisdiction": self.jurisdiction,
@@ -173,11 +183,11 @@ class Finding:
             },
             "vendor": self.vendor,
             "product": self.product,
-            "evidence": [e.to_dict() for e in self.evidence],
+            "evidence": evidence,
             "citation": self.citation,
             "sources": list(self.sources),
             "message": self.message,
-            "actions": [a.to_dict() for a in self.actions],
+            "actions": actions,
             "verification": self.verification,
             "waived": self.waived,
         }
@@ -285,6 +295,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         from compliance import __version__
 
+        shared: dict[int, Any] = {}
         return {
             "tool": {"name": "complycheck", "version": self.tool_version or __version__},
             "rulepack": dict(self.rulepack),
@@ -298,7 +309,7 @@ class Report:
             "inputs": [i.to_dict() for i in self.inputs],
             "summary": self.summary(),
             "fleet": self.fleet_summary(),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(shared) for f in self.findings],
             "rules_evaluated": list(self.rules_evaluated),
             "waivers": dict(self.waivers),
         }
