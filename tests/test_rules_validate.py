@@ -191,3 +191,17 @@ def test_missing_directory(tmp_path: Path) -> None:
     proc = run_cli("rules", "validate", str(tmp_path / "nope"))
     assert proc.returncode == 2
     assert f"{tmp_path / 'nope'}: rule pack directory not found" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "requires, needle",
+    [(">=99", "needs complycheck >=99"), ("not a spec", "not a version specifier")],
+)
+def test_pack_needing_another_complycheck_is_refused(tmp_path: Path, requires: str, needle: str) -> None:
+    manifest = copy.deepcopy(MANIFEST)
+    manifest["requires"] = requires
+    root = write_pack(tmp_path / "pack", manifest=manifest)
+    found = problems_of(root)
+    assert any("pack.yaml: requires:" in p and needle in p for p in found), found
+    manifest["requires"] = ">=0.1"
+    assert problems_of(write_pack(tmp_path / "ok", manifest=manifest)) == []

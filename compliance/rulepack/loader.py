@@ -129,6 +129,23 @@ class _PackData:
         self.jurisdictions: dict[str, JurisdictionDef] = {}
 
 
+def _check_requires(spec: str | None, path: Path, problems: list[str]) -> None:
+    """A pack may need a newer complycheck (new fields, new contexts); say so instead of misreading it."""
+    if spec is None:
+        return
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from compliance import __version__
+
+    try:
+        wanted = SpecifierSet(spec)
+    except InvalidSpecifier:
+        problems.append(f"{path}: requires: {spec!r} is not a version specifier such as '>=0.1'")
+        return
+    if not wanted.contains(__version__, prereleases=True):
+        problems.append(f"{path}: requires: this pack needs complycheck {spec}, but this is complycheck {__version__}")
+
+
 def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
     if not root.is_dir():
         problems.append(f"{root}: rule pack directory not found")
@@ -139,6 +156,7 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
         doc = _load_yaml(manifest_path, problems)
         if doc is not None and _validate(doc, "pack", manifest_path, "contexts", problems):
             manifest = doc
+            _check_requires(doc.get("requires"), manifest_path, problems)
             for c in doc.get("contexts", []):
                 if c["id"] in data.contexts:
                     problems.append(f"{manifest_path}: context {c['id']}: defined twice")
