@@ -137,8 +137,12 @@ class Evaluator:
         elif status == "advisory":
             message = f"{label} is {what} software; {rule.jurisdiction} advisory/withdrawal since {outcome.effective}: {decisive.description}."
         else:
-            need = ", ".join(f"--context {c}" for c in outcome.missing_contexts)
-            message = f"{label} is {what} software; {rule.jurisdiction} rule applies only in context {need}: {decisive.description}."
+            ways = []
+            for a in outcome.actions:
+                if a.status == "out-of-scope":
+                    need = " ".join(f"--context {c}" for c in a.missing_contexts)
+                    ways.append(f"with {need}: {a.description}")
+            message = f"{label} is {what} software; this {rule.jurisdiction} rule applies only " + "; or ".join(ways) + "."
         return Finding(
             rule_id=rule.id,
             jurisdiction=rule.jurisdiction,
