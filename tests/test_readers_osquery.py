@@ -9,23 +9,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from inventory_support import hits, read
 
 from compliance.errors import InputError
 from compliance.readers import detect, load_source, read_source
 from compliance.readers.osquery import detect_table
-from compliance.scan import ScanOptions, scan
 
 FIX = Path(__file__).parent / "fixtures" / "inventories" / "osquery"
 
 
-def _read(path: Path):
-    return read_source(load_source(str(path)))
 
 
-def _fails(path: Path, j: str, as_of: date, contexts: tuple[str, ...] = ()) -> set[tuple[str, str]]:
-    report = scan([str(path)], ScanOptions(jurisdictions=[j], contexts=list(contexts), as_of=as_of))
-    assert not report.has_errors
-    return {(f.rule_id, f.component.name) for f in report.findings if f.severity in ("fail", "warn")}
 
 
 @pytest.mark.parametrize(
@@ -36,7 +30,7 @@ def _fails(path: Path, j: str, as_of: date, contexts: tuple[str, ...] = ()) -> s
 def test_detect_table(name: str, table: str) -> None:
     src = load_source(str(FIX / name))
     assert detect(src).name == "osquery"
-    assert _read(FIX / name).metadata["table"] == table
+    assert read(FIX / name).metadata["table"] == table
 
 
 def test_detect_table_columns() -> None:
@@ -48,25 +42,25 @@ def test_detect_table_columns() -> None:
 
 
 def test_apps_fields() -> None:
-    by = {c.name: c for c in _read(FIX / "apps.json").components}
+    by = {c.name: c for c in read(FIX / "apps.json").components}
     assert by["WeChat"].identifiers == [("bundle", "com.tencent.xinWeChat", "bundle_identifier")]
     assert by["WeChat"].version == "3.8.9"
     assert by["Kaspersky Internet Security"].identifiers[0][1] == "com.kaspersky.kav"
 
 
 def test_programs_python_deb_fields() -> None:
-    by = {c.name: c for c in _read(FIX / "programs.json").components}
+    by = {c.name: c for c in read(FIX / "programs.json").components}
     assert by["WeChat"].vendor_fields == [("publisher", "腾讯科技(深圳)有限公司")]
-    py = {c.name: c for c in _read(FIX / "python_packages.json").components}
+    py = {c.name: c for c in read(FIX / "python_packages.json").components}
     assert py["tiktoken"].purl == "pkg:pypi/tiktoken@0.7.0"
     assert py["tencentcloud-sdk-python"].vendor_fields == [("author", "Tencent Cloud")]
-    deb = {c.name: c for c in _read(FIX / "deb_packages.json").components}
+    deb = {c.name: c for c in read(FIX / "deb_packages.json").components}
     assert deb["bash"].purl == "pkg:deb/bash@5.2.21-2ubuntu4"
     assert deb["bash"].vendor_fields[0][0] == "maintainer"
 
 
 def test_results_log_replays_differential_and_snapshot() -> None:
-    inv = _read(FIX / "osqueryd.results.log")
+    inv = read(FIX / "osqueryd.results.log")
     names = sorted(c.name for c in inv.components)
     # Kaspersky Internet Security was added then removed on the Mac: not installed.
     assert names == ["7-Zip 24.08 (x64)", "Kaspersky Standard", "TikTok", "WeChat", "WeChat"]
@@ -78,25 +72,25 @@ def test_results_log_replays_differential_and_snapshot() -> None:
 
 def test_verdicts() -> None:
     apps = FIX / "apps.json"
-    assert _fails(apps, "US", date(2024, 6, 1)) == set()
-    assert ("US-ICTS-KASPERSKY-2024", "Kaspersky Internet Security") in _fails(apps, "US", date(2024, 10, 1))
+    assert hits(apps, "US", date(2024, 6, 1)) == set()
+    assert ("US-ICTS-KASPERSKY-2024", "Kaspersky Internet Security") in hits(apps, "US", date(2024, 10, 1))
     ctx = ("government", "mobile")
-    assert _fails(apps, "CA", date(2022, 10, 1), ctx) == set()
-    assert _fails(apps, "CA", date(2023, 11, 1), ctx) == {
+    assert hits(apps, "CA", date(2022, 10, 1), ctx) == set()
+    assert hits(apps, "CA", date(2023, 11, 1), ctx) == {
         ("CA-TBS-TIKTOK-2023", "TikTok"),
         ("CA-TBS-WECHAT-KASPERSKY-2023", "WeChat"),
         ("CA-TBS-WECHAT-KASPERSKY-2023", "Kaspersky Internet Security"),
     }
-    log = _fails(FIX / "osqueryd.results.log", "US", date(2024, 10, 1))
+    log = hits(FIX / "osqueryd.results.log", "US", date(2024, 10, 1))
     assert log == {("US-ICTS-KASPERSKY-2024", "Kaspersky Standard")}
 
 
 def test_traps_pass() -> None:
     for j in ("US", "CA"):
-        assert _fails(FIX / "python_packages.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
-    programs = _fails(FIX / "programs.json", "US", date(2024, 10, 1))
+        assert hits(FIX / "python_packages.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
+    programs = hits(FIX / "programs.json", "US", date(2024, 10, 1))
     assert not any(name == "UltraAV" for _, name in programs)
-    apps = _fails(FIX / "apps.json", "CA", date(2024, 10, 1), ("government", "mobile"))
+    apps = hits(FIX / "apps.json", "CA", date(2024, 10, 1), ("government", "mobile"))
     assert not any(name in ("QQ", "Kasperskyish Notes") for _, name in apps)
 
 
@@ -110,7 +104,7 @@ def test_batch_format(tmp_path: Path) -> None:
     ]
     p.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     assert detect(load_source(str(p))).name == "osquery"
-    assert [c.name for c in _read(p).components] == ["WeChat"]
+    assert [c.name for c in read(p).components] == ["WeChat"]
 
 
 def test_unrelated_log_is_an_error(tmp_path: Path) -> None:
@@ -118,7 +112,7 @@ def test_unrelated_log_is_an_error(tmp_path: Path) -> None:
     p.write_text(json.dumps({"name": "processes", "hostIdentifier": "h", "unixTime": 1, "action": "added",
                              "columns": {"name": "osqueryd", "pid": "1", "path": "/x"}}) + "\n")
     with pytest.raises(InputError, match="no software-inventory query"):
-        _read(p)
+        read(p)
 
 
 @pytest.mark.parametrize(
@@ -136,7 +130,7 @@ def test_malformed_log(tmp_path: Path, text: str, where: str) -> None:
     p = tmp_path / "bad.log"
     p.write_text(text)
     with pytest.raises(InputError) as exc:
-        _read(p)
+        read(p)
     assert exc.value.where == where
 
 

@@ -9,24 +9,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from inventory_support import hits, read
 
 from compliance.errors import InputError
-from compliance.readers import detect, load_source, read_source
+from compliance.readers import detect, load_source
 from compliance.readers.spdx_json import parse_agent
-from compliance.scan import ScanOptions, scan
 
 FIX = Path(__file__).parent / "fixtures" / "inventories" / "spdx"
 ALL = ["device-2.2.spdx.json", "device-2.3.spdx.json", "device-2.3.spdx", "device-3.0.spdx.json"]
 
 
-def _read(path: Path):
-    return read_source(load_source(str(path)))
 
 
-def _fails(path: Path, j: str, as_of: date, contexts: tuple[str, ...] = ()) -> set[tuple[str, str]]:
-    report = scan([str(path)], ScanOptions(jurisdictions=[j], contexts=list(contexts), as_of=as_of))
-    assert not report.has_errors
-    return {(f.rule_id, f.component.name) for f in report.findings if f.severity in ("fail", "warn")}
 
 
 @pytest.mark.parametrize(
@@ -52,7 +46,7 @@ def test_detect(name: str) -> None:
 
 
 def test_json_fields() -> None:
-    by = {c.name: c for c in _read(FIX / "device-2.3.spdx.json").components}
+    by = {c.name: c for c in read(FIX / "device-2.3.spdx.json").components}
     kes = by["Kaspersky Endpoint Security for Windows"]
     assert kes.vendor_fields == [("supplier", "AO Kaspersky Lab")]
     assert kes.identifiers[0][0] == "cpe" and kes.identifiers[0][2] == "externalRefs.cpe23Type"
@@ -63,7 +57,7 @@ def test_json_fields() -> None:
 
 
 def test_tag_value_skips_text_blocks() -> None:
-    inv = _read(FIX / "device-2.3.spdx")
+    inv = read(FIX / "device-2.3.spdx")
     assert inv.metadata["spdxVersion"] == "SPDX-2.3"
     names = [c.name for c in inv.components]
     assert names == ["7-Zip", "Kaspersky Endpoint Security for Windows", "WeChat", "TikTok", "kaspresso", "tiktoken"]
@@ -79,7 +73,7 @@ def test_tag_value_skips_text_blocks() -> None:
 
 
 def test_spdx3_fields() -> None:
-    by = {c.name: c for c in _read(FIX / "device-3.0.spdx.json").components}
+    by = {c.name: c for c in read(FIX / "device-3.0.spdx.json").components}
     assert set(by) == {"Kaspersky Endpoint Security for Windows", "WeChat", "kaspresso", "UltraAV"}
     assert by["WeChat"].vendor_fields == [("suppliedBy", "Tencent Technology (Shenzhen) Company Limited")]
     assert by["UltraAV"].vendor_fields == [("originatedBy", "Pango Group")]
@@ -93,11 +87,11 @@ def test_spdx3_fields() -> None:
 def test_verdicts(name: str) -> None:
     f = FIX / name
     kes = ("US-ICTS-KASPERSKY-2024", "Kaspersky Endpoint Security for Windows")
-    assert _fails(f, "US", date(2024, 6, 1)) == set()
-    assert _fails(f, "US", date(2024, 10, 1)) == {kes}
+    assert hits(f, "US", date(2024, 6, 1)) == set()
+    assert hits(f, "US", date(2024, 10, 1)) == {kes}
     ctx = ("government", "mobile")
-    assert _fails(f, "CA", date(2022, 10, 1), ctx) == set()
-    after = _fails(f, "CA", date(2023, 11, 1), ctx)
+    assert hits(f, "CA", date(2022, 10, 1), ctx) == set()
+    after = hits(f, "CA", date(2023, 11, 1), ctx)
     assert ("CA-TBS-WECHAT-KASPERSKY-2023", "WeChat") in after
     assert ("CA-TBS-WECHAT-KASPERSKY-2023", "Kaspersky Endpoint Security for Windows") in after
     assert not any(n in ("kaspresso", "tiktoken", "deepspeed", "UltraAV", "Douyin") for _, n in after)
@@ -105,7 +99,7 @@ def test_verdicts(name: str) -> None:
 
 def test_traps() -> None:
     for j in ("US", "CA"):
-        assert _fails(FIX / "traps-2.3.spdx.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
+        assert hits(FIX / "traps-2.3.spdx.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
 
 
 @pytest.mark.parametrize(
@@ -128,7 +122,7 @@ def test_malformed_json(tmp_path: Path, doc: dict, where: str) -> None:
     p = tmp_path / "bad.spdx.json"
     p.write_text(json.dumps(doc))
     with pytest.raises(InputError) as exc:
-        _read(p)
+        read(p)
     assert exc.value.where == where
 
 
@@ -145,7 +139,7 @@ def test_malformed_tag_value(tmp_path: Path, text: str, where: str) -> None:
     p = tmp_path / "bad.spdx"
     p.write_text(text)
     with pytest.raises(InputError) as exc:
-        _read(p)
+        read(p)
     assert exc.value.where == where
 
 

@@ -9,23 +9,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from inventory_support import hits, read
 
 from compliance.errors import InputError
-from compliance.readers import detect, load_source, read_source
+from compliance.readers import detect, load_source
 from compliance.readers.system_profiler import parse_signer
-from compliance.scan import ScanOptions, scan
 
 FIX = Path(__file__).parent / "fixtures" / "inventories" / "system_profiler"
 
 
-def _read(path: Path):
-    return read_source(load_source(str(path)))
 
 
-def _fails(path: Path, j: str, as_of: date, contexts: tuple[str, ...] = ()) -> set[tuple[str, str]]:
-    report = scan([str(path)], ScanOptions(jurisdictions=[j], contexts=list(contexts), as_of=as_of))
-    assert not report.has_errors
-    return {(f.rule_id, f.component.name) for f in report.findings if f.severity in ("fail", "warn")}
 
 
 @pytest.mark.parametrize(
@@ -47,7 +41,7 @@ def test_parse_signer(leaf: str, expected: tuple[str, str]) -> None:
 def test_detect_and_fields() -> None:
     src = load_source(str(FIX / "applications.json"))
     assert detect(src).name == "system-profiler"
-    by = {c.name: c for c in _read(FIX / "applications.json").components}
+    by = {c.name: c for c in read(FIX / "applications.json").components}
     wechat = by["WeChat"]
     assert wechat.version == "3.8.9"
     assert wechat.vendor_fields == [("signed_by", "Tencent Technology (Shenzhen) Company Limited")]
@@ -60,12 +54,12 @@ def test_detect_and_fields() -> None:
 
 def test_verdicts_us_and_ca() -> None:
     f = FIX / "applications.json"
-    assert _fails(f, "US", date(2024, 6, 1)) == set()
-    assert ("US-ICTS-KASPERSKY-2024", "Kaspersky VPN Secure Connection") in _fails(f, "US", date(2024, 10, 1))
+    assert hits(f, "US", date(2024, 6, 1)) == set()
+    assert ("US-ICTS-KASPERSKY-2024", "Kaspersky VPN Secure Connection") in hits(f, "US", date(2024, 10, 1))
     ctx = ("government", "mobile")
-    assert _fails(f, "CA", date(2022, 10, 1), ctx) == set()
-    assert _fails(f, "CA", date(2023, 3, 1), ctx) == {("CA-TBS-TIKTOK-2023", "TikTok")}
-    assert _fails(f, "CA", date(2023, 11, 1), ctx) == {
+    assert hits(f, "CA", date(2022, 10, 1), ctx) == set()
+    assert hits(f, "CA", date(2023, 3, 1), ctx) == {("CA-TBS-TIKTOK-2023", "TikTok")}
+    assert hits(f, "CA", date(2023, 11, 1), ctx) == {
         ("CA-TBS-TIKTOK-2023", "TikTok"),
         ("CA-TBS-WECHAT-KASPERSKY-2023", "WeChat"),
         ("CA-TBS-WECHAT-KASPERSKY-2023", "Kaspersky VPN Secure Connection"),
@@ -74,7 +68,7 @@ def test_verdicts_us_and_ca() -> None:
 
 def test_qq_same_team_and_douyin_are_not_flagged() -> None:
     for j in ("US", "CA"):
-        assert _fails(FIX / "traps.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
+        assert hits(FIX / "traps.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
 
 
 @pytest.mark.parametrize(
@@ -92,7 +86,7 @@ def test_malformed(tmp_path: Path, doc: dict, where: str) -> None:
     p = tmp_path / "bad.json"
     p.write_text(json.dumps(doc))
     with pytest.raises(InputError) as exc:
-        _read(p)
+        read(p)
     assert exc.value.where == where
 
 

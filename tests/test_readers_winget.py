@@ -9,29 +9,23 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from inventory_support import hits, read
 
 from compliance.errors import InputError
-from compliance.readers import detect, load_source, read_source
-from compliance.scan import ScanOptions, scan
+from compliance.readers import detect, load_source
 
 FIX = Path(__file__).parent / "fixtures" / "inventories" / "winget"
 
 
-def _read(path: Path):
-    return read_source(load_source(str(path)))
 
 
-def _fails(path: Path, j: str, as_of: date, contexts: tuple[str, ...] = ()) -> set[tuple[str, str]]:
-    report = scan([str(path)], ScanOptions(jurisdictions=[j], contexts=list(contexts), as_of=as_of))
-    assert not report.has_errors
-    return {(f.rule_id, f.component.name) for f in report.findings if f.severity in ("fail", "warn")}
 
 
 @pytest.mark.parametrize("name", ["export.json", "export-utf16le.json"])
 def test_detect_and_fields(name: str) -> None:
     src = load_source(str(FIX / name))
     assert detect(src).name == "winget-export"
-    inv = _read(FIX / name)
+    inv = read(FIX / name)
     by = {c.name: c for c in inv.components}
     assert by["Tencent.WeChat"].identifiers == [("winget", "Tencent.WeChat", "PackageIdentifier")]
     assert by["Tencent.WeChat"].version == "3.9.12.17"
@@ -42,24 +36,24 @@ def test_detect_and_fields(name: str) -> None:
 
 
 def test_us_kaspersky_before_and_after_cutoff() -> None:
-    assert _fails(FIX / "export.json", "US", date(2024, 6, 1)) == set()
-    assert ("US-ICTS-KASPERSKY-2024", "Kaspersky.Kaspersky") in _fails(FIX / "export.json", "US", date(2024, 10, 1))
+    assert hits(FIX / "export.json", "US", date(2024, 6, 1)) == set()
+    assert ("US-ICTS-KASPERSKY-2024", "Kaspersky.Kaspersky") in hits(FIX / "export.json", "US", date(2024, 10, 1))
 
 
 def test_ca_wechat_kaspersky_government_mobile() -> None:
     ctx = ("government", "mobile")
-    assert _fails(FIX / "export.json", "CA", date(2023, 6, 1), ctx) == set()
-    after = _fails(FIX / "export.json", "CA", date(2023, 11, 1), ctx)
+    assert hits(FIX / "export.json", "CA", date(2023, 6, 1), ctx) == set()
+    after = hits(FIX / "export.json", "CA", date(2023, 11, 1), ctx)
     assert after == {
         ("CA-TBS-WECHAT-KASPERSKY-2023", "Tencent.WeChat"),
         ("CA-TBS-WECHAT-KASPERSKY-2023", "Kaspersky.Kaspersky"),
     }
-    assert _fails(FIX / "export.json", "CA", date(2023, 11, 1)) == set()  # desktop, no contexts
+    assert hits(FIX / "export.json", "CA", date(2023, 11, 1)) == set()  # desktop, no contexts
 
 
 def test_traps_qq_and_capcut_pass() -> None:
     for j in ("US", "CA"):
-        assert _fails(FIX / "benign.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
+        assert hits(FIX / "benign.json", j, date(2024, 10, 1), ("government", "mobile")) == set()
 
 
 @pytest.mark.parametrize(
@@ -78,7 +72,7 @@ def test_malformed(tmp_path: Path, doc: dict, where: str) -> None:
     p = tmp_path / "bad.json"
     p.write_text(json.dumps(doc))
     with pytest.raises(InputError) as exc:
-        _read(p)
+        read(p)
     assert exc.value.where == where
     assert str(p) in str(exc.value)
 
@@ -87,7 +81,7 @@ def test_truncated(tmp_path: Path) -> None:
     p = tmp_path / "cut.json"
     p.write_bytes((FIX / "export.json").read_bytes()[:300])
     with pytest.raises(InputError) as exc:
-        _read(p)
+        read(p)
     assert exc.value.where and exc.value.where.startswith("line ")
 
 
