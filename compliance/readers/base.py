@@ -122,6 +122,17 @@ def expect_str(path: str, pointer: str, value: Any, *, allow_none: bool = True) 
     raise InputError(path, f"expected a string, found {type_name(value)}", where=pointer)
 
 
+def scalar_str(path: str, pointer: str, value: Any) -> str:
+    """Exports write some values as numbers (a REG_DWORD version, a Jamf id); a container is an error."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(path, f"expected a string, found {type_name(value)}", where=pointer)
+
+
 def type_name(value: Any) -> str:
     if value is None:
         return "null"

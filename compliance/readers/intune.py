@@ -28,7 +28,14 @@ from typing import ClassVar
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source
-from compliance.readers.tabular import cell, head_header, norm_header, platform_kind, read_table, reverse_dns
+from compliance.readers.tabular import (
+    cell,
+    norm_header,
+    platform_kind,
+    read_table,
+    reverse_dns,
+    sniff_header_names,
+)
 
 _MARKERS = frozenset(norm_header(c) for c in ("ApplicationPublisher", "ApplicationKey", "DeviceCount", "ApplicationShortVersion"))
 
@@ -38,11 +45,8 @@ class IntuneDiscoveredAppsReader:
     label: ClassVar[str] = "Microsoft Intune Discovered apps export (AppInvAggregate / AppInvRawData CSV)"
 
     def sniff(self, source: Source) -> bool:
-        if source.options.get("columns"):
-            return False  # --columns means the user maps the columns: the generic reader does that
-        _t, cells = head_header(source)
-        norm = {norm_header(c) for c in cells}
-        return "applicationname" in norm and len(norm & _MARKERS) >= 2
+        norm = sniff_header_names(source)
+        return norm is not None and "applicationname" in norm and len(norm & _MARKERS) >= 2
 
     def read(self, source: Source) -> Inventory:
         table = read_table(source)

@@ -24,19 +24,9 @@ from xml.etree.ElementTree import Element
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, type_name
+from compliance.readers.base import Source, scalar_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
 from compliance.readers.cyclonedx_xml import parse_xml
-
-
-def _str(path: str, ptr: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise InputError(path, f"expected a string, found {type_name(value)}", where=ptr)
 
 
 def _app(name: str, version: str, short: str, bundle: str, status: str, where: str) -> Component:
@@ -89,23 +79,23 @@ class JamfMobileDeviceReader:
             ptr = f"/mobile_device/applications/{i}"
             if not isinstance(app, dict):
                 raise InputError(path, f"expected an application object, found {type_name(app)}", where=ptr)
-            name = _str(path, f"{ptr}/application_name", app.get("application_name"))
-            bundle = _str(path, f"{ptr}/identifier", app.get("identifier"))
+            name = scalar_str(path, f"{ptr}/application_name", app.get("application_name"))
+            bundle = scalar_str(path, f"{ptr}/identifier", app.get("identifier"))
             if not name and not bundle:
                 raise InputError(path, "application has neither application_name nor identifier", where=ptr)
             out.append(
                 _app(
                     name,
-                    _str(path, f"{ptr}/application_version", app.get("application_version")),
-                    _str(path, f"{ptr}/application_short_version", app.get("application_short_version")),
+                    scalar_str(path, f"{ptr}/application_version", app.get("application_version")),
+                    scalar_str(path, f"{ptr}/application_short_version", app.get("application_short_version")),
                     bundle,
-                    _str(path, f"{ptr}/application_status", app.get("application_status")),
+                    scalar_str(path, f"{ptr}/application_status", app.get("application_status")),
                     ptr,
                 )
             )
         meta = {
-            "device": _str(path, "/mobile_device/general/name", general.get("name")),
-            "os_type": _str(path, "/mobile_device/general/os_type", general.get("os_type")),
+            "device": scalar_str(path, "/mobile_device/general/name", general.get("name")),
+            "os_type": scalar_str(path, "/mobile_device/general/os_type", general.get("os_type")),
             "applications_section": "applications" in device,
         }
         return out, meta

@@ -96,6 +96,17 @@ def head_header(source: Source) -> tuple[str | None, list[str]]:
     return type_line, header_cells(first_line(rest))
 
 
+def sniff_header_names(source: Source) -> set[str] | None:
+    """Normalised header names for a format-specific sniff, or None when ``--columns`` is given.
+
+    ``--columns`` means the user maps the columns, which is the generic CSV reader's job.
+    """
+    if source.options.get("columns"):
+        return None
+    _type_line, cells = head_header(source)
+    return {norm_header(c) for c in cells}
+
+
 def looks_like_header(cells: list[str]) -> bool:
     """Header cells are short labels, not data: no empty cell, nothing over 64 characters, not numbers."""
     if not cells:

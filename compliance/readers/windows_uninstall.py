@@ -35,9 +35,9 @@ from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, type_name
+from compliance.readers.base import Source, scalar_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
-from compliance.readers.tabular import cell, head_header, norm_header, read_table
+from compliance.readers.tabular import cell, norm_header, read_table, sniff_header_names
 
 # Registry value names that only the Uninstall key carries; one of them next to DisplayName is enough.
 _UNINSTALL_COLUMNS = frozenset(
@@ -83,11 +83,8 @@ class WindowsUninstallCSVReader:
     label: ClassVar[str] = "Windows Uninstall registry export (PowerShell Export-Csv)"
 
     def sniff(self, source: Source) -> bool:
-        if source.options.get("columns"):
-            return False  # --columns means the user maps the columns: the generic reader does that
-        _type_line, cells = head_header(source)
-        norm = {norm_header(c) for c in cells}
-        return "displayname" in norm and bool(norm & _UNINSTALL_COLUMNS)
+        norm = sniff_header_names(source)
+        return norm is not None and "displayname" in norm and bool(norm & _UNINSTALL_COLUMNS)
 
     def read(self, source: Source) -> Inventory:
         table = read_table(source)
@@ -125,15 +122,6 @@ class WindowsUninstallCSVReader:
         return Inventory(path=source.path, format=self.name, components=components, metadata=meta)
 
 
-def _json_str(path: str, ptr: str, value: Any) -> str:
-    """Registry values reach JSON as strings or numbers (REG_DWORD); anything else cannot be a name."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise InputError(path, f"expected a string, found {type_name(value)}", where=ptr)
 
 
 def _looks_like_uninstall_json(head: str) -> bool:
@@ -168,16 +156,16 @@ class WindowsUninstallJSONReader:
         for ptr, obj in items:
             if not isinstance(obj, dict):
                 raise InputError(path, f"expected a registry entry object, found {type_name(obj)}", where=ptr or "/")
-            name = _json_str(path, f"{ptr}/DisplayName", obj.get("DisplayName"))
+            name = scalar_str(path, f"{ptr}/DisplayName", obj.get("DisplayName"))
             if not name:
                 skipped += 1
                 continue
             components.append(
                 _component(
                     name,
-                    _json_str(path, f"{ptr}/DisplayVersion", obj.get("DisplayVersion")),
-                    _json_str(path, f"{ptr}/Publisher", obj.get("Publisher")),
-                    _json_str(path, f"{ptr}/PSChildName", obj.get("PSChildName")),
+                    scalar_str(path, f"{ptr}/DisplayVersion", obj.get("DisplayVersion")),
+                    scalar_str(path, f"{ptr}/Publisher", obj.get("Publisher")),
+                    scalar_str(path, f"{ptr}/PSChildName", obj.get("PSChildName")),
                     ptr or "/",
                 )
             )
