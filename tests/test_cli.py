@@ -174,3 +174,32 @@ def test_installed_console_script_finds_the_rule_pack_from_elsewhere(tmp_path):
     proc = subprocess.run([str(script), "rules", "list"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "US-ICTS-KASPERSKY-2024" in proc.stdout
+
+
+def test_progress_line_on_a_terminal_only(write_bom, tmp_path):
+    """Several inputs: a progress line on a terminal's stderr, nothing when stderr is not a terminal."""
+    import pty
+
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    for i in range(3):
+        shutil.copy(write_bom(CLEAN), fleet / f"device-{i}.json")
+    quiet = run_cli("scan", str(fleet), "--as-of", "2024-10-01", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    master, slave = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    proc = subprocess.run([sys.executable, "-m", "compliance", "scan", str(fleet), "--as-of", "2024-10-01", "-q"],
+                          stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
+    os.close(slave)
+    seen = b""
+    try:
+        while True:
+            chunk = os.read(master, 4096)
+            if not chunk:
+                break
+            seen += chunk
+    except OSError:
+        pass
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"3/3" in seen and b"[###" in seen
