@@ -35,11 +35,6 @@ def purl_key(purl: str) -> str | None:
     return body.lower()
 
 
-def purl_prefixes(key: str) -> list[str]:
-    """Every prefix of a purl key at a path boundary (``type/first`` at least), longest first."""
-    parts = key.split("/")
-    return ["/".join(parts[:i]) for i in range(len(parts), 1, -1)]
-
 
 def path_prefixes_in(key: str, sep: str, known: frozenset[str] | set[str]) -> list[str]:
     """Prefixes of ``key`` at ``sep`` boundaries that are in ``known``, longest first.
@@ -89,14 +84,6 @@ def cpe_vendor_product(cpe: str) -> tuple[str, str] | None:
         return None
     return vendor, product
 
-
-def dotted_prefixes(identifier: str) -> list[str]:
-    """``com.kaspersky.kes`` -> ``["com.kaspersky.kes", "com.kaspersky", "com"]``.
-
-    Prefixes stop at dots, so ``com.kasperskyish`` never meets ``com.kaspersky``.
-    """
-    parts = identifier.lower().split(".")
-    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 _REGID = re.compile(r"regid\.\d{4}-\d{2}\.([A-Za-z0-9.-]+)")
