@@ -122,6 +122,27 @@ def expect_str(path: str, pointer: str, value: Any, *, allow_none: bool = True) 
     raise InputError(path, f"expected a string, found {type_name(value)}", where=pointer)
 
 
+def expect_list(path: str, pointer: str, value: Any) -> list[Any]:
+    """A JSON array where the format has one; anything else is an input error naming the place."""
+    if not isinstance(value, list):
+        raise InputError(path, f"expected an array, found {type_name(value)}", where=pointer)
+    return value
+
+
+def expect_object(path: str, pointer: str, value: Any, what: str = "an object") -> dict[str, Any]:
+    """A JSON object where the format has one (``what`` names it: "a package object")."""
+    if not isinstance(value, dict):
+        raise InputError(path, f"expected {what}, found {type_name(value)}", where=pointer)
+    return value
+
+
+def require_str(path: str, pointer: str, value: Any, key: str, what: str) -> str:
+    """A required string member: missing names the object, a wrong type names the member."""
+    if value is None:
+        raise InputError(path, f"{what} has no {key}", where=pointer)
+    return expect_str(path, f"{pointer}/{key}", value)
+
+
 def scalar_str(path: str, pointer: str, value: Any) -> str:
     """Exports write some values as numbers (a REG_DWORD version, a Jamf id); a container is an error."""
     if value is None:

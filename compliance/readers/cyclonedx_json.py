@@ -13,7 +13,7 @@ import orjson
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, expect_str, paused_gc, type_name
+from compliance.readers.base import Source, expect_list, expect_object, expect_str, paused_gc, type_name
 
 SUPPORTED_SPECS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 
@@ -61,8 +61,7 @@ def _org_name(path: str, ptr: str, value: Any, field: str, out: list[tuple[str, 
     """An organizationalEntity ({"name": ...}); its name is a vendor-bearing string."""
     if value is None:
         return
-    if not isinstance(value, dict):
-        raise InputError(path, f"expected an object, found {type_name(value)}", where=ptr)
+    expect_object(path, ptr, value)
     name = value.get("name")
     if name is None:
         return
@@ -161,8 +160,7 @@ def walk_bom(path: str, doc: dict[str, Any]) -> list[Component]:
     out: list[Component] = []
     metadata = doc.get("metadata")
     if metadata is not None:
-        if not isinstance(metadata, dict):
-            raise InputError(path, f"expected an object, found {type_name(metadata)}", where="/metadata")
+        expect_object(path, "/metadata", metadata)
         subject_vendors: list[tuple[str, str]] = []
         _org_name(path, "/metadata/supplier", metadata.get("supplier"), "metadata.supplier", subject_vendors)
         _org_name(path, "/metadata/manufacturer", metadata.get("manufacturer"), "metadata.manufacturer", subject_vendors)
@@ -191,8 +189,7 @@ def _walk_list(path: str, ptr: str, items: Any, out: list[Component], *, service
     stack: list[tuple[str, Any]] = [(ptr, items)]
     while stack:
         base, seq = stack.pop()
-        if not isinstance(seq, list):
-            raise InputError(path, f"expected an array, found {type_name(seq)}", where=base)
+        expect_list(path, base, seq)
         children: list[tuple[str, Any]] = []
         for i, obj in enumerate(seq):
             where = f"{base}/{i}"
@@ -212,8 +209,7 @@ class CycloneDXJSONReader:
 
     def read(self, source: Source) -> Inventory:
         doc = parse_json(source)
-        if not isinstance(doc, dict):
-            raise InputError(source.path, f"expected a CycloneDX BOM object, found {type_name(doc)}", where="/")
+        expect_object(source.path, "/", doc, "a CycloneDX BOM object")
         fmt = doc.get("bomFormat")
         if fmt != "CycloneDX":
             raise InputError(source.path, f"bomFormat is {fmt!r}, expected 'CycloneDX'", where="/bomFormat")

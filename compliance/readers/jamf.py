@@ -24,7 +24,7 @@ from xml.etree.ElementTree import Element
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, scalar_str, type_name
+from compliance.readers.base import Source, expect_list, expect_object, scalar_str
 from compliance.readers.cyclonedx_json import parse_json
 from compliance.readers.cyclonedx_xml import parse_xml
 
@@ -72,13 +72,11 @@ class JamfMobileDeviceReader:
         apps = device.get("applications")
         if apps is None:
             apps = []
-        if not isinstance(apps, list):
-            raise InputError(path, f"expected an array, found {type_name(apps)}", where="/mobile_device/applications")
+        expect_list(path, "/mobile_device/applications", apps)
         out: list[Component] = []
         for i, app in enumerate(apps):
             ptr = f"/mobile_device/applications/{i}"
-            if not isinstance(app, dict):
-                raise InputError(path, f"expected an application object, found {type_name(app)}", where=ptr)
+            expect_object(path, ptr, app, "an application object")
             name = scalar_str(path, f"{ptr}/application_name", app.get("application_name"))
             bundle = scalar_str(path, f"{ptr}/identifier", app.get("identifier"))
             if not name and not bundle:

@@ -25,7 +25,7 @@ import orjson
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, expect_str, type_name
+from compliance.readers.base import Source, expect_list, expect_object, expect_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
 
 TABLES = ("programs", "apps", "deb_packages", "rpm_packages", "python_packages", "chrome_extensions", "homebrew_packages")
@@ -76,8 +76,7 @@ def _text(path: str, where: str, row: dict[str, Any], key: str) -> str:
 
 def row_component(path: str, table: str | None, row: Any, location: str, ptr: str) -> Component:
     """One osquery row as a component. ``ptr`` names the row in error messages."""
-    if not isinstance(row, dict):
-        raise InputError(path, f"expected a row object, found {type_name(row)}", where=ptr)
+    expect_object(path, ptr, row, "a row object")
     name = _text(path, f"{ptr}/name", row, "name").strip()
     version = _text(path, f"{ptr}/version", row, "version").strip()
     vendor_fields: list[tuple[str, str]] = []
@@ -169,8 +168,7 @@ class OsqueryReader:
             raise InputError(path, f"expected an array of rows, found {type_name(rows)}", where="/")
         columns: set[str] = set()
         for i, row in enumerate(rows):
-            if not isinstance(row, dict):
-                raise InputError(path, f"expected a row object, found {type_name(row)}", where=f"/{i}")
+            expect_object(path, f"/{i}", row, "a row object")
             columns.update(row)
         table = detect_table(columns)
         if table is None and rows and "name" not in columns:
@@ -202,8 +200,7 @@ class OsqueryReader:
         skipped: list[str] = []
         for n, ev in events:
             where = f"line {n}"
-            if not isinstance(ev, dict):
-                raise InputError(path, f"expected a results-log object, found {type_name(ev)}", where=where)
+            expect_object(path, where, ev, "a results-log object")
             qname = ev.get("name")
             if not isinstance(qname, str):
                 raise InputError(path, "results-log line has no query name (\"name\")", where=where)
@@ -235,8 +232,7 @@ class OsqueryReader:
                     raise InputError(path, f"diffResults must be an object, found {type_name(diff)}", where=f"{where} /diffResults")
                 for kind in ("removed", "added"):
                     rows = diff.get(kind) or []
-                    if not isinstance(rows, list):
-                        raise InputError(path, f"expected an array, found {type_name(rows)}", where=f"{where} /diffResults/{kind}")
+                    expect_list(path, f"{where} /diffResults/{kind}", rows)
                     for i, row in enumerate(rows):
                         ptr = f"{where} /diffResults/{kind}/{i}"
                         if kind == "added":
@@ -271,8 +267,7 @@ class OsqueryReader:
 
     @staticmethod
     def _key(path: str, row: Any, ptr: str) -> bytes:
-        if not isinstance(row, dict):
-            raise InputError(path, f"expected a row object, found {type_name(row)}", where=ptr)
+        expect_object(path, ptr, row, "a row object")
         return orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
 
     def _add(self, path: str, bucket: dict, qname: str, row: Any, n: int, ptr: str) -> None:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, expect_str, type_name
+from compliance.readers.base import Source, expect_list, expect_object, expect_str, require_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
 
 _EMAIL_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
@@ -50,12 +50,8 @@ def parse_agent(value: str) -> str:
 
 def package2_component(path: str, ptr: str, pkg: Any) -> Component:
     """One SPDX 2.x ``packages[]`` entry."""
-    if not isinstance(pkg, dict):
-        raise InputError(path, f"expected a package object, found {type_name(pkg)}", where=ptr)
-    name = pkg.get("name")
-    if name is None:
-        raise InputError(path, "package has no name", where=ptr)
-    name = expect_str(path, f"{ptr}/name", name)
+    expect_object(path, ptr, pkg, "a package object")
+    name = require_str(path, ptr, pkg.get("name"), "name", "package")
     version = expect_str(path, f"{ptr}/versionInfo", pkg.get("versionInfo"))
     vendor_fields: list[tuple[str, str]] = []
     for field in ("supplier", "originator"):
@@ -67,12 +63,10 @@ def package2_component(path: str, ptr: str, pkg: Any) -> Component:
     purl = ""
     refs = pkg.get("externalRefs")
     if refs is not None:
-        if not isinstance(refs, list):
-            raise InputError(path, f"expected an array, found {type_name(refs)}", where=f"{ptr}/externalRefs")
+        expect_list(path, f"{ptr}/externalRefs", refs)
         for i, ref in enumerate(refs):
             rptr = f"{ptr}/externalRefs/{i}"
-            if not isinstance(ref, dict):
-                raise InputError(path, f"expected an object, found {type_name(ref)}", where=rptr)
+            expect_object(path, rptr, ref)
             rtype = expect_str(path, f"{rptr}/referenceType", ref.get("referenceType"))
             locator = expect_str(path, f"{rptr}/referenceLocator", ref.get("referenceLocator")).strip()
             kind = REF_KINDS.get(rtype)
@@ -106,8 +100,7 @@ def read_spdx2(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
     packages = doc.get("packages")
     components: list[Component] = []
     if packages is not None:
-        if not isinstance(packages, list):
-            raise InputError(path, f"expected an array, found {type_name(packages)}", where="/packages")
+        expect_list(path, "/packages", packages)
         components = [package2_component(path, f"/packages/{i}", p) for i, p in enumerate(packages)]
     name = doc.get("name")
     return Inventory(
@@ -124,8 +117,7 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
         raise InputError(path, f"expected an @graph array, found {type_name(graph)}", where="/@graph")
     agents: dict[str, str] = {}
     for i, el in enumerate(graph):
-        if not isinstance(el, dict):
-            raise InputError(path, f"expected an element object, found {type_name(el)}", where=f"/@graph/{i}")
+        expect_object(path, f"/@graph/{i}", el, "an element object")
         if el.get("type") in AGENT_TYPES:
             sid = el.get("spdxId", el.get("@id"))
             name = expect_str(path, f"/@graph/{i}/name", el.get("name"))
@@ -140,10 +132,7 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
             spec_version = el["specVersion"]
         if etype != "software_Package":
             continue
-        name = el.get("name")
-        if name is None:
-            raise InputError(path, "software_Package has no name", where=ptr)
-        name = expect_str(path, f"{ptr}/name", name)
+        name = require_str(path, ptr, el.get("name"), "name", "software_Package")
         version = expect_str(path, f"{ptr}/software_packageVersion", el.get("software_packageVersion"))
         vendor_fields: list[tuple[str, str]] = []
         supplied = el.get("suppliedBy")
@@ -151,8 +140,7 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
             _agent_ref(path, f"{ptr}/suppliedBy", supplied, agents, "suppliedBy", vendor_fields)
         originated = el.get("originatedBy")
         if originated is not None:
-            if not isinstance(originated, list):
-                raise InputError(path, f"expected an array, found {type_name(originated)}", where=f"{ptr}/originatedBy")
+            expect_list(path, f"{ptr}/originatedBy", originated)
             for j, ref in enumerate(originated):
                 _agent_ref(path, f"{ptr}/originatedBy/{j}", ref, agents, "originatedBy", vendor_fields)
         identifiers: list[tuple[str, str, str]] = []
@@ -161,12 +149,10 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
             identifiers.append(("purl", purl, "software_packageUrl"))
         ext = el.get("externalIdentifier")
         if ext is not None:
-            if not isinstance(ext, list):
-                raise InputError(path, f"expected an array, found {type_name(ext)}", where=f"{ptr}/externalIdentifier")
+            expect_list(path, f"{ptr}/externalIdentifier", ext)
             for j, item in enumerate(ext):
                 iptr = f"{ptr}/externalIdentifier/{j}"
-                if not isinstance(item, dict):
-                    raise InputError(path, f"expected an object, found {type_name(item)}", where=iptr)
+                expect_object(path, iptr, item)
                 itype = expect_str(path, f"{iptr}/externalIdentifierType", item.get("externalIdentifierType"))
                 value = expect_str(path, f"{iptr}/identifier", item.get("identifier")).strip()
                 kind = ID3_KINDS.get(itype)
@@ -217,8 +203,7 @@ class SPDXJSONReader:
 
     def read(self, source: Source) -> Inventory:
         doc = parse_json(source)
-        if not isinstance(doc, dict):
-            raise InputError(source.path, f"expected an SPDX document object, found {type_name(doc)}", where="/")
+        expect_object(source.path, "/", doc, "an SPDX document object")
         if "@graph" in doc or "@context" in doc:
             return read_spdx3(source.path, doc, self.name)
         if "spdxVersion" not in doc:

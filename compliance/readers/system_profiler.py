@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, expect_str, type_name
+from compliance.readers.base import Source, expect_list, expect_object, expect_str, require_str
 from compliance.readers.cyclonedx_json import parse_json
 
 TOP_KEY = "SPApplicationsDataType"
@@ -58,20 +58,15 @@ def parse_signer(leaf: str) -> tuple[str, str]:
 
 def app_component(path: str, ptr: str, app: Any) -> Component:
     """One entry of the ``SPApplicationsDataType`` array."""
-    if not isinstance(app, dict):
-        raise InputError(path, f"expected an application object, found {type_name(app)}", where=ptr)
-    name = app.get("_name")
-    if name is None:
-        raise InputError(path, "application has no _name", where=ptr)
-    name = expect_str(path, f"{ptr}/_name", name)
+    expect_object(path, ptr, app, "an application object")
+    name = require_str(path, ptr, app.get("_name"), "_name", "application")
     version = expect_str(path, f"{ptr}/version", app.get("version"))
     expect_str(path, f"{ptr}/obtained_from", app.get("obtained_from"))
     vendor_fields: list[tuple[str, str]] = []
     identifiers: list[tuple[str, str, str]] = []
     signed_by = app.get("signed_by")
     if signed_by is not None:
-        if not isinstance(signed_by, list):
-            raise InputError(path, f"expected an array, found {type_name(signed_by)}", where=f"{ptr}/signed_by")
+        expect_list(path, f"{ptr}/signed_by", signed_by)
         for i, entry in enumerate(signed_by):
             expect_str(path, f"{ptr}/signed_by/{i}", entry, allow_none=False)
         if signed_by:
@@ -92,13 +87,11 @@ def app_component(path: str, ptr: str, app: Any) -> Component:
 
 def parse_applications(path: str, doc: Any) -> list[Component]:
     """Every application in a parsed ``system_profiler SPApplicationsDataType -json`` document."""
-    if not isinstance(doc, dict):
-        raise InputError(path, f"expected a system_profiler object, found {type_name(doc)}", where="/")
+    expect_object(path, "/", doc, "a system_profiler object")
     apps = doc.get(TOP_KEY)
     if apps is None:
         raise InputError(path, f"no {TOP_KEY} array (run: system_profiler {TOP_KEY} -json)", where=f"/{TOP_KEY}")
-    if not isinstance(apps, list):
-        raise InputError(path, f"expected an array, found {type_name(apps)}", where=f"/{TOP_KEY}")
+    expect_list(path, f"/{TOP_KEY}", apps)
     return [app_component(path, f"/{TOP_KEY}/{i}", app) for i, app in enumerate(apps)]
 
 

@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, scalar_str, type_name
+from compliance.readers.base import Source, expect_object, scalar_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
 from compliance.readers.tabular import cell, norm_header, read_table, sniff_header_names
 
@@ -154,8 +154,7 @@ class WindowsUninstallJSONReader:
         components: list[Component] = []
         skipped = 0
         for ptr, obj in items:
-            if not isinstance(obj, dict):
-                raise InputError(path, f"expected a registry entry object, found {type_name(obj)}", where=ptr or "/")
+            expect_object(path, ptr or "/", obj, "a registry entry object")
             name = scalar_str(path, f"{ptr}/DisplayName", obj.get("DisplayName"))
             if not name:
                 skipped += 1

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, expect_str, type_name
+from compliance.readers.base import Source, expect_list, expect_object, expect_str
 from compliance.readers.cyclonedx_json import parse_json
 
 SCHEMA_MARK = "winget-packages.schema"
@@ -35,31 +35,26 @@ class WingetExportReader:
     def read(self, source: Source) -> Inventory:
         path = source.path
         doc = parse_json(source)
-        if not isinstance(doc, dict):
-            raise InputError(path, f"expected a winget export object, found {type_name(doc)}", where="/")
+        expect_object(path, "/", doc, "a winget export object")
         sources = doc.get("Sources")
         if sources is None:
             raise InputError(path, "winget export has no Sources array", where="/Sources")
-        if not isinstance(sources, list):
-            raise InputError(path, f"expected an array, found {type_name(sources)}", where="/Sources")
+        expect_list(path, "/Sources", sources)
         components: list[Component] = []
         source_names: list[str] = []
         for i, src in enumerate(sources):
             ptr = f"/Sources/{i}"
-            if not isinstance(src, dict):
-                raise InputError(path, f"expected an object, found {type_name(src)}", where=ptr)
+            expect_object(path, ptr, src)
             details = src.get("SourceDetails")
             source_name = ""
             if details is not None:
-                if not isinstance(details, dict):
-                    raise InputError(path, f"expected an object, found {type_name(details)}", where=f"{ptr}/SourceDetails")
+                expect_object(path, f"{ptr}/SourceDetails", details)
                 source_name = expect_str(path, f"{ptr}/SourceDetails/Name", details.get("Name"))
             source_names.append(source_name)
             packages = src.get("Packages")
             if packages is None:
                 raise InputError(path, "source has no Packages array", where=f"{ptr}/Packages")
-            if not isinstance(packages, list):
-                raise InputError(path, f"expected an array, found {type_name(packages)}", where=f"{ptr}/Packages")
+            expect_list(path, f"{ptr}/Packages", packages)
             for j, pkg in enumerate(packages):
                 components.append(_package(path, f"{ptr}/Packages/{j}", pkg))
         return Inventory(
@@ -80,8 +75,7 @@ def _opt_str(value: Any) -> str | None:
 
 
 def _package(path: str, ptr: str, pkg: Any) -> Component:
-    if not isinstance(pkg, dict):
-        raise InputError(path, f"expected a package object, found {type_name(pkg)}", where=ptr)
+    expect_object(path, ptr, pkg, "a package object")
     ident = pkg.get("PackageIdentifier")
     if ident is None:
         raise InputError(path, "package has no PackageIdentifier", where=ptr)
