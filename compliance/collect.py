@@ -32,6 +32,7 @@ from typing import Any
 
 from compliance import __version__
 from compliance.errors import ComplyCheckError, InputError
+from compliance.identifiers import pypi_name
 
 RunFn = Callable[[list[str]], str]
 
@@ -96,16 +97,21 @@ def os_release_id(path: str = "/etc/os-release") -> str:
     return ""
 
 
-def parse_dpkg(output: str, distro: str = "") -> list[Found]:
-    """Installed packages from ``dpkg-query -W -f DPKG_FORMAT`` (status ``ii``/``hi``: installed)."""
-    out: list[Found] = []
+def _tab_rows(output: str, tool: str, fields: int) -> Iterator[list[str]]:
+    """Lines of a ``--queryformat`` listing split on tabs; a line of another shape is an error."""
     for n, line in enumerate(output.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.split("\t")
-        if len(parts) != 5:
-            raise InputError("dpkg-query", "unexpected output line (expected 5 tab-separated fields)", where=f"line {n}")
-        name, version, arch, maintainer, status = parts
+        if len(parts) != fields:
+            raise InputError(tool, f"unexpected output line (expected {fields} tab-separated fields)", where=f"line {n}")
+        yield parts
+
+
+def parse_dpkg(output: str, distro: str = "") -> list[Found]:
+    """Installed packages from ``dpkg-query -W -f DPKG_FORMAT`` (status ``ii``/``hi``: installed)."""
+    out: list[Found] = []
+    for name, version, arch, maintainer, status in _tab_rows(output, "dpkg-query", 5):
         if len(status) < 2 or status[1] != "i":
             continue  # removed with config files left (rc), half-installed...
         ns = f"{distro}/" if distro else ""
@@ -127,13 +133,7 @@ def parse_dpkg(output: str, distro: str = "") -> list[Found]:
 def parse_rpm(output: str, distro: str = "") -> list[Found]:
     """Installed packages from ``rpm -qa --queryformat RPM_FORMAT``."""
     out: list[Found] = []
-    for n, line in enumerate(output.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) != 5:
-            raise InputError("rpm", "unexpected output line (expected 5 tab-separated fields)", where=f"line {n}")
-        name, version, release, arch, vendor = parts
+    for name, version, release, arch, vendor in _tab_rows(output, "rpm", 5):
         vendor = "" if vendor == "(none)" else vendor
         full = f"{version}-{release}" if release and release != "(none)" else version
         ns = f"{distro}/" if distro else ""
@@ -157,7 +157,7 @@ def python_distributions(dists: Iterable[Any] | None = None) -> list[Found]:
         if not author:
             email = (meta.get("Author-email") or "").strip()
             author = re.sub(r"\s*<[^>]*>", "", email).strip().strip('"') or email
-        norm = re.sub(r"[-_.]+", "-", name).lower()
+        norm = pypi_name(name)
         out.append(Found(name=name, version=version, kind="library", author=author, purl=f"pkg:pypi/{norm}@{_q(version)}", source="python"))
     return out
 

@@ -97,6 +97,11 @@ def swid_namespace(tag: str) -> str | None:
     return m.group(1).strip(".").lower() or None
 
 
+def pypi_name(name: str) -> str:
+    """PEP 503 normalised project name, as PyPI purls carry it (``Foo_Bar`` -> ``foo-bar``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def winget_publisher(identifier: str) -> str:
     """winget ids are ``Publisher.Package``; the publisher part is chosen by the manifest author."""
     return identifier.split(".", 1)[0].lower()

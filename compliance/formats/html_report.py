@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from compliance.formats.common import (
     STATUS_WORDS,
     component_label,
+    failing_ids,
     primary_source,
     relative_path,
     rules_by_id,
@@ -186,7 +187,7 @@ class HtmlFormat:
         if not report.findings:
             out.append("<p>No component is covered by any rule of the selected jurisdictions.</p>")
             return out
-        failing = {id(f) for f in report.failing_findings()}
+        failing = failing_ids(report)
         main = [f for f in report.findings if f.severity != "info" or f.waived]
         info = [f for f in report.findings if f.severity == "info" and not f.waived]
         if main:

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import orjson
 
 from compliance.errors import InputError
+from compliance.identifiers import pypi_name
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_list, expect_object, expect_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
@@ -109,7 +110,7 @@ def row_component(path: str, table: str | None, row: Any, location: str, ptr: st
         purl = f"pkg:rpm/{_purl_part(name)}" + (f"@{_purl_part(full)}" if full else "")
         ctype = ""
     elif table == "python_packages" and name:
-        norm = re.sub(r"[-_.]+", "-", name).lower()
+        norm = pypi_name(name)
         purl = f"pkg:pypi/{_purl_part(norm)}" + (f"@{_purl_part(version)}" if version else "")
         ctype = "library"
     elif table == "chrome_extensions":
