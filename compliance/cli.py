@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -211,7 +212,7 @@ def scan(
     sys.exit(report.exit_code)
 
 
-def _progress_printer(paths: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _progress_printer(paths: tuple[str, ...]) -> Callable[[str], None] | None:
     """A progress line on a terminal's stderr when there are several inputs; silent otherwise."""
     if not sys.stderr.isatty():
         return None

@@ -13,15 +13,8 @@ from datetime import date
 from typing import Any
 
 from compliance.matching import Match, VendorIndex
-from compliance.model import SEVERITY_RANK, ActionResult, Finding, InputResult, Inventory
+from compliance.model import SEVERITY_RANK, ActionResult, Component, Finding, InputResult, Inventory
 from compliance.rulepack.model import Rule, RulePack
-
-STATUS_TEXT = {
-    "violation": "VIOLATION",
-    "upcoming": "UPCOMING",
-    "advisory": "ADVISORY",
-    "out-of-scope": "OUT OF SCOPE",
-}
 
 
 @dataclass(slots=True)
@@ -33,6 +26,7 @@ class RuleOutcome:
     effective: str
     actions: list[ActionResult]
     missing_contexts: list[str]
+    reason: str = ""  # the rule's part of every finding message, decided once per scan
 
 
 def evaluate_rule(rule: Rule, as_of: date, contexts: set[str], horizon_days: int) -> RuleOutcome:
@@ -60,7 +54,24 @@ def evaluate_rule(rule: Rule, as_of: date, contexts: set[str], horizon_days: int
         return RuleOutcome(None, None, rule.first_effective.isoformat(), [], [])
     worst = max(results, key=lambda a: (SEVERITY_RANK[a.severity], a.status != "upcoming", _neg_date(a.effective)))
     missing_all = sorted({c for a in results if a.status == "out-of-scope" for c in a.missing_contexts})
-    return RuleOutcome(worst.status, worst.severity, worst.effective, results, missing_all)
+    return RuleOutcome(worst.status, worst.severity, worst.effective, results, missing_all, _reason(rule, worst, results))
+
+
+def _reason(rule: Rule, worst: ActionResult, results: list[ActionResult]) -> str:
+    """Why the rule has this status, in words that complete "<component> is <vendor> software; ..."."""
+    j = rule.jurisdiction
+    if worst.status == "violation":
+        return f"{j} bars it: {worst.description} (in force since {worst.effective})."
+    if worst.status == "upcoming":
+        return f"from {worst.effective} {j} bars it: {worst.description}."
+    if worst.status == "advisory":
+        return f"{j} advisory/withdrawal since {worst.effective}: {worst.description}."
+    ways = [
+        "with " + " ".join(f"--context {c}" for c in a.missing_contexts) + f": {a.description}"
+        for a in results
+        if a.status == "out-of-scope"
+    ]
+    return f"this {j} rule applies only " + "; or ".join(ways) + "."
 
 
 def _neg_date(iso: str) -> int:
@@ -124,30 +135,15 @@ class Evaluator:
         )
         return result, findings
 
-    def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Any, path: str) -> Finding:
+    def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str) -> Finding:
         assert outcome.status is not None and outcome.severity is not None
         what = m.product.name if m.product else m.vendor.name
         label = f"{comp.name} {comp.version}".strip()
-        status = outcome.status
-        decisive = next(a for a in outcome.actions if a.status == status and a.effective == outcome.effective)
-        if status == "violation":
-            message = f"{label} is {what} software; {rule.jurisdiction} bars it: {decisive.description} (in force since {outcome.effective})."
-        elif status == "upcoming":
-            message = f"{label} is {what} software; from {outcome.effective} {rule.jurisdiction} bars it: {decisive.description}."
-        elif status == "advisory":
-            message = f"{label} is {what} software; {rule.jurisdiction} advisory/withdrawal since {outcome.effective}: {decisive.description}."
-        else:
-            ways = []
-            for a in outcome.actions:
-                if a.status == "out-of-scope":
-                    need = " ".join(f"--context {c}" for c in a.missing_contexts)
-                    ways.append(f"with {need}: {a.description}")
-            message = f"{label} is {what} software; this {rule.jurisdiction} rule applies only " + "; or ".join(ways) + "."
         return Finding(
             rule_id=rule.id,
             jurisdiction=rule.jurisdiction,
             title=rule.title,
-            status=status,
+            status=outcome.status,
             severity=outcome.severity,
             effective=outcome.effective,
             binding=rule.binding,
@@ -158,7 +154,7 @@ class Evaluator:
             evidence=m.evidence,
             citation=rule.citation,
             sources=[s.url for s in rule.sources],
-            message=message,
+            message=f"{label} is {what} software; {outcome.reason}",
             actions=outcome.actions,
             verification=rule.verification_status,
         )

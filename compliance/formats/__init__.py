@@ -12,6 +12,7 @@ from compliance.formats.junit import JUnitFormat
 from compliance.formats.markdown import MarkdownFormat
 from compliance.formats.sarif import SarifFormat
 from compliance.formats.text import TextFormat
+from compliance.model import Report
 
 FORMATS: dict[str, type[Format]] = {
     cls.name: cls
@@ -39,5 +40,5 @@ def get_format(name: str) -> Format:
         raise UsageError(f"unknown format '{name}'; known formats: {', '.join(FORMATS)}") from None
 
 
-def render(report, name: str) -> str:  # type: ignore[no-untyped-def]
+def render(report: Report, name: str) -> str:
     return get_format(name).render(report)
