@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from inventory_support import hits, read
 
 from compliance.errors import InputError
@@ -151,14 +150,11 @@ def test_malformed_rows(tmp_path: Path, rows: list, where: str) -> None:
 
 
 def test_cli(tmp_path: Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "compliance", "scan", *args], capture_output=True, text=True)
-
-    r = run(str(FIX / "osqueryd.results.log"), "-j", "US", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "osqueryd.results.log"), "-j", "US", "--as-of", "2024-10-01")
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    r = run(str(FIX / "python_packages.json"), "-j", "US", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "python_packages.json"), "-j", "US", "--as-of", "2024-10-01")
     assert r.returncode == 0 and "Traceback" not in r.stderr
     bad = tmp_path / "bad.log"
     bad.write_text('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"added","columns":{"name":"A.app"}}\n{oops\n')
-    r = run(str(bad))
+    r = run_cli("scan", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "line 2" in r.stderr

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from inventory_support import hits, read
 
 from compliance.errors import InputError
@@ -144,16 +143,13 @@ def test_malformed_tag_value(tmp_path: Path, text: str, where: str) -> None:
 
 
 def test_cli(tmp_path: Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "compliance", "scan", *args], capture_output=True, text=True)
-
-    r = run(str(FIX / "device-2.3.spdx"), "-j", "US", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "device-2.3.spdx"), "-j", "US", "--as-of", "2024-10-01")
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    r = run(str(FIX / "device-3.0.spdx.json"), "-j", "US", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "device-3.0.spdx.json"), "-j", "US", "--as-of", "2024-10-01")
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    r = run(str(FIX / "traps-2.3.spdx.json"), "-j", "US", "-j", "CA", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "traps-2.3.spdx.json"), "-j", "US", "-j", "CA", "--as-of", "2024-10-01")
     assert r.returncode == 0 and "Traceback" not in r.stderr
     bad = tmp_path / "bad.spdx"
     bad.write_text("SPDXVersion: SPDX-2.3\nPackageName: a\nPackageComment: <text>open\n")
-    r = run(str(bad))
+    r = run_cli("scan", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "line 3" in r.stderr

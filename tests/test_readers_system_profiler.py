@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from inventory_support import hits, read
 
 from compliance.errors import InputError
@@ -91,14 +90,11 @@ def test_malformed(tmp_path: Path, doc: dict, where: str) -> None:
 
 
 def test_cli(tmp_path: Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "compliance", "scan", *args], capture_output=True, text=True)
-
-    r = run(str(FIX / "applications.json"), "-j", "CA", "-c", "government", "-c", "mobile", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "applications.json"), "-j", "CA", "-c", "government", "-c", "mobile", "--as-of", "2024-10-01")
     assert r.returncode == 1 and "Traceback" not in r.stderr and "WeChat" in r.stdout
-    r = run(str(FIX / "traps.json"), "-j", "CA", "-c", "government", "-c", "mobile", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "traps.json"), "-j", "CA", "-c", "government", "-c", "mobile", "--as-of", "2024-10-01")
     assert r.returncode == 0 and "Traceback" not in r.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"SPApplicationsDataType": [{"_name": null}]}')
-    r = run(str(bad))
+    r = run_cli("scan", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "/SPApplicationsDataType/0" in r.stderr

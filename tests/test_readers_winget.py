@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from inventory_support import hits, read
 
 from compliance.errors import InputError
@@ -86,14 +85,11 @@ def test_truncated(tmp_path: Path) -> None:
 
 
 def test_cli_exit_codes(tmp_path: Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "compliance", "scan", *args], capture_output=True, text=True)
-
-    r = run(str(FIX / "export-utf16le.json"), "-j", "US", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "export-utf16le.json"), "-j", "US", "--as-of", "2024-10-01")
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    r = run(str(FIX / "benign.json"), "-j", "US", "--as-of", "2024-10-01")
+    r = run_cli("scan", str(FIX / "benign.json"), "-j", "US", "--as-of", "2024-10-01")
     assert r.returncode == 0 and "Traceback" not in r.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"$schema": "https://aka.ms/winget-packages.schema.2.0.json", "Sources": 3}')
-    r = run(str(bad), "-j", "US")
+    r = run_cli("scan", str(bad), "-j", "US")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "/Sources" in r.stderr
