@@ -60,20 +60,9 @@ def package2_component(path: str, ptr: str, pkg: Any) -> Component:
         if agent:
             vendor_fields.append((field, agent))
     identifiers: list[tuple[str, str, str]] = []
-    purl = ""
-    refs = pkg.get("externalRefs")
-    if refs is not None:
-        expect_list(path, f"{ptr}/externalRefs", refs)
-        for i, ref in enumerate(refs):
-            rptr = f"{ptr}/externalRefs/{i}"
-            expect_object(path, rptr, ref)
-            rtype = expect_str(path, f"{rptr}/referenceType", ref.get("referenceType"))
-            locator = expect_str(path, f"{rptr}/referenceLocator", ref.get("referenceLocator")).strip()
-            kind = REF_KINDS.get(rtype)
-            if kind and locator:
-                identifiers.append((kind, locator, f"externalRefs.{rtype}"))
-                if kind == "purl" and not purl:
-                    purl = locator
+    purl = _typed_refs(
+        path, f"{ptr}/externalRefs", pkg.get("externalRefs"), ("referenceType", "referenceLocator"), REF_KINDS, identifiers
+    )
     spdxid = pkg.get("SPDXID")
     return Component(
         name=name,
@@ -85,6 +74,36 @@ def package2_component(path: str, ptr: str, pkg: Any) -> Component:
         location=ptr,
         type=_purpose(pkg.get("primaryPackagePurpose")),
     )
+
+
+def _typed_refs(
+    path: str,
+    ptr: str,
+    refs: Any,
+    keys: tuple[str, str],
+    kinds: dict[str, str],
+    identifiers: list[tuple[str, str, str]],
+) -> str:
+    """SPDX 2 ``externalRefs`` and SPDX 3 ``externalIdentifier``: typed values, some of them identifiers.
+
+    Appends the ones ``kinds`` maps and returns the first package URL found ("" if none).
+    """
+    if refs is None:
+        return ""
+    type_key, value_key = keys
+    member = ptr.rsplit("/", 1)[-1]
+    purl = ""
+    for i, ref in enumerate(expect_list(path, ptr, refs)):
+        rptr = f"{ptr}/{i}"
+        expect_object(path, rptr, ref)
+        rtype = expect_str(path, f"{rptr}/{type_key}", ref.get(type_key))
+        value = expect_str(path, f"{rptr}/{value_key}", ref.get(value_key)).strip()
+        kind = kinds.get(rtype)
+        if kind and value:
+            identifiers.append((kind, value, f"{member}.{rtype}"))
+            if kind == "purl" and not purl:
+                purl = value
+    return purl
 
 
 def _purpose(value: Any) -> str:
@@ -147,19 +166,11 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
         purl = expect_str(path, f"{ptr}/software_packageUrl", el.get("software_packageUrl")).strip()
         if purl:
             identifiers.append(("purl", purl, "software_packageUrl"))
-        ext = el.get("externalIdentifier")
-        if ext is not None:
-            expect_list(path, f"{ptr}/externalIdentifier", ext)
-            for j, item in enumerate(ext):
-                iptr = f"{ptr}/externalIdentifier/{j}"
-                expect_object(path, iptr, item)
-                itype = expect_str(path, f"{iptr}/externalIdentifierType", item.get("externalIdentifierType"))
-                value = expect_str(path, f"{iptr}/identifier", item.get("identifier")).strip()
-                kind = ID3_KINDS.get(itype)
-                if kind and value:
-                    identifiers.append((kind, value, f"externalIdentifier.{itype}"))
-                    if kind == "purl" and not purl:
-                        purl = value
+        found = _typed_refs(
+            path, f"{ptr}/externalIdentifier", el.get("externalIdentifier"), ("externalIdentifierType", "identifier"),
+            ID3_KINDS, identifiers,
+        )
+        purl = purl or found
         sid = el.get("spdxId")
         components.append(
             Component(
