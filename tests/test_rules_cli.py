@@ -23,7 +23,8 @@ def test_rules_list_text_json_csv() -> None:
     text = run_cli("rules", "list")
     assert text.returncode == 0, text.stderr
     assert text.stdout.splitlines()[0].split()[:6] == ["ID", "JUR", "BINDING", "EFFECTIVE", "CONTEXTS", "VERIFIED"]
-    assert len(text.stdout.splitlines()) == len(PACK.rules) + 1
+    # one line per rule (continuation lines of a multi-action condition start with blanks)
+    assert len([line for line in text.stdout.splitlines() if line[:1].strip()]) == len(PACK.rules) + 1
     rows = json.loads(run_cli("rules", "list", "--format", "json").stdout)
     assert {r["id"] for r in rows} == {r.id for r in PACK.rules}
     bod = next(r for r in rows if r["id"] == "US-DHS-BOD-17-01")
@@ -159,3 +160,57 @@ def run_cli_module(*args: str):
 
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, "-m", "compliance.rulepack.readme_table", *args], capture_output=True, text=True, env=env, cwd=str(REPO))
+
+
+def test_context_column_shows_per_action_conditions() -> None:
+    """Issue 11 item 4: a rule whose actions need different contexts is not shown as needing all of them."""
+    rows = {r["id"]: r for r in json.loads(run_cli("rules", "list", "-j", "US", "-f", "json").stdout)}
+    icts = rows["US-ICTS-KASPERSKY-2024"]
+    assert icts["applies_when"] == "procurement [new-agreements] or any [updates-resale-integration]"
+    assert icts["conditions"] == [
+        {"contexts": ["procurement"], "actions": ["new-agreements"]},
+        {"contexts": [], "actions": ["updates-resale-integration"]},
+    ]
+    ndaa = rows["US-NDAA19-889-HUAWEI-ZTE"]
+    assert ndaa["applies_when"] == "(federal and procurement) [part-a-procurement] or contractor [part-b-contractor-use]"
+    assert rows["US-DHS-BOD-17-01"]["applies_when"] == "federal"  # one condition: no action labels
+    ca = json.loads(run_cli("rules", "list", "-j", "CA", "-f", "json").stdout)
+    assert {r["applies_when"] for r in ca} == {"government and mobile"}
+
+    text = run_cli("rules", "list", "-j", "US").stdout.splitlines()
+    start = text[0].index("CONTEXTS")
+    verified = text[0].index("VERIFIED")
+    icts_lines = [i for i, line in enumerate(text) if line.startswith("US-ICTS-KASPERSKY-2024 ")]
+    assert len(icts_lines) == 1
+    first, second = text[icts_lines[0]], text[icts_lines[0] + 1]
+    assert first[start:].startswith("procurement [new-agreements] ")
+    assert second.strip() == "or any [updates-resale-integration]" and second.index("or any") == start
+    # columns line up however long a condition is
+    for line in text[1:]:
+        if line[:1].strip():
+            assert line[verified - 1] == " " and line[verified:].split()[0] in ("verified", "secondary", "unverified")
+
+    show = run_cli("rules", "show", "US-ICTS-KASPERSKY-2024").stdout
+    assert "--context procurement: new-agreements" in show
+    assert "always (no context needed): updates-resale-integration" in show
+    assert "Applies when: --context government and --context mobile" in run_cli("rules", "show", "CA-TBS-TIKTOK-2023").stdout
+
+    table = render_table(PACK)
+    assert "| (federal and procurement) [part-a-procurement] or contractor [part-b-contractor-use] |" in table
+    assert "| procurement [new-agreements] or any [updates-resale-integration] |" in table
+
+
+def test_displayed_conditions_are_what_the_engine_applies() -> None:
+    """For every rule and action: the displayed contexts bring the action into scope, and without them it is out."""
+    from compliance.engine import evaluate_rule
+    from compliance.rulepack.listing import action_conditions
+
+    for rule in PACK.rules:
+        for needed, actions in action_conditions(rule):
+            for action in (a for a in rule.actions if a.id in actions):
+                with_ctx = evaluate_rule(rule, action.effective, PACK.expand_contexts(list(needed)), 0)
+                result = next(r for r in with_ctx.actions if r.action == action.id)
+                assert result.missing_contexts == [], (rule.id, action.id)
+                without = evaluate_rule(rule, action.effective, set(), 0)
+                result = next(r for r in without.actions if r.action == action.id)
+                assert result.missing_contexts == list(needed), (rule.id, action.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from compliance.rulepack.listing import action_conditions
 from compliance.rulepack.model import Product, Rule, RulePack, Vendor
 
 
@@ -90,11 +91,21 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
         lines.extend(_wrap("Except:", ", ".join(_product_label(pack, p) for p in rule.exclude_products)))
     if rule.exclusions:
         lines.extend(_wrap("Exclusions:", rule.exclusions))
-    lines.extend(_wrap("Contexts:", ", ".join(rule.contexts) or "any (no context needed)"))
+    conditions = action_conditions(rule)
+    if len(conditions) == 1:
+        needed = conditions[0][0]
+        lines.extend(_wrap("Applies when:", " and ".join(f"--context {c}" for c in needed) or "always (no context needed)"))
+    else:
+        lines.append("Applies when: any of these (each for the actions named):")
+        for needed, actions in conditions:
+            cond = " and ".join(f"--context {c}" for c in needed) or "always (no context needed)"
+            lines.extend(_wrap("", f"{cond}: {', '.join(actions)}"))
+    label = "Contexts:"
     for c in sorted(set(rule.contexts).union(*(a.contexts for a in rule.actions))):
         cdef = pack.contexts.get(c)
         if cdef is not None:
-            lines.extend(_wrap("", f"--context {c}: {' '.join(cdef.description.split())}"))
+            lines.extend(_wrap(label, f"--context {c}: {' '.join(cdef.description.split())}"))
+            label = ""
     lines.append("Actions:")
     for a in rule.actions:
         span = f"from {a.effective.isoformat()}" + (f" until {a.until.isoformat()}" if a.until else "")

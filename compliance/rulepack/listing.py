@@ -21,6 +21,45 @@ FORMATS = ("text", "json", "csv")
 # -- rows -------------------------------------------------------------------------------------
 
 
+def action_conditions(rule: Rule) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The distinct context conditions of a rule's actions, each with the actions it gates.
+
+    An action needs every context of the rule plus its own; actions needing the same set are grouped.
+    Ordered by the earliest effective date among each group's actions, so the list reads in time order.
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    first: dict[tuple[str, ...], tuple[date, str]] = {}
+    for a in rule.actions:
+        needed = tuple(sorted(set(rule.contexts) | set(a.contexts)))
+        groups.setdefault(needed, []).append(a.id)
+        key = (a.effective, a.id)
+        if needed not in first or key < first[needed]:
+            first[needed] = key
+    return sorted(groups.items(), key=lambda kv: (first[kv[0]], kv[0]))
+
+
+def applies_when(rule: Rule) -> str:
+    """The contexts a rule needs, as a condition: "government and mobile", or per action when they differ.
+
+    ``(federal and procurement) [part-a] or contractor [part-b]``: each alternative is one way the rule
+    applies, with the actions it covers, so a rule whose actions need different contexts is not shown as
+    needing all of them (or any one of them) for everything.
+    """
+    conditions = action_conditions(rule)
+    if not conditions:
+        return "any"
+    several = len(conditions) > 1
+    terms = []
+    for needed, actions in conditions:
+        term = " and ".join(needed) or "any"
+        if several:
+            if len(needed) > 1:
+                term = f"({term})"
+            term += f" [{', '.join(actions)}]"
+        terms.append(term)
+    return " or ".join(terms)
+
+
 def rule_row(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -29,6 +68,9 @@ def rule_row(rule: Rule) -> dict[str, Any]:
         "binding": rule.binding,
         "effective": sorted({a.effective.isoformat() for a in rule.actions}),
         "until": sorted({a.until.isoformat() for a in rule.actions if a.until}),
+        "applies_when": applies_when(rule),
+        "conditions": [{"contexts": list(needed), "actions": actions} for needed, actions in action_conditions(rule)],
+        # every context the rule or any action names (what ``rules list -c`` filters on); see applies_when
         "contexts": sorted(set(rule.contexts).union(*(a.contexts for a in rule.actions))),
         "verification": rule.verification_status,
         "last_verified": rule.last_verified.isoformat(),
@@ -159,27 +201,33 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, st
         return buf.getvalue()
     if fmt != "text":
         raise UsageError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    lines = []
-    header = []
-    for i, (_key, label, width) in enumerate(columns):
-        header.append(label if i == len(columns) - 1 else f"{label:<{width}}")
-    lines.append(" ".join(header).rstrip())
-    for row in rows:
-        cells = []
-        for i, (key, _label, width) in enumerate(columns):
-            text = _cell(row[key])
-            cells.append(text if i == len(columns) - 1 else f"{text:<{width}}")
-        lines.append(" ".join(cells).rstrip())
+    # A column is as wide as its widest cell (at least its nominal width), so columns always line up;
+    # a cell may hold several lines (continuation lines leave the other columns blank).
+    cells = [[_cell(row[key]).split("\n") for key, _label, _width in columns] for row in rows]
+    widths = [
+        max([width, len(label), *(len(part) for row in cells for part in row[i])])
+        for i, (_key, label, width) in enumerate(columns)
+    ]
+    last = len(columns) - 1
+
+    def line(parts: Sequence[str]) -> str:
+        return " ".join(p if i == last else f"{p:<{widths[i]}}" for i, p in enumerate(parts)).rstrip()
+
+    lines = [line([label for _key, label, _width in columns])]
+    for row_cells in cells:
+        height = max(len(c) for c in row_cells)
+        for n in range(height):
+            lines.append(line([c[n] if n < len(c) else "" for c in row_cells]))
     return "\n".join(lines) + "\n"
 
 
 RULE_COLUMNS = (
-    ("id", "ID", 34),
+    ("id", "ID", 30),
     ("jurisdiction", "JUR", 6),
-    ("binding", "BINDING", 17),
-    ("effective", "EFFECTIVE", 23),
-    ("contexts", "CONTEXTS", 28),
-    ("verification", "VERIFIED", 11),
+    ("binding", "BINDING", 7),
+    ("effective", "EFFECTIVE", 10),
+    ("applies_when", "CONTEXTS", 8),
+    ("verification", "VERIFIED", 8),
     ("title", "TITLE", 0),
 )
 VENDOR_COLUMNS = (
@@ -204,7 +252,10 @@ CONTEXT_COLUMNS = (
 
 
 def render_rules(rules: Iterable[Rule], fmt: str) -> str:
-    return render([rule_row(r) for r in rules], fmt, RULE_COLUMNS)
+    rows = [rule_row(r) for r in rules]
+    if fmt == "text":  # one alternative per line keeps the table narrow
+        rows = [{**r, "applies_when": r["applies_when"].replace(" or ", "\nor ")} for r in rows]
+    return render(rows, fmt, RULE_COLUMNS)
 
 
 def render_vendors(pack: RulePack, fmt: str) -> str:

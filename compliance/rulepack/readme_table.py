@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from compliance.rulepack.listing import applies_when
 from compliance.rulepack.loader import load_rule_pack
 from compliance.rulepack.model import RulePack
 
@@ -41,6 +42,9 @@ def render_table(pack: RulePack) -> str:
         lines.append(f"| {j.code} | {_md(j.name)} | {', '.join(j.includes) or '-'} | {counts.get(j.code, 0)} |")
     lines += [
         "",
+        "Contexts: the `--context` values a rule needs. When its actions need different ones, each alternative "
+        "lists the actions it covers in brackets: `(federal and procurement) [part-a] or contractor [part-b]`.",
+        "",
         "| Rule | Jurisdiction | Binding | Effective | Contexts | Verification |",
         "|---|---|---|---|---|---|",
     ]
@@ -50,10 +54,9 @@ def render_table(pack: RulePack) -> str:
             span = a.effective.isoformat() + (f" to {a.until.isoformat()}" if a.until else "")
             if span not in spans:
                 spans.append(span)
-        contexts = sorted(set(r.contexts).union(*(a.contexts for a in r.actions)))
         lines.append(
             f"| `{r.id}` | {r.jurisdiction} | {r.binding} | {', '.join(spans)} | "
-            f"{', '.join(contexts) or 'any'} | {r.verification_status} |"
+            f"{_md(applies_when(r))} | {r.verification_status} |"
         )
     return "\n".join(lines) + "\n"
 
