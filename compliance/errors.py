@@ -31,3 +31,16 @@ class RulePackError(ComplyCheckError):
 
 class UsageError(ComplyCheckError):
     """A flag value or combination the user must fix."""
+
+
+# Longest exception text quoted in an internal-error line: the rest of the line must stay readable.
+MAX_QUOTED = 200
+
+
+def internal_error(path: str, exc: BaseException) -> str:
+    """The one line for an unexpected exception while reading ``path``: it is a bug, and says so."""
+    text = " ".join(str(exc).split())
+    if len(text) > MAX_QUOTED:
+        text = text[:MAX_QUOTED] + "..."
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"internal error reading {path} ({detail}): this is a bug, please report it"

@@ -9,9 +9,9 @@ from typing import Any
 
 from compliance import __version__
 from compliance.engine import Evaluator
-from compliance.errors import ComplyCheckError, InputError, UsageError
+from compliance.errors import ComplyCheckError, InputError, UsageError, internal_error
 from compliance.model import Finding, InputResult, Report
-from compliance.readers import expand_paths, load_source, read_source
+from compliance.readers import display_path, expand_paths, load_source, read_source
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
 from compliance.rulepack import RulePack, load_rule_pack
 
@@ -117,20 +117,30 @@ def _scan_inputs(
     for path in expand_paths(paths):
         if progress is not None:
             progress(path)
-        try:
-            source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
-            inventory = read_source(source, options.input_format)
-        except InputError as exc:
-            inputs.append(InputResult(path=exc.path, format=None, error=str(exc)))
-            continue
-        except ComplyCheckError:
-            raise
-        except RecursionError:
-            inputs.append(InputResult(path=path, format=None, error=f"{path}: input is nested too deeply to read"))
-            continue
-        except MemoryError:
-            inputs.append(InputResult(path=path, format=None, error=f"{path}: input is too large to hold in memory"))
-            continue
-        result, found = evaluator.evaluate(inventory)
+        result, found = scan_one(path, options, evaluator)
         inputs.append(result)
         findings.extend(found)
+
+
+def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> tuple[InputResult, list[Finding]]:
+    """Read and evaluate one input. Whatever goes wrong becomes this input's error section.
+
+    A compliance gate fails closed and never loses the other inputs, so even an unexpected exception
+    (a reader bug) is caught here, reported as an internal error naming the file, and the scan goes on.
+    """
+    shown = "<stdin>" if path == "-" else display_path(path)
+    try:
+        source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
+        inventory = read_source(source, options.input_format)
+        return evaluator.evaluate(inventory)
+    except InputError as exc:
+        error = str(exc)
+    except ComplyCheckError:
+        raise  # usage errors (an unknown --input-format) stop the whole scan
+    except RecursionError:
+        error = f"{shown}: input is nested too deeply to read"
+    except MemoryError:
+        error = f"{shown}: input is too large to hold in memory"
+    except Exception as exc:  # noqa: BLE001 - fail closed: a reader bug is this input's error, not the scan's
+        error = internal_error(shown, exc)
+    return InputResult(path=shown, format=None, error=error), []

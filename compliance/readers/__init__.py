@@ -7,9 +7,9 @@ whose sniff would also accept it (the generic CSV reader stays last).
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from compliance.errors import InputError, UsageError
@@ -82,31 +82,89 @@ def detect(source: Source) -> Reader:
     )
 
 
+def display_path(path: str) -> str:
+    """A path as text that any report format can carry: undecodable bytes become ``\\xNN``.
+
+    ``os`` hands back undecodable file-name bytes as lone surrogates (PEP 383); those cannot be
+    encoded as UTF-8, so they are shown as backslash escapes while the raw name is still used to open
+    the file.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _special_kind(mode: int) -> str | None:
+    """What a non-regular, non-pipe file is; None for a regular file or a pipe/FIFO."""
+    for test, kind in _FILE_KINDS:
+        if test(mode):
+            return kind
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    return "not a regular file"
+
+
 def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[str, Any] | None = None) -> Source:
-    """Read one input into memory, refusing files over ``max_bytes`` before reading them."""
+    """Read one input into memory, refusing files over ``max_bytes`` before reading them.
+
+    Only regular files and pipes are read. The file is opened with ``O_NONBLOCK`` so that a FIFO
+    with no writer cannot block the scan (it reads as empty, an error); devices and sockets are refused.
+    """
     opts = dict(options or {})
     if path == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise InputError("<stdin>", f"input is larger than the {max_bytes:,}-byte limit (--max-input-size)")
         return Source("<stdin>", data, opts)
+    shown = display_path(path)
     try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            raise InputError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (--max-input-size)")
-        with open(path, "rb") as fh:
+        st = os.stat(path)
+        kind = _special_kind(st.st_mode)
+        if kind == "a directory":
+            try:
+                _list_directory(path)
+            except OSError as exc:  # the unlistable directory that expansion handed on
+                raise InputError(shown, f"cannot list directory: {exc.strerror or exc}") from None
+            raise InputError(shown, "is a directory")
+        if kind is not None:
+            raise InputError(shown, f"is {kind}, not a regular file; only files and pipes are read")
+        if st.st_size > max_bytes:
+            raise InputError(shown, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-input-size)")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb") as fh:
+            fifo = stat.S_ISFIFO(os.fstat(fd).st_mode)
+            if fifo:
+                os.set_blocking(fd, True)  # a writer is attached or none ever will be: read to EOF
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory") from None
+        if os.path.islink(path):
+            raise InputError(shown, "broken symbolic link (its target does not exist)") from None
+        raise InputError(shown, "no such file") from None
     except PermissionError:
-        raise InputError(path, "permission denied") from None
+        raise InputError(shown, "permission denied") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise InputError(path, f"file is over the {max_bytes:,}-byte limit (--max-input-size)")
-    return Source(path, data, opts)
+        raise InputError(shown, f"file is over the {max_bytes:,}-byte limit (--max-input-size)")
+    if fifo and not data:
+        raise InputError(shown, "is a pipe or FIFO that gave no data (no writer, or the writer wrote nothing)")
+    return Source(shown, data, opts)
+
+
+def _list_directory(path: str) -> list[os.DirEntry[str]]:
+    """The entries of a directory, sorted by name; ``OSError`` names the directory that failed."""
+    with os.scandir(path) as it:
+        return sorted(it, key=lambda e: e.name)
 
 
 def read_source(source: Source, input_format: str | None = None) -> Inventory:
@@ -115,17 +173,49 @@ def read_source(source: Source, input_format: str | None = None) -> Inventory:
 
 
 def expand_paths(paths: list[str]) -> Iterator[str]:
-    """Files as given; a directory stands for every non-hidden file below it, in sorted order."""
+    """Files as given; a directory stands for every non-hidden entry below it, in sorted order.
+
+    Nothing below a directory is dropped silently: a subdirectory that cannot be listed, a broken
+    symbolic link or a special file is handed on like a file, and ``load_source`` turns it into
+    that input's error. Symbolic links to directories are followed once (a loop is not re-entered).
+    """
     for p in paths:
         if p != "-" and os.path.isdir(p):
             found = False
-            for child in sorted(Path(p).rglob("*")):
-                rel = child.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
-                    continue
+            for child in _walk(p):
                 found = True
-                yield str(child)
+                yield child
             if not found:
-                raise UsageError(f"{p}: directory contains no input files")
+                raise UsageError(f"{display_path(p)}: directory contains no input files")
         else:
             yield p
+
+
+def _walk(top: str) -> Iterator[str]:
+    """Depth-first, names sorted at each level: the order of ``sorted(Path(top).rglob("*"))``."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[bool, str]] = [(True, top)]  # (is a directory to expand, path)
+    while stack:
+        expand, current = stack.pop()
+        if not expand:
+            yield current
+            continue
+        try:
+            st = os.stat(current)
+            if (st.st_dev, st.st_ino) in seen:
+                continue  # a symbolic-link loop: already walked
+            seen.add((st.st_dev, st.st_ino))
+            entries = _list_directory(current)
+        except OSError:
+            yield current  # load_source reports why it cannot be listed
+            continue
+        children: list[tuple[bool, str]] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows a symbolic link
+            except OSError:
+                is_dir = False
+            children.append((is_dir, os.path.join(current, entry.name)))
+        stack.extend(reversed(children))
