@@ -269,3 +269,22 @@ def test_identifier_properties_round_trip_from_collect(write_bom, tmp_path):
     with pytest.raises(InputError) as exc:
         read(bad)
     assert exc.value.where == "/components/0/properties"
+
+
+CDX_FIX = Path(__file__).parent / "fixtures" / "cyclonedx"
+
+
+@pytest.mark.parametrize(
+    ("name", "spec", "components"),
+    [("bom-1.0.xml", "1.0", 2), ("bom-1.1.xml", "1.1", 3), ("bom-1.1.json", "1.1", 2)],
+)
+def test_cyclonedx_1_0_and_1_1_are_read(name: str, spec: str, components: int) -> None:
+    """1.0 and 1.1 SBOMs (the spec's own 1.1 test documents have this shape) are read, not refused."""
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(CDX_FIX / name))
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["inputs"][0]["components"] == components
+    kaspersky = [f for f in report["findings"] if f["vendor"] == "kaspersky"]
+    assert kaspersky and kaspersky[0]["component"]["name"].startswith("Kaspersky")
+    inv = read_source(load_source(str(CDX_FIX / name)))
+    assert inv.metadata["specVersion"] == spec

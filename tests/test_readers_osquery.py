@@ -158,3 +158,21 @@ def test_cli(tmp_path: Path) -> None:
     bad.write_text('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"added","columns":{"name":"A.app"}}\n{oops\n')
     r = run_cli("scan", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "line 2" in r.stderr
+
+
+def test_programs_with_an_msi_product_code_in_the_first_row_are_recognised(tmp_path: Path) -> None:
+    """The usual Windows row: ``identifying_number`` is an MSI product code in braces."""
+    rows = [
+        {"identifying_number": "{3B9C5F4A-1F2E-4B8C-9D7A-0E6F1A2B3C4D}", "install_date": "20240801",
+         "install_location": "C:\\Program Files (x86)\\Kaspersky Lab\\", "install_source": "", "language": "1033",
+         "name": "Kaspersky Endpoint Security for Windows", "publisher": "AO Kaspersky Lab",
+         "uninstall_string": "MsiExec.exe /X{3B9C5F4A-1F2E-4B8C-9D7A-0E6F1A2B3C4D}", "version": "12.1.0.506"},
+    ]
+    path = tmp_path / "programs.json"
+    path.write_text(json.dumps(rows, indent=1))
+    assert detect(load_source(str(path))).name == "osquery"
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(path))
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["inputs"][0]["format"] == "osquery" and report["inputs"][0]["components"] == 1
+    assert report["findings"][0]["component"]["name"] == "Kaspersky Endpoint Security for Windows"

@@ -1,4 +1,4 @@
-"""CycloneDX JSON (spec 1.2 to 1.7), read directly and linearly.
+"""CycloneDX JSON (spec 1.2 to 1.7, and 1.0/1.1 documents written as JSON), read directly and linearly.
 
 cyclonedx-python-lib's ``Bom.from_json`` grows faster than linearly (about 17 s for 10,000
 components on a 2-core machine), so the scan path walks the parsed document itself with an explicit
@@ -15,7 +15,9 @@ from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_list, expect_object, expect_str, paused_gc, type_name
 
-SUPPORTED_SPECS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
+# One table for JSON and XML. 1.0 and 1.1 were published for XML only, but real 1.1 SBOMs exist and
+# their components carry the same vendor-bearing fields (publisher, group, purl, cpe) as later ones.
+SUPPORTED_SPECS = ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 
 # Component properties that carry identifiers CycloneDX has no field for (``complycheck collect``
 # writes them; so can any producer).
@@ -202,7 +204,7 @@ def _walk_list(path: str, ptr: str, items: Any, out: list[Component], *, service
 
 class CycloneDXJSONReader:
     name: ClassVar[str] = "cyclonedx-json"
-    label: ClassVar[str] = "CycloneDX 1.2-1.7 JSON"
+    label: ClassVar[str] = "CycloneDX 1.0-1.7 JSON"
 
     def sniff(self, source: Source) -> bool:
         return _looks_like_cyclonedx(source)

@@ -1,4 +1,4 @@
-"""CycloneDX XML (spec 1.2 to 1.7), parsed with defusedxml.
+"""CycloneDX XML (spec 1.0 to 1.7), parsed with defusedxml.
 
 A vendor's SBOM is untrusted input: any DTD is refused outright, which rules out external entities
 and entity-expansion bombs before they are expanded.
@@ -16,9 +16,8 @@ import defusedxml.ElementTree as SafeET
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, paused_gc
-from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
+from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES, SUPPORTED_SPECS
 
-SUPPORTED_SPECS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _NS_RE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
 
 
@@ -130,7 +129,7 @@ class _Walker:
 
 class CycloneDXXMLReader:
     name: ClassVar[str] = "cyclonedx-xml"
-    label: ClassVar[str] = "CycloneDX 1.2-1.7 XML"
+    label: ClassVar[str] = "CycloneDX 1.0-1.7 XML"
 
     def sniff(self, source: Source) -> bool:
         head = source.head(4096).lstrip()

@@ -42,6 +42,36 @@ VENDOR_COLUMNS = {
     None: ("publisher", "maintainer", "vendor", "author"),
 }
 _KEY_RE = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:')
+
+
+def _first_object(text: str) -> str:
+    """The first ``{...}`` of ``text``, braces inside strings ignored (an MSI product code is
+    ``"{3B9C...}"``); the rest of ``text`` if the object is cut off."""
+    start = text.find("{")
+    if start < 0:
+        return ""
+    depth = 0
+    in_string = escaped = False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    return text[start:]
+
+
 _LOG_KEYS = ('"unixTime"', '"calendarTime"', '"hostIdentifier"', '"epoch"', '"counter"')
 
 
@@ -143,8 +173,7 @@ class OsqueryReader:
     def sniff(self, source: Source) -> bool:
         head = source.head(4096).lstrip()
         if head.startswith("["):
-            first = head.split("}", 1)[0]
-            keys = set(_KEY_RE.findall(first))
+            keys = set(_KEY_RE.findall(_first_object(head)))
             return "name" in keys and detect_table(keys) is not None
         if head.startswith("{"):
             line = head.split("\n", 1)[0] if head.count("\n") else head
