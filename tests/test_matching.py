@@ -77,9 +77,14 @@ def test_identifiers_match_by_exact_value_or_declared_prefix(index):
     assert vendors_of(index, identifiers=[("winget", "Kaspersky.KasperskyTotalSecurity", "id")]) == {
         ("kaspersky", "kaspersky-total-security")
     }
-    assert vendors_of(index, identifiers=[("cpe", "cpe:2.3:a:kaspersky:security_center:14:*:*:*:*:*:*:*", "cpe")]) == {
-        ("kaspersky", "kaspersky-security-center")
+    assert vendors_of(index, identifiers=[("cpe", "cpe:2.3:a:kaspersky:secure_mail_gateway:2:*:*:*:*:*:*:*", "cpe")]) == {
+        ("kaspersky", "kaspersky-secure-mail-gateway")
     }
+    # A CPE product the catalog does not list (the unsourced security_center pair was dropped) still names the vendor.
+    assert vendors_of(index, identifiers=[("cpe", "cpe:2.3:a:kaspersky:security_center:14:*:*:*:*:*:*:*", "cpe")]) == {
+        ("kaspersky", None)
+    }
+    assert vendors_of(index, identifiers=[("winget", "Kaspersky.Lab", "id")]) == {("kaspersky", "kaspersky-security-center")}
     assert vendors_of(index, identifiers=[("swid", "regid.2006-05.com.kaspersky", "swid")]) == {("kaspersky", None)}
 
 

@@ -108,9 +108,9 @@ def test_org_pack_with_builtin_catalog(write_bom) -> None:
 
 def test_require_verified_names_the_unverified_rules(write_bom) -> None:
     path = write_bom([{"name": "TikTok", "version": "1", "supplier": {"name": "ByteDance Ltd."}}])
-    proc = run_cli("scan", str(path), "-j", "US", "--require-verified")
+    proc = run_cli("scan", str(path), "-j", "UA", "--require-verified")
     assert proc.returncode == 2
-    assert "US-PAFACA-TIKTOK" in proc.stderr and "unverified" in proc.stderr
+    assert "UA-NSDC-133-2017" in proc.stderr and "unverified" in proc.stderr
     ok = run_cli("scan", str(path), "-j", "GB", "--require-verified", "--as-of", "2026-11-22")
     assert ok.returncode == 0, ok.stderr
 
