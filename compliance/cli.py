@@ -181,6 +181,9 @@ def scan(
         builtin_rules=not no_builtin_rules,
         require_verified=require_verified,
         max_input_bytes=_parse_size(max_size),
+        # Reports name the exact command (argv as given, the program as "complycheck" so it is the same
+        # wherever it is installed).
+        command=["complycheck", *sys.argv[1:]],
     )
     from compliance import waivers
 

@@ -132,6 +132,8 @@ class Evaluator:
             components=len(inventory.components),
             components_with_vendor_identity=with_identity,
             components_matched=matched,
+            subject=inventory.metadata.get("subject"),
+            serial_number=inventory.metadata.get("serialNumber"),
         )
         return result, findings
 

@@ -198,7 +198,12 @@ class Finding:
 
 @dataclass(slots=True)
 class InputResult:
-    """One input's section of the report. ``error`` is set when the input could not be used."""
+    """One input's section of the report. ``error`` is set when the input could not be used.
+
+    ``sha256`` is the digest of the bytes read (None when nothing could be read), so a signed review
+    names exactly which file it judged. ``subject`` is what the document describes (a CycloneDX
+    ``metadata.component``: name, version, supplier) and ``serial_number`` its serial number, when given.
+    """
 
     path: str
     format: str | None
@@ -206,11 +211,17 @@ class InputResult:
     components_with_vendor_identity: int = 0
     components_matched: int = 0
     error: str | None = None
+    sha256: str | None = None
+    subject: dict[str, str | None] | None = None
+    serial_number: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "path": self.path,
             "format": self.format,
+            "sha256": self.sha256,
+            "subject": dict(self.subject) if self.subject is not None else None,
+            "serial_number": self.serial_number,
             "components": self.components,
             "components_with_vendor_identity": self.components_with_vendor_identity,
             "components_matched": self.components_matched,
@@ -220,12 +231,22 @@ class InputResult:
         return out
 
 
+def no_waivers(file: str | None = None) -> dict[str, Any]:
+    """The ``waivers`` section when nothing was applied, lapsed or unused: the same keys as always."""
+    return {"file": file, "applied": [], "lapsed": [], "unused": []}
+
+
 @dataclass(slots=True)
 class Report:
-    """Everything a format needs. Formats render it; they never decide a verdict."""
+    """Everything a format needs. Formats render it; they never decide a verdict.
+
+    ``rulepack`` holds ``packs`` (each pack's own name and version, in load order) besides the
+    combined ``name``/``version`` label kept for existing consumers. ``command`` is the argument vector
+    the caller reports having run (the CLI passes its own; the library leaves it None).
+    """
 
     tool_version: str
-    rulepack: dict[str, str]
+    rulepack: dict[str, Any]
     as_of: str
     jurisdictions: list[str]
     contexts: list[str]
@@ -234,7 +255,8 @@ class Report:
     inputs: list[InputResult]
     findings: list[Finding]
     rules_evaluated: list[dict[str, Any]] = field(default_factory=list)
-    waivers: dict[str, Any] = field(default_factory=dict)
+    waivers: dict[str, Any] = field(default_factory=no_waivers)
+    command: list[str] | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -298,7 +320,12 @@ class Report:
         shared: dict[int, Any] = {}
         return {
             "tool": {"name": "complycheck", "version": self.tool_version or __version__},
-            "rulepack": dict(self.rulepack),
+            "command": list(self.command) if self.command is not None else None,
+            "rulepack": {
+                "name": self.rulepack.get("name"),
+                "version": self.rulepack.get("version"),
+                "packs": [dict(p) for p in self.rulepack.get("packs") or []],
+            },
             "as_of": self.as_of,
             "jurisdictions": list(self.jurisdictions),
             "contexts": list(self.contexts),
@@ -311,5 +338,5 @@ class Report:
             "fleet": self.fleet_summary(),
             "findings": [f.to_dict(shared) for f in self.findings],
             "rules_evaluated": list(self.rules_evaluated),
-            "waivers": dict(self.waivers),
+            "waivers": {**no_waivers(), **self.waivers},
         }

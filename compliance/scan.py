@@ -32,6 +32,8 @@ class ScanOptions:
     require_verified: bool = False
     max_input_bytes: int = DEFAULT_MAX_BYTES
     waivers: Any = None  # a loaded waiver set (compliance.waivers), applied after evaluation
+    # The command the caller ran, as an argument vector, for reports that name it (the CLI passes its own).
+    command: list[str] | None = None
 
 
 def check_selection(pack: RulePack, options: ScanOptions) -> None:
@@ -91,7 +93,7 @@ def scan(
     findings.sort(key=Finding.sort_key)
     report = Report(
         tool_version=__version__,
-        rulepack={"name": pack.name, "version": pack.version},
+        rulepack={"name": pack.name, "version": pack.version, "packs": [dict(p) for p in pack.packs]},
         as_of=as_of.isoformat(),
         jurisdictions=sorted(evaluator.selected),
         contexts=sorted(evaluator.contexts),
@@ -100,6 +102,7 @@ def scan(
         inputs=inputs,
         findings=findings,
         rules_evaluated=evaluator.rules_summary(),
+        command=list(options.command) if options.command is not None else None,
     )
     if options.waivers is not None:
         options.waivers.apply(report, as_of)
@@ -129,10 +132,13 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> tuple[Inp
     (a reader bug) is caught here, reported as an internal error naming the file, and the scan goes on.
     """
     shown = "<stdin>" if path == "-" else display_path(path)
+    source = None
     try:
         source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
         inventory = read_source(source, options.input_format)
-        return evaluator.evaluate(inventory)
+        result, found = evaluator.evaluate(inventory)
+        result.sha256 = source.sha256
+        return result, found
     except InputError as exc:
         error = str(exc)
     except ComplyCheckError:
@@ -143,4 +149,6 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> tuple[Inp
         error = f"{shown}: input is too large to hold in memory"
     except Exception as exc:  # noqa: BLE001 - fail closed: a reader bug is this input's error, not the scan's
         error = internal_error(shown, exc)
-    return InputResult(path=shown, format=None, error=error), []
+    # An input that was read but not understood is still named by its digest.
+    sha256 = source.sha256 if source is not None else None
+    return InputResult(path=shown, format=None, error=error, sha256=sha256), []

@@ -167,7 +167,7 @@ class WaiverSet:
             "file": self.path or None,
             "applied": [w.record(findings=applied[w.index]) for w in live if w.index in applied],
             "lapsed": [w.record(findings_now_unwaived=would.get(w.index, 0)) for w in self.waivers if w.expired(as_of)],
-            "unused": [w.record() for w in live if w.index not in applied],
+            "unused": [w.record(findings=0) for w in live if w.index not in applied],
         }
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import json
+from importlib import resources
+from typing import Any, ClassVar
 
 import orjson
 
 from compliance.model import Report
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of this report, shipped in the package as ``schemas/report.schema.json``."""
+    text = (resources.files("compliance.formats") / "schemas" / "report.schema.json").read_text("utf-8")
+    return json.loads(text)
 
 
 class JSONFormat:

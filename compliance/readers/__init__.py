@@ -6,6 +6,7 @@ whose sniff would also accept it (the generic CSV reader stays last).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import sys
@@ -125,7 +126,7 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
         data = sys.stdin.buffer.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise InputError("<stdin>", f"input is larger than the {max_bytes:,}-byte limit (--max-input-size)")
-        return Source("<stdin>", data, opts)
+        return Source("<stdin>", data, opts, sha256=hashlib.sha256(data).hexdigest())
     shown = display_path(path)
     try:
         st = os.stat(path)
@@ -158,7 +159,8 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
         raise InputError(shown, f"file is over the {max_bytes:,}-byte limit (--max-input-size)")
     if fifo and not data:
         raise InputError(shown, "is a pipe or FIFO that gave no data (no writer, or the writer wrote nothing)")
-    return Source(shown, data, opts)
+    # Hashed once, here, where the bytes are read: reports name exactly which file they judged.
+    return Source(shown, data, opts, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _list_directory(path: str) -> list[os.DirEntry[str]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from compliance.errors import InputError
-from compliance.model import Inventory
+from compliance.model import Component, Inventory
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; change with --max-input-size
 
@@ -36,6 +36,7 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)
     _text: str | None = None
     encoding: str | None = None
+    sha256: str | None = None  # hex digest of the bytes read, set by load_source
 
     @property
     def text(self) -> str:
@@ -96,6 +97,23 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+# Where a document's subject names its supplier, most specific first (CycloneDX field names as read).
+_SUBJECT_SUPPLIER_FIELDS = (
+    "supplier.name",
+    "metadata.supplier.name",
+    "manufacturer.name",
+    "metadata.manufacturer.name",
+    "metadata.manufacture.name",
+)
+
+
+def subject_of(component: Component) -> dict[str, str | None]:
+    """What an SBOM describes (its ``metadata.component``), for reports that name the product under review."""
+    fields = dict(reversed(component.vendor_fields))  # first value of each field wins
+    supplier = next((fields[f] for f in _SUBJECT_SUPPLIER_FIELDS if fields.get(f)), None)
+    return {"name": component.name or None, "version": component.version or None, "supplier": supplier}
 
 
 class Reader(Protocol):

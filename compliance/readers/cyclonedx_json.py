@@ -13,7 +13,15 @@ import orjson
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, expect_list, expect_object, expect_str, paused_gc, type_name
+from compliance.readers.base import (
+    Source,
+    expect_list,
+    expect_object,
+    expect_str,
+    paused_gc,
+    subject_of,
+    type_name,
+)
 
 # One table for JSON and XML. 1.0 and 1.1 were published for XML only, but real 1.1 SBOMs exist and
 # their components carry the same vendor-bearing fields (publisher, group, purl, cpe) as later ones.
@@ -157,8 +165,11 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
     )
 
 
-def walk_bom(path: str, doc: dict[str, Any]) -> list[Component]:
-    """Components (at any depth), services (at any depth) and the metadata subject, in document order."""
+def walk_bom(path: str, doc: dict[str, Any], meta: dict[str, Any] | None = None) -> list[Component]:
+    """Components (at any depth), services (at any depth) and the metadata subject, in document order.
+
+    ``meta`` receives ``subject`` (name, version, supplier of ``metadata.component``) when there is one.
+    """
     out: list[Component] = []
     metadata = doc.get("metadata")
     if metadata is not None:
@@ -172,6 +183,8 @@ def walk_bom(path: str, doc: dict[str, Any]) -> list[Component]:
             comp = component_from_dict(path, "/metadata/component", mc)
             comp.vendor_fields.extend(subject_vendors)
             out.append(comp)
+            if meta is not None:
+                meta["subject"] = subject_of(comp)
             nested = mc.get("components")
             if nested is not None:
                 _walk_list(path, "/metadata/component/components", nested, out, service=False)
@@ -202,6 +215,11 @@ def _walk_list(path: str, ptr: str, items: Any, out: list[Component], *, service
         stack.extend(reversed(children))
 
 
+def _serial(value: Any) -> str | None:
+    """The serial number when it is a string (a malformed one is not worth refusing the SBOM for)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
 class CycloneDXJSONReader:
     name: ClassVar[str] = "cyclonedx-json"
     label: ClassVar[str] = "CycloneDX 1.0-1.7 JSON"
@@ -224,11 +242,7 @@ class CycloneDXJSONReader:
                 f"unsupported CycloneDX specVersion {spec!r} (supported: {', '.join(SUPPORTED_SPECS)})",
                 where="/specVersion",
             )
+        meta: dict[str, Any] = {"specVersion": spec, "serialNumber": _serial(doc.get("serialNumber"))}
         with paused_gc():
-            components = walk_bom(source.path, doc)
-        return Inventory(
-            path=source.path,
-            format=self.name,
-            components=components,
-            metadata={"specVersion": spec, "serialNumber": doc.get("serialNumber")},
-        )
+            components = walk_bom(source.path, doc, meta)
+        return Inventory(path=source.path, format=self.name, components=components, metadata=meta)

@@ -7,7 +7,7 @@ and entity-expansion bombs before they are expanded.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -15,7 +15,7 @@ import defusedxml.ElementTree as SafeET
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source, paused_gc
+from compliance.readers.base import Source, paused_gc, subject_of
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES, SUPPORTED_SPECS
 
 _NS_RE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
@@ -151,6 +151,8 @@ class CycloneDXXMLReader:
         w = _Walker(source.path, ns)
         q = w.q
         out: list[Component] = []
+        serial = root.get("serialNumber")
+        meta: dict[str, Any] = {"specVersion": spec, "serialNumber": serial if serial and serial.strip() else None}
         with paused_gc():
             metadata = root.find(q("metadata"))
             if metadata is not None:
@@ -163,14 +165,10 @@ class CycloneDXXMLReader:
                     comp = w.component(mc, "/bom/metadata/component")
                     comp.vendor_fields.extend(subject)
                     out.append(comp)
+                    meta["subject"] = subject_of(comp)
                     w.walk(mc.find(q("components")), "/bom/metadata/component/components", out, service=False)
                 elif subject:
                     out.append(Component(name="(SBOM subject)", vendor_fields=subject, location="/bom/metadata"))
             w.walk(root.find(q("components")), "/bom/components", out, service=False)
             w.walk(root.find(q("services")), "/bom/services", out, service=True)
-        return Inventory(
-            path=source.path,
-            format=self.name,
-            components=out,
-            metadata={"specVersion": spec, "serialNumber": root.get("serialNumber")},
-        )
+        return Inventory(path=source.path, format=self.name, components=out, metadata=meta)
