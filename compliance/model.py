@@ -61,12 +61,19 @@ class Component:
 
 @dataclass(slots=True)
 class Inventory:
-    """What one reader found in one input."""
+    """What one reader found in one input.
+
+    ``problems`` are off-spec fields the reader decided it could read past without hiding who made
+    anything (a metadata component without a name, ``authors`` written as a string): one line each,
+    ``PLACE: what was wrong and what was done``. Anything that could hide vendor identity is an
+    ``InputError`` instead.
+    """
 
     path: str
     format: str
     components: list[Component]
     metadata: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +205,8 @@ class Finding:
 
 @dataclass(slots=True)
 class InputResult:
-    """One input's section of the report. ``error`` is set when the input could not be used.
+    """One input's section of the report. ``error`` is set when the input could not be used;
+    ``problems`` lists what the reader read past (see ``Inventory.problems``).
 
     ``sha256`` is the digest of the bytes read (None when nothing could be read), so a signed review
     names exactly which file it judged. ``subject`` is what the document describes (a CycloneDX
@@ -214,6 +222,7 @@ class InputResult:
     sha256: str | None = None
     subject: dict[str, str | None] | None = None
     serial_number: str | None = None
+    problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -228,6 +237,8 @@ class InputResult:
         }
         if self.error is not None:
             out["error"] = self.error
+        if self.problems:
+            out["problems"] = list(self.problems)
         return out
 
 

@@ -138,6 +138,7 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> tuple[Inp
         inventory = read_source(source, options.input_format)
         result, found = evaluator.evaluate(inventory)
         result.sha256 = source.sha256
+        result.problems = inventory.problems
         return result, found
     except InputError as exc:
         error = str(exc)

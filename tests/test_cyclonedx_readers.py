@@ -167,7 +167,15 @@ BAD_JSON = {
     "components-object.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": {"a": 1}}', "/components"),
     "component-string.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": ["x"]}', "/components/0"),
     "name-number.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": 5}]}', "/components/0/name"),
-    "no-name.json": (b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"version": "1"}]}', "/components/0"),
+    "authors-number.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "authors": 5}]}',
+        "/components/0/authors",
+    ),
+    "property-identifier-list.json": (
+        b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "properties": '
+        b'[{"name": "complycheck:winget:id", "value": ["Tencent.WeChat"]}]}]}',
+        "/components/0/properties/0/value",
+    ),
     "supplier-string.json": (
         b'{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a", "supplier": "Kaspersky"}]}',
         "/components/0/supplier",
@@ -288,3 +296,59 @@ def test_cyclonedx_1_0_and_1_1_are_read(name: str, spec: str, components: int) -
     assert kaspersky and kaspersky[0]["component"]["name"].startswith("Kaspersky")
     inv = read_source(load_source(str(CDX_FIX / name)))
     assert inv.metadata["specVersion"] == spec
+
+
+def test_harmless_off_spec_fields_are_problems_and_the_scan_goes_on(tmp_path):
+    """Issue 9 item 13: decided per field. What hides no vendor identity is a listed problem."""
+    doc = cdx(
+        [
+            {"name": "Kaspersky Endpoint Security", "authors": "AO Kaspersky Lab", "bom-ref": 12,
+             "properties": [{"name": ["x"], "value": "y"}, {"name": "complycheck:winget:id", "value": "Kaspersky.KES"}]},
+            {"version": 3, "supplier": {"name": "Tencent Technology (Shenzhen) Company Limited"}},
+        ],
+        metadata={"component": {"type": "application", "supplier": {"name": "Example Corp"}}},
+    )
+    path = tmp_path / "offspec.cdx.json"
+    path.write_text(json.dumps(doc))
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(path))
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    section = report["inputs"][0]
+    assert "error" not in section and section["components"] == 3
+    assert section["problems"] == [
+        "/metadata/component: component has no name; read as '(unnamed)'",
+        "/components/0/authors: expected an array, found a string; read as one author's name",
+        "/components/0/properties/0/name: expected a string, found an array; property ignored",
+        "/components/0/bom-ref: expected a string, found a number; bom-ref ignored",
+        "/components/1: component has no name; read as '(unnamed)'",
+        "/components/1/version: expected a string, found a number; version ignored",
+    ]
+    # The author string still counts as vendor identity: the component is matched.
+    assert any(f["component"]["name"] == "Kaspersky Endpoint Security" for f in report["findings"])
+    text = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", str(path))
+    assert "6 problems" in text.stdout and "/components/0/authors: expected an array" in text.stdout
+
+
+def test_empty_document_is_a_visible_problem(tmp_path):
+    path = tmp_path / "empty.cdx.json"
+    path.write_text(json.dumps(cdx([])))
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["inputs"][0]["problems"] == [
+        "0 components read from a non-empty document: nothing in it was checked"
+    ]
+
+
+def test_huge_expanding_field_is_cut_before_normalising(tmp_path):
+    """Issue 9 item 6: U+FDFA expands 18-fold under NFKD; a 4 MB name once took 57 s and 2 GB."""
+    from compliance.readers.base import MAX_FIELD_CHARS
+
+    name = "\ufdfa" * 1_000_000
+    path = tmp_path / "fdfa.cdx.json"
+    path.write_text(json.dumps(cdx([{"name": "x", "supplier": {"name": "AO Kaspersky Lab " + name}}])), encoding="utf-8")
+    inv = read_source(load_source(str(path)))
+    supplier = dict(inv.components[0].vendor_fields)["supplier.name"]
+    assert len(supplier) == MAX_FIELD_CHARS and supplier.startswith("AO Kaspersky Lab")
+    assert inv.problems == [
+        f"/components/0: supplier.name is {len(name) + 17:,} characters long; only the first {MAX_FIELD_CHARS:,} were read"
+    ]

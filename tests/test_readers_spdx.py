@@ -106,7 +106,10 @@ def test_traps() -> None:
     [
         ({"spdxVersion": 2.3}, "/spdxVersion"),
         ({"spdxVersion": "SPDX-2.3", "packages": {}}, "/packages"),
-        ({"spdxVersion": "SPDX-2.3", "packages": [{"versionInfo": "1"}]}, "/packages/0"),
+        ({"spdxVersion": "SPDX-2.3", "packages": [{"name": ["a"], "versionInfo": "1"}]}, "/packages/0/name"),
+        ({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [{"type": ["software_Package", 7]}]},
+         "/@graph/0/type/1"),
+        ({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [{"type": {"a": 1}}]}, "/@graph/0/type"),
         ({"spdxVersion": "SPDX-2.3", "packages": [{"name": "a", "supplier": {"name": "x"}}]}, "/packages/0/supplier"),
         ({"spdxVersion": "SPDX-2.3", "packages": [{"name": "a", "externalRefs": [{"referenceType": "purl", "referenceLocator": 1}]}]},
          "/packages/0/externalRefs/0/referenceLocator"),
@@ -153,3 +156,25 @@ def test_cli(tmp_path: Path) -> None:
     bad.write_text("SPDXVersion: SPDX-2.3\nPackageName: a\nPackageComment: <text>open\n")
     r = run_cli("scan", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "line 3" in r.stderr
+
+
+def test_spdx3_ai_and_dataset_packages_are_read() -> None:
+    """Issue 9 item 14: an AI SBOM once read as 0 components and passed."""
+    inv = read(FIX / "ai-dataset-3.0.spdx.json")
+    got = [(c.name, c.type, c.vendor_fields) for c in inv.components]
+    assert got == [
+        ("DeepSeek-R1-Distill-Qwen-7B", "model", [("suppliedBy", "Hangzhou DeepSeek Artificial Intelligence Co., Ltd.")]),
+        ("chat-corpus", "data", [("originatedBy", "Tencent Technology (Shenzhen) Company Limited")]),
+        ("inference-runtime", "", []),
+        ("tokenizer", "", []),
+    ]
+    assert inv.components[0].purl == "pkg:huggingface/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B@1.0"
+    assert inv.problems == []
+
+
+def test_spdx3_ai_sbom_through_the_cli(tmp_path: Path) -> None:
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(FIX / "ai-dataset-3.0.spdx.json"))
+    assert proc.returncode in (0, 1), proc.stderr
+    section = json.loads(proc.stdout)["inputs"][0]
+    assert section["components"] == 4 and section["components_with_vendor_identity"] == 2
+    assert section["components_matched"] >= 1  # the dataset's originator is Tencent

@@ -8,7 +8,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from compliance.model import Finding, Report
+from compliance.model import Finding, InputResult, Report
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -88,3 +88,9 @@ def fingerprint(path: str, finding: Finding) -> str:
 def failing_ids(report: Report) -> set[int]:
     """Identities of the findings the report's own gate counts (the report decides, not the format)."""
     return {id(f) for f in report.failing_findings()}
+
+
+def problem_count(inp: InputResult) -> str:
+    """``"3 problems"``: what the reader read past in one input (``InputResult.problems``)."""
+    n = len(inp.problems)
+    return f"{n} problem{'s' if n != 1 else ''}"

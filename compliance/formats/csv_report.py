@@ -88,4 +88,10 @@ class CsvFormat:
                 f.message,
             )
             writer.writerow([neutralise(v) for v in row])
+        # What a reader read past: one row each, status "problem", the problem in the message column.
+        for inp in report.inputs:
+            for problem in inp.problems:
+                cells = dict.fromkeys(COLUMNS, "")
+                cells.update(input=relative_path(inp.path), status="problem", message=problem)
+                writer.writerow([neutralise(cells[c]) for c in COLUMNS])
         return buf.getvalue()

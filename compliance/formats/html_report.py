@@ -19,6 +19,7 @@ from compliance.formats.common import (
     component_label,
     failing_ids,
     primary_source,
+    problem_count,
     relative_path,
     rules_by_id,
 )
@@ -340,6 +341,9 @@ class HtmlFormat:
                 f"<tr><td>{e(relative_path(i.path))}</td><td>{e(i.format)}</td><td>{i.components}</td>"
                 f"<td>{i.components_with_vendor_identity}{e(pct)}</td><td>{i.components_matched}</td></tr>"
             )
+            if i.problems:
+                items = "".join(f"<li>{e(p)}</li>" for p in i.problems)
+                out.append(f'<tr><td></td><td colspan="4">{e(problem_count(i))}:<ul>{items}</ul></td></tr>')
         out.append("</tbody></table>")
         return out
 

@@ -16,7 +16,13 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any, ClassVar
 
-from compliance.formats.common import component_label, evidence_text, failing_ids, primary_source
+from compliance.formats.common import (
+    component_label,
+    evidence_text,
+    failing_ids,
+    primary_source,
+    problem_count,
+)
 from compliance.model import Finding, Report
 
 # Characters XML 1.0 cannot carry at all, even escaped; shown as \xNN instead.
@@ -69,8 +75,13 @@ class JUnitFormat:
                 ("format", inp.format or ""),
                 ("components", str(inp.components)),
                 ("components_with_vendor_identity", str(inp.components_with_vendor_identity)),
+                ("problems", str(len(inp.problems))),
             ):
                 ET.SubElement(props, "property", name=key, value=x(value))
+            if inp.problems:
+                ET.SubElement(suite, "system-out").text = x(
+                    f"{problem_count(inp)}:\n" + "\n".join(inp.problems)
+                )
             counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
             if inp.error:
                 case = ET.SubElement(suite, "testcase", classname="complycheck.input", name="read input", file=x(inp.path))

@@ -16,6 +16,7 @@ from compliance.formats.common import (
     STATUS_WORDS,
     component_label,
     primary_source,
+    problem_count,
     relative_path,
     rules_by_id,
 )
@@ -121,7 +122,9 @@ class MarkdownFormat:
                 head.append(
                     f"- {md(relative_path(inp.path))}: {inp.components} components, "
                     f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched"
+                    + (f", {problem_count(inp)}" if inp.problems else "")
                 )
+                head.extend(f"  - problem: {md(p)}" for p in inp.problems)
         head.append("")
         table: list[str] = []
         if report.findings:

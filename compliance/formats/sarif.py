@@ -177,6 +177,17 @@ class SarifFormat:
             for inp in report.inputs
             if inp.error
         ]
+        # What a reader read past (an off-spec field that hides no vendor identity): a warning each.
+        notifications.extend(
+            {
+                "level": "warning",
+                "message": {"text": f"{inp.path}: {problem}"},
+                "descriptor": {"id": "input-problem"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(inp.path)}}}],
+            }
+            for inp in report.inputs
+            for problem in inp.problems
+        )
         invocation: dict[str, Any] = {
             "executionSuccessful": not report.has_errors,
             "exitCode": report.exit_code,

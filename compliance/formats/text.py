@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from compliance.formats.common import problem_count
 from compliance.model import Finding, Report
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -78,7 +79,9 @@ class TextFormat:
             out.append(
                 f"== {clean(inp.path)} ({inp.format}): {inp.components} components, "
                 f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched a catalog vendor"
+                + (f", {problem_count(inp)}" if inp.problems else "")
             )
+            out.extend(f"  PROBLEM {clean(p)}" for p in inp.problems)
             items = by_input.get(inp.path, [])
             if not items:
                 out.append("  No rule of the selected jurisdictions applies to any component.")

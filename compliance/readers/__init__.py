@@ -16,7 +16,7 @@ from typing import Any
 from compliance.errors import InputError, UsageError
 from compliance.model import Inventory
 from compliance.readers.android_pm import AndroidPackageListReader
-from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source
+from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source, bound_fields
 from compliance.readers.cyclonedx_json import CycloneDXJSONReader
 from compliance.readers.cyclonedx_xml import CycloneDXXMLReader
 from compliance.readers.generic_csv import GenericCSVReader, MobileAppsCSVReader
@@ -170,8 +170,13 @@ def _list_directory(path: str) -> list[os.DirEntry[str]]:
 
 
 def read_source(source: Source, input_format: str | None = None) -> Inventory:
+    """Read one input; a non-empty document that yields no component says so as a problem."""
     reader = reader_by_name(input_format) if input_format else detect(source)
-    return reader.read(source)
+    inventory = reader.read(source)
+    if not inventory.components and source.data.strip():
+        inventory.problems.append("0 components read from a non-empty document: nothing in it was checked")
+    bound_fields(inventory)
+    return inventory
 
 
 def expand_paths(paths: list[str]) -> Iterator[str]:

@@ -81,9 +81,14 @@ def _org_name(path: str, ptr: str, value: Any, field: str, out: list[tuple[str, 
         out.append((f"{field}.name", name))
 
 
-def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False) -> Component:
+def component_from_dict(
+    path: str, ptr: str, obj: Any, problems: list[str], *, service: bool = False
+) -> Component:
     """One CycloneDX component or service object, with every vendor-bearing field it carries.
 
+    Per field: a vendor-bearing value of the wrong type could hide who made the component, so it is
+    an ``InputError``; an off-spec field that hides nothing (no name, ``authors`` as one string, a
+    version written as a number, a property name that is not a string) is appended to ``problems``.
     This runs once per component on the scan path: plain dict probes, no per-field helper calls
     unless a field is present.
     """
@@ -92,12 +97,14 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
     get = obj.get
     name = get("name")
     if type(name) is not str:
-        if name is None:
-            raise InputError(path, "component has no name", where=ptr)
-        raise InputError(path, f"expected a string, found {type_name(name)}", where=f"{ptr}/name")
+        if name is not None:
+            raise InputError(path, f"expected a string, found {type_name(name)}", where=f"{ptr}/name")
+        problems.append(f"{ptr}: {'service' if service else 'component'} has no name; read as '(unnamed)'")
+        name = "(unnamed)"
     version = get("version")
     if version is not None and type(version) is not str:
-        raise InputError(path, f"expected a string, found {type_name(version)}", where=f"{ptr}/version")
+        problems.append(f"{ptr}/version: expected a string, found {type_name(version)}; version ignored")
+        version = str(version) if type(version) in (int, float) else ""
     vendor_fields: list[tuple[str, str]] = []
     identifiers: list[tuple[str, str, str]] = []
 
@@ -117,10 +124,15 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
         vendor_fields.append(("author", author))
     authors = get("authors")
     if authors is not None:
-        if type(authors) is not list:
+        if type(authors) is str:
+            problems.append(f"{ptr}/authors: expected an array, found a string; read as one author's name")
+            if authors.strip():
+                vendor_fields.append(("authors", authors))
+        elif type(authors) is not list:
             raise InputError(path, f"expected an array, found {type_name(authors)}", where=f"{ptr}/authors")
-        for i, a in enumerate(authors):
-            _org_name(path, f"{ptr}/authors/{i}", a, "authors", vendor_fields)
+        else:
+            for i, a in enumerate(authors):
+                _org_name(path, f"{ptr}/authors/{i}", a, "authors", vendor_fields)
     group = get("group")
     if group is not None and expect_str(path, f"{ptr}/group", group).strip():
         identifiers.append(("namespace", group, "group"))
@@ -144,14 +156,21 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
         for i, prop in enumerate(props):
             if type(prop) is not dict:
                 raise InputError(path, f"expected an object, found {type_name(prop)}", where=f"{ptr}/properties/{i}")
-            kind = IDENTIFIER_PROPERTIES.get(prop.get("name"))  # type: ignore[arg-type]
+            pname = prop.get("name")
+            if type(pname) is not str:
+                problems.append(
+                    f"{ptr}/properties/{i}/name: expected a string, found {type_name(pname)}; property ignored"
+                )
+                continue
+            kind = IDENTIFIER_PROPERTIES.get(pname)
             if kind is not None:
                 value = expect_str(path, f"{ptr}/properties/{i}/value", prop.get("value"))
                 if value:
                     identifiers.append((kind, value, f"properties.{prop['name']}"))
     bom_ref = get("bom-ref")
     if bom_ref is not None and type(bom_ref) is not str:
-        raise InputError(path, f"expected a string, found {type_name(bom_ref)}", where=f"{ptr}/bom-ref")
+        problems.append(f"{ptr}/bom-ref: expected a string, found {type_name(bom_ref)}; bom-ref ignored")
+        bom_ref = ""
     ctype = get("type")
     return Component(
         name,
@@ -165,7 +184,9 @@ def component_from_dict(path: str, ptr: str, obj: Any, *, service: bool = False)
     )
 
 
-def walk_bom(path: str, doc: dict[str, Any], meta: dict[str, Any] | None = None) -> list[Component]:
+def walk_bom(
+    path: str, doc: dict[str, Any], problems: list[str], meta: dict[str, Any] | None = None
+) -> list[Component]:
     """Components (at any depth), services (at any depth) and the metadata subject, in document order.
 
     ``meta`` receives ``subject`` (name, version, supplier of ``metadata.component``) when there is one.
@@ -180,26 +201,28 @@ def walk_bom(path: str, doc: dict[str, Any], meta: dict[str, Any] | None = None)
         _org_name(path, "/metadata/manufacture", metadata.get("manufacture"), "metadata.manufacture", subject_vendors)
         mc = metadata.get("component")
         if mc is not None:
-            comp = component_from_dict(path, "/metadata/component", mc)
+            comp = component_from_dict(path, "/metadata/component", mc, problems)
             comp.vendor_fields.extend(subject_vendors)
             out.append(comp)
             if meta is not None:
                 meta["subject"] = subject_of(comp)
             nested = mc.get("components")
             if nested is not None:
-                _walk_list(path, "/metadata/component/components", nested, out, service=False)
+                _walk_list(path, "/metadata/component/components", nested, out, problems, service=False)
         elif subject_vendors:
             out.append(Component(name="(SBOM subject)", vendor_fields=subject_vendors, location="/metadata"))
     comps = doc.get("components")
     if comps is not None:
-        _walk_list(path, "/components", comps, out, service=False)
+        _walk_list(path, "/components", comps, out, problems, service=False)
     services = doc.get("services")
     if services is not None:
-        _walk_list(path, "/services", services, out, service=True)
+        _walk_list(path, "/services", services, out, problems, service=True)
     return out
 
 
-def _walk_list(path: str, ptr: str, items: Any, out: list[Component], *, service: bool) -> None:
+def _walk_list(
+    path: str, ptr: str, items: Any, out: list[Component], problems: list[str], *, service: bool
+) -> None:
     key = "services" if service else "components"
     stack: list[tuple[str, Any]] = [(ptr, items)]
     while stack:
@@ -208,7 +231,7 @@ def _walk_list(path: str, ptr: str, items: Any, out: list[Component], *, service
         children: list[tuple[str, Any]] = []
         for i, obj in enumerate(seq):
             where = f"{base}/{i}"
-            out.append(component_from_dict(path, where, obj, service=service))
+            out.append(component_from_dict(path, where, obj, problems, service=service))
             nested = obj.get(key)
             if nested is not None:
                 children.append((f"{where}/{key}", nested))
@@ -243,6 +266,7 @@ class CycloneDXJSONReader:
                 where="/specVersion",
             )
         meta: dict[str, Any] = {"specVersion": spec, "serialNumber": _serial(doc.get("serialNumber"))}
+        problems: list[str] = []
         with paused_gc():
-            components = walk_bom(source.path, doc, meta)
-        return Inventory(path=source.path, format=self.name, components=components, metadata=meta)
+            components = walk_bom(source.path, doc, problems, meta)
+        return Inventory(path=source.path, format=self.name, components=components, metadata=meta, problems=problems)

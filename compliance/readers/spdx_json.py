@@ -8,7 +8,8 @@ is ``purl``, ``cpe23Type``, ``cpe22Type`` or ``swid``.
 
 SPDX 3.0 shape confirmed against spdx/spdx-spec ``examples/jsonld/package_sbom.json`` and
 published 3.0.1 documents: ``@context`` ``https://spdx.org/rdf/3.0.x/spdx-context.jsonld``,
-``@graph`` elements; ``software_Package`` has ``name``, ``software_packageVersion``,
+``@graph`` elements; ``software_Package`` (and its subclasses ``ai_AIPackage`` and
+``dataset_DatasetPackage``) has ``name``, ``software_packageVersion``,
 ``software_packageUrl``, ``suppliedBy`` (one agent) and ``originatedBy`` (a list), each an ``spdxId``
 of an ``Organization``/``Person``/``SoftwareAgent`` element carrying ``name``, and
 ``externalIdentifier[]`` of ``{externalIdentifierType: packageUrl|cpe23|cpe22|swid, identifier}``.
@@ -28,6 +29,45 @@ _EMAIL_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
 REF_KINDS = {"purl": "purl", "cpe23Type": "cpe", "cpe22Type": "cpe", "swid": "swid"}
 ID3_KINDS = {"packageUrl": "purl", "cpe23": "cpe", "cpe22": "cpe", "swid": "swid"}
 AGENT_TYPES = frozenset(["Organization", "Person", "SoftwareAgent", "Agent"])
+# Every SPDX 3.0 class that is a package: ``ai_AIPackage`` and ``dataset_DatasetPackage`` are
+# subclasses of ``software_Package`` with the same name, version, supplier and identifier properties.
+PACKAGE_TYPES = frozenset(["software_Package", "ai_AIPackage", "dataset_DatasetPackage"])
+# The same classes written as full IRIs (an expanded rather than compacted JSON-LD document).
+_IRI_TAILS = {
+    "/Software/Package": "software_Package",
+    "/AI/AIPackage": "ai_AIPackage",
+    "/Dataset/DatasetPackage": "dataset_DatasetPackage",
+    "/Core/Organization": "Organization",
+    "/Core/Person": "Person",
+    "/Core/SoftwareAgent": "SoftwareAgent",
+    "/Core/Agent": "Agent",
+    "/Core/CreationInfo": "CreationInfo",
+}
+
+
+def element_types(path: str, ptr: str, el: dict[str, Any]) -> list[str]:
+    """An element's classes: ``type`` (or ``@type``) is one class or, in JSON-LD, an array of them.
+
+    Full IRIs are read as their compact names. A class that is not a string is an error: the element
+    could be a package, and skipping it could hide who made it.
+    """
+    key = "type" if "type" in el else "@type"
+    value = el.get(key)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for i, t in enumerate(items):
+        if not isinstance(t, str):
+            where = f"{ptr}/{key}/{i}" if isinstance(value, list) else f"{ptr}/{key}"
+            raise InputError(path, f"expected a class name string, found {type_name(t)}", where=where)
+        if "://" in t:
+            for tail, compact in _IRI_TAILS.items():
+                if t.endswith(tail):
+                    t = compact
+                    break
+        out.append(t)
+    return out
 
 
 def parse_agent(value: str) -> str:
@@ -48,10 +88,10 @@ def parse_agent(value: str) -> str:
     return "" if text.upper() == "NOASSERTION" else text
 
 
-def package2_component(path: str, ptr: str, pkg: Any) -> Component:
+def package2_component(path: str, ptr: str, pkg: Any, problems: list[str]) -> Component:
     """One SPDX 2.x ``packages[]`` entry."""
     expect_object(path, ptr, pkg, "a package object")
-    name = require_str(path, ptr, pkg.get("name"), "name", "package")
+    name = _name(path, ptr, pkg, "package", problems)
     version = expect_str(path, f"{ptr}/versionInfo", pkg.get("versionInfo"))
     vendor_fields: list[tuple[str, str]] = []
     for field in ("supplier", "originator"):
@@ -106,6 +146,16 @@ def _typed_refs(
     return purl
 
 
+def _name(path: str, ptr: str, obj: dict[str, Any], what: str, problems: list[str]) -> str:
+    """A package name: missing is a problem (the package is still read, its supplier still checked);
+    a name that is not a string is an error, since it could be the only thing naming the product."""
+    value = obj.get("name")
+    if value is None:
+        problems.append(f"{ptr}: {what} has no name; read as '(unnamed)'")
+        return "(unnamed)"
+    return require_str(path, ptr, value, "name", what)
+
+
 def _purpose(value: Any) -> str:
     return value.lower() if isinstance(value, str) else ""
 
@@ -118,15 +168,17 @@ def read_spdx2(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
         raise InputError(path, f"unsupported spdxVersion {version!r} (supported: SPDX-2.2, SPDX-2.3)", where="/spdxVersion")
     packages = doc.get("packages")
     components: list[Component] = []
+    problems: list[str] = []
     if packages is not None:
         expect_list(path, "/packages", packages)
-        components = [package2_component(path, f"/packages/{i}", p) for i, p in enumerate(packages)]
+        components = [package2_component(path, f"/packages/{i}", p, problems) for i, p in enumerate(packages)]
     name = doc.get("name")
     return Inventory(
         path=path,
         format=fmt,
         components=components,
         metadata={"spdxVersion": version, "name": name if isinstance(name, str) else None},
+        problems=problems,
     )
 
 
@@ -135,23 +187,27 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
     if not isinstance(graph, list):
         raise InputError(path, f"expected an @graph array, found {type_name(graph)}", where="/@graph")
     agents: dict[str, str] = {}
+    types: list[list[str]] = []
     for i, el in enumerate(graph):
         expect_object(path, f"/@graph/{i}", el, "an element object")
-        if el.get("type") in AGENT_TYPES:
+        types.append(element_types(path, f"/@graph/{i}", el))
+        if not AGENT_TYPES.isdisjoint(types[i]):
             sid = el.get("spdxId", el.get("@id"))
             name = expect_str(path, f"/@graph/{i}/name", el.get("name"))
             if isinstance(sid, str) and name.strip():
                 agents[sid] = name.strip()
     components: list[Component] = []
+    problems: list[str] = []
     spec_version = None
     for i, el in enumerate(graph):
         ptr = f"/@graph/{i}"
-        etype = el.get("type")
-        if etype == "CreationInfo" and isinstance(el.get("specVersion"), str):
+        etypes = types[i]
+        if "CreationInfo" in etypes and isinstance(el.get("specVersion"), str):
             spec_version = el["specVersion"]
-        if etype != "software_Package":
+        package_types = PACKAGE_TYPES.intersection(etypes)
+        if not package_types:
             continue
-        name = require_str(path, ptr, el.get("name"), "name", "software_Package")
+        name = _name(path, ptr, el, min(package_types), problems)
         version = expect_str(path, f"{ptr}/software_packageVersion", el.get("software_packageVersion"))
         vendor_fields: list[tuple[str, str]] = []
         supplied = el.get("suppliedBy")
@@ -184,7 +240,9 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
                 type=_purpose(el.get("software_primaryPurpose")),
             )
         )
-    return Inventory(path=path, format=fmt, components=components, metadata={"spdxVersion": spec_version})
+    return Inventory(
+        path=path, format=fmt, components=components, metadata={"spdxVersion": spec_version}, problems=problems
+    )
 
 
 def _agent_ref(path: str, ptr: str, ref: Any, agents: dict[str, str], field: str, out: list[tuple[str, str]]) -> None:
