@@ -15,7 +15,7 @@ import pytest
 from conftest import assert_clean_error, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reader_seeds import seed_bytes, seeds_by_reader
+from reader_seeds import REGRESSIONS, seed_bytes, seeds_by_reader
 
 from compliance.errors import InputError
 from compliance.model import Inventory
@@ -190,3 +190,25 @@ def test_garbage_through_the_cli_is_one_line_and_exit_2(reader: str, tmp_path) -
     path.write_bytes(b"\x00\xff\xfe{[<\x01" * 40)
     proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "--input-format", reader, str(path))
     assert_clean_error(proc, str(path))
+
+
+REGRESSION_FILES = sorted(p for p in REGRESSIONS.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("path", REGRESSION_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fuzz_regressions(path) -> None:  # type: ignore[no-untyped-def]
+    """Inputs that once crashed a reader (the directory names the reader): read, or a clean error."""
+    read_or_clean_error(path.read_bytes(), path.parent.name)
+    read_or_clean_error(path.read_bytes(), None)
+
+
+def test_regression_outcomes_are_the_intended_ones() -> None:
+    """Not only no crash: each fixed case now means what it should."""
+    by_name = {p.name: p for p in REGRESSION_FILES}
+    props = read_source(Source(PATH, by_name["properties-name-list.json"].read_bytes()))
+    assert props.problems == ["/components/0/properties/0/name: expected a string, found an array; property ignored"]
+    types = read_source(Source(PATH, by_name["type-list.json"].read_bytes()))
+    assert [(c.name, c.vendor_fields) for c in types.components] == [("kes", [("suppliedBy", "AO Kaspersky Lab")])]
+    with pytest.raises(InputError, match="expected a class name string, found an object") as exc:
+        read_source(Source(PATH, by_name["type-object.json"].read_bytes()))
+    assert exc.value.where == "/@graph/0/type"
