@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from format_support import HOSTILE, HOSTILE_NAME, KASPERSKY, make_report
+from format_support import HOSTILE, HOSTILE_NAME, KASPERSKY, ROOT, make_report, run_cli
 
 from compliance.formats import get_format
 
@@ -117,6 +120,7 @@ def test_chromium_renders_hostile_name_as_text_and_screenshots(tmp_path: Path) -
     dom = chromium(tmp_path, "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "FAIL — barred software found" in dom.stdout
+    assert "What is under review" in dom.stdout and "Approved with conditions" in dom.stdout
     assert "<script" not in dom.stdout  # no script element was created from the component name
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom.stdout
     shot = tmp_path / "review.png"
@@ -124,3 +128,54 @@ def test_chromium_renders_hostile_name_as_text_and_screenshots(tmp_path: Path) -
     assert res.returncode == 0, res.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def sections(html: str) -> dict[str, str]:
+    """The HTML of each rule section, by rule id."""
+    return {m.group(1): m.group(2) for m in re.finditer(r'<section class="rule" id="rule-([^"]+)">(.*?)</section>', html, re.S)}
+
+
+def test_procurement_review_names_what_is_reviewed_and_has_a_decision_block(tmp_path: Path) -> None:
+    """Issue 11 item 7 through the CLI: product, serial, digest, packs, the exact command, a signable decision."""
+    sbom = tmp_path / "vendor <b>sbom.cdx.json"  # markup and a space in a path: escaped and shell-quoted
+    sbom.write_bytes((ROOT / "examples" / "sboms" / "endpoint-security-suite.cdx.json").read_bytes())
+    out = tmp_path / "review.html"
+    proc = run_cli("scan", str(sbom), "-j", "US", "-c", "procurement", "--as-of", "2026-11-22", "-q",
+                   "--output", f"html={out}")
+    assert proc.returncode == 1, proc.stderr
+    html = out.read_text("utf-8")
+    assert "<b>" not in html
+    page = Page()
+    page.feed(html)
+    text = page.body
+    under = text[text.index("What is under review"):text.index("Scope of this review")]
+    for needle in ("Northwind SecureEdge Endpoint Protection 7.4.2", "Northwind Security Systems, Inc.",
+                   "urn:uuid:8c1f2a5e-4a2b-4d8e-9a57-1f0c2b6d7e11", hashlib.sha256(sbom.read_bytes()).hexdigest(),
+                   f"complycheck scan '{sbom}' -j US -c procurement --as-of 2026-11-22 -q --output html={out}",
+                   "Rule packs", "complycheck-builtin 20"):
+        assert needle in under, needle
+    decision = text[text.index("Tool verdict: FAIL"):]
+    for needle in ("Approved", "Approved with conditions", "Rejected", "Conditions or reasons",
+                   "Reviewer (name, role)", "Date", "Signature"):
+        assert needle in decision, needle
+
+    rules = sections(html)
+    assert rules, "no rule sections"
+    report = json.loads(run_cli("scan", str(sbom), "-j", "US", "-c", "procurement", "--as-of", "2026-11-22",
+                                "-f", "json").stdout)
+    for rule in report["rules_evaluated"]:
+        body = rules[rule["rule_id"]]
+        kinds = re.findall(r"\((primary|secondary) source\)", body)
+        assert kinds == sorted(kinds), (rule["rule_id"], kinds)  # primary first
+        status = rule["verification"]["status"]
+        marked = "SECONDARY SOURCES" in body or "UNVERIFIED FACTS" in body
+        assert marked == (status != "verified"), rule["rule_id"]
+    assert "SECONDARY SOURCES" in rules["US-ICTS-KASPERSKY-2024"] and "SECONDARY SOURCES" not in rules["US-NDAA18-1634"]
+    flagged = text[text.index("Flagged components"):text.index("Upcoming rules")]
+    assert "⚠ SECONDARY SOURCES" in flagged
+
+
+def test_library_report_says_the_command_was_not_recorded() -> None:
+    _html, page = parse(make_report(KASPERSKY))
+    assert "not recorded (produced through the library)" in page.body
+    assert "not named in the document" in page.body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 from typing import Any
 from urllib.parse import quote
 
@@ -54,6 +55,45 @@ def primary_source(rule: dict[str, Any] | None, finding: Finding | None = None) 
     if finding is not None and finding.sources:
         return finding.sources[0]
     return None
+
+
+SOURCE_RANK = {"primary": 0, "secondary": 1}
+
+# What a reviewer must know when a rule's key facts are not confirmed by primary sources.
+FACT_WARNINGS = {
+    "secondary": "Rests on secondary sources: some key facts are confirmed only by news or law-firm reports; "
+    "have counsel confirm them against the primary text.",
+    "unverified": "Rests on unverified facts: some key facts could not be confirmed at all; "
+    "do not rely on this rule without checking it.",
+}
+
+
+def ranked_sources(rule: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A rule's sources, primary ones first (the pack's order kept within each kind)."""
+    sources = (rule or {}).get("sources") or []
+    return sorted(sources, key=lambda s: SOURCE_RANK.get(s.get("kind") or "", len(SOURCE_RANK)))
+
+
+def command_line(report: Report) -> str | None:
+    """The command that produced the report, shell-quoted so it can be pasted back; None when not recorded."""
+    return shlex.join(report.command) if report.command is not None else None
+
+
+def pack_labels(report: Report) -> list[str]:
+    """Each rule pack as "name version", in load order (older reports without ``packs``: the combined label)."""
+    packs = report.rulepack.get("packs") or []
+    if packs:
+        return [f"{p.get('name', '')} {p.get('version', '')}".strip() for p in packs]
+    return [str(report.rulepack.get("version", ""))]
+
+
+def subject_text(subject: dict[str, Any] | None) -> tuple[str, str]:
+    """(product and version, supplier) of a document's subject, in words a reviewer can sign off."""
+    subject = subject or {}
+    supplier = subject.get("supplier") or "not stated"
+    if not subject.get("name"):
+        return "not named in the document", supplier
+    return f"{subject['name']} {subject.get('version') or ''}".strip(), supplier
 
 
 def rules_by_id(report: Report) -> dict[str, dict[str, Any]]:

@@ -13,12 +13,17 @@ import re
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    FACT_WARNINGS,
     STATUS_WORDS,
+    command_line,
     component_label,
+    pack_labels,
     primary_source,
     problem_count,
+    ranked_sources,
     relative_path,
     rules_by_id,
+    subject_text,
 )
 from compliance.model import Finding, Report
 
@@ -26,6 +31,21 @@ GITHUB_COMMENT_LIMIT = 65_536
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#!|~])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 ICONS = {"pass": "✅", "fail": "❌", "error": "⚠️"}
+FACT_MARKS = {"secondary": "⚠️ secondary sources", "unverified": "⚠️ unverified facts"}
+DECISION = [
+    "### Decision",
+    "",
+    "- [ ] Approved",
+    "- [ ] Approved with conditions",
+    "- [ ] Rejected",
+    "",
+    "Conditions or reasons: ______________________________",
+    "",
+    "Reviewer (name, role): ______________________________",
+    "",
+    "Date: ____________ Signature: ______________________________",
+    "",
+]
 
 
 def md(text: Any) -> str:
@@ -69,8 +89,9 @@ def _row(f: Finding) -> str:
     comp = md(component_label(f)) + (f"<br>{md_code(ident)}" if ident else "")
     sev = f.severity.upper() + (" (waived)" if f.waived else "")
     evidence = "<br>".join(f"{md(e.field)}: {md(e.value)}" for e in f.evidence) or "—"
+    mark = f"<br>{FACT_MARKS[f.verification]}" if f.verification in FACT_MARKS else ""
     return (
-        f"| {sev} | {md(STATUS_WORDS.get(f.status, f.status))} | {md(f.jurisdiction)} {md_code(f.rule_id)} "
+        f"| {sev} | {md(STATUS_WORDS.get(f.status, f.status))} | {md(f.jurisdiction)} {md_code(f.rule_id)}{mark} "
         f"| {comp} | {md(relative_path(f.input_path))} | {evidence} |"
     )
 
@@ -90,6 +111,8 @@ def _detail(f: Finding, rule: dict[str, Any] | None) -> str:
     if src:
         lines.append(f"- **Source:** {link(src, src)}")
     lines.append(f"- **Effective:** {md(f.effective)} · **Binding:** {md(f.binding)} · **Verification:** {md(f.verification)}")
+    if f.verification in FACT_WARNINGS:
+        lines.append(f"- {FACT_MARKS[f.verification]}: {md(FACT_WARNINGS[f.verification])}")
     if f.waiver is not None:
         w = f.waiver
         lines.append(
@@ -116,15 +139,22 @@ class MarkdownFormat:
         )
         head.append("")
         for inp in report.inputs:
+            digest = f"SHA-256 {md_code(inp.sha256)}" if inp.sha256 else "not read"
             if inp.error:
-                head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)}")
-            else:
-                head.append(
-                    f"- {md(relative_path(inp.path))}: {inp.components} components, "
-                    f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched"
-                    + (f", {problem_count(inp)}" if inp.problems else "")
-                )
-                head.extend(f"  - problem: {md(p)}" for p in inp.problems)
+                head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)} ({digest})")
+                continue
+            product, supplier = subject_text(inp.subject)
+            head.append(
+                f"- {md(relative_path(inp.path))}: {inp.components} components, "
+                f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched"
+                + (f", {problem_count(inp)}" if inp.problems else "")
+                + f"<br>product **{md(product)}**, supplier {md(supplier)}, serial number "
+                f"{md_code(inp.serial_number) if inp.serial_number else 'none'}, {digest}"
+            )
+            head.extend(f"  - problem: {md(p)}" for p in inp.problems)
+        command = command_line(report)
+        head.append(f"- Rule packs: {md('; '.join(pack_labels(report)))}")
+        head.append(f"- Command: {md_code(command) if command is not None else 'not recorded (library call)'}")
         head.append("")
         table: list[str] = []
         if report.findings:
@@ -139,24 +169,28 @@ class MarkdownFormat:
         details += [_detail(f, rules.get(f.rule_id)) for f in report.findings]
         details += ["#### Rules checked", ""]
         for r in report.rules_evaluated:
-            src = primary_source(r)
+            sources = ", ".join(
+                link(s.get("url"), f"{s.get('kind')} source") for s in ranked_sources(r) if s.get("url")
+            )
+            status = (r.get("verification") or {}).get("status")
             details.append(
                 f"- {md(r['rule_id'])} ({md(r['jurisdiction'])}): {md(r.get('title'))} — if present: "
                 f"{md(STATUS_WORDS.get(r.get('status_if_present', ''), r.get('status_if_present')))}; "
-                f"{md(r.get('citation'))}" + (f"; {link(src, 'source')}" if src else "")
+                f"{md(r.get('citation'))}" + (f"; {sources}" if sources else "")
+                + (f" — {FACT_MARKS[status]}" if status in FACT_MARKS else "")
             )
         for kind in ("applied", "lapsed", "unused"):
             for w in report.waivers.get(kind) or []:
                 details.append(f"- Waiver {kind}: {md(str(w))}")
         details += ["", "</details>", ""]
-        return self._fit(head, table, details)
+        return self._fit(head, table, details, DECISION)
 
-    def _fit(self, head: list[str], table: list[str], details: list[str]) -> str:
-        """Everything if it fits; else drop the details, then table rows, and say so."""
-        full = "\n".join(head + table + details) + "\n"
+    def _fit(self, head: list[str], table: list[str], details: list[str], tail: list[str]) -> str:
+        """Everything if it fits; else drop the details, then table rows, and say so. ``tail`` is always kept."""
+        full = "\n".join(head + table + details + tail) + "\n"
         if len(full) <= self.limit:
             return full
-        note_room = 300
+        note_room = 300 + sum(len(line) + 1 for line in tail)
         out = list(head)
         size = len("\n".join(out)) + 1
         kept = 0
@@ -174,4 +208,4 @@ class MarkdownFormat:
         note = "\n> **Report truncated** to fit GitHub's 65,536-character comment limit"
         note += f": {omitted} more finding row(s) and the details are omitted." if omitted else ": the details are omitted."
         note += " See the full report (HTML, SARIF or JSON artifact)."
-        return "\n".join(out) + "\n" + note + "\n"
+        return "\n".join(out) + "\n" + note + "\n\n" + "\n".join(tail) + "\n"
