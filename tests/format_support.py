@@ -44,6 +44,17 @@ def make_report(
     return scan(list(paths or (KASPERSKY,)), options)
 
 
+def procurement_review(tmp_path: Path, sbom_name: str, fmt: str) -> tuple[Path, Path]:
+    """The example vendor SBOM copied under ``sbom_name`` and reviewed through the CLI into a ``fmt`` file."""
+    sbom = tmp_path / sbom_name
+    sbom.write_bytes((ROOT / "examples" / "sboms" / "endpoint-security-suite.cdx.json").read_bytes())
+    out = tmp_path / f"review.{fmt}"
+    proc = run_cli("scan", str(sbom), "-j", "US", "-c", "procurement", "--as-of", "2026-11-22", "-q",
+                   "--output", f"{fmt}={out}")
+    assert proc.returncode == 1, proc.stderr
+    return sbom, out
+
+
 def run_cli(*args: str, cwd: str | Path | None = None) -> subprocess.CompletedProcess[str]:
     """The real entry point, ``python -m compliance``, with this checkout importable."""
     env = dict(os.environ)

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from format_support import HOSTILE, HOSTILE_NAME, KASPERSKY, ROOT, make_report, run_cli
+from format_support import HOSTILE, HOSTILE_NAME, KASPERSKY, make_report, procurement_review, run_cli
 
 from compliance.formats import get_format
 
@@ -137,12 +137,8 @@ def sections(html: str) -> dict[str, str]:
 
 def test_procurement_review_names_what_is_reviewed_and_has_a_decision_block(tmp_path: Path) -> None:
     """Issue 11 item 7 through the CLI: product, serial, digest, packs, the exact command, a signable decision."""
-    sbom = tmp_path / "vendor <b>sbom.cdx.json"  # markup and a space in a path: escaped and shell-quoted
-    sbom.write_bytes((ROOT / "examples" / "sboms" / "endpoint-security-suite.cdx.json").read_bytes())
-    out = tmp_path / "review.html"
-    proc = run_cli("scan", str(sbom), "-j", "US", "-c", "procurement", "--as-of", "2026-11-22", "-q",
-                   "--output", f"html={out}")
-    assert proc.returncode == 1, proc.stderr
+    # markup and a space in a path: escaped and shell-quoted
+    sbom, out = procurement_review(tmp_path, "vendor <b>sbom.cdx.json", "html")
     html = out.read_text("utf-8")
     assert "<b>" not in html
     page = Page()

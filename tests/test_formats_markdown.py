@@ -8,7 +8,7 @@ import re
 import shlex
 from pathlib import Path
 
-from format_support import CLEAN, HOSTILE, KASPERSKY, ROOT, make_report, run_cli
+from format_support import CLEAN, HOSTILE, KASPERSKY, make_report, procurement_review
 
 from compliance.formats import get_format
 from compliance.formats.markdown import GITHUB_COMMENT_LIMIT, md
@@ -74,12 +74,7 @@ def test_truncated_under_github_limit(tmp_path: Path) -> None:
 
 def test_procurement_review_names_the_product_digest_command_and_decision(tmp_path: Path) -> None:
     """Issue 11 item 7 through the CLI: what is under review, the exact command, a decision block."""
-    sbom = tmp_path / "vendor sbom.cdx.json"  # a space: the command must be shell-quoted
-    sbom.write_bytes((ROOT / "examples" / "sboms" / "endpoint-security-suite.cdx.json").read_bytes())
-    out = tmp_path / "review.md"
-    proc = run_cli("scan", str(sbom), "-j", "US", "-c", "procurement", "--as-of", "2026-11-22", "-q",
-                   "--output", f"markdown={out}")
-    assert proc.returncode == 1, proc.stderr
+    sbom, out = procurement_review(tmp_path, "vendor sbom.cdx.json", "markdown")  # a space: shell-quoted
     text = out.read_text("utf-8")
     digest = hashlib.sha256(sbom.read_bytes()).hexdigest()
     assert f"SHA-256 <code>{digest}</code>" in text
