@@ -126,6 +126,10 @@ def main() -> None:
               help="Refuse inputs larger than this.")
 @click.option("--waivers", "waivers_file", metavar="FILE",
               help="Waivers YAML (rule, component, reason, optional expiry). Default: ./.complycheck.yaml if present.")
+@click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
+              help="Scan inputs in N worker processes (1: in this process). Default: the usable CPUs.")
+@click.option("--scheduler", "scheduler", metavar="ADDRESS",
+              help="Scan on a Dask distributed cluster (tcp://host:8786); needs complycheck[dask].")
 def scan(
     paths: tuple[str, ...],
     jurisdictions: tuple[str, ...],
@@ -143,6 +147,8 @@ def scan(
     require_verified: bool,
     max_size: str,
     waivers_file: str | None,
+    jobs: int | None,
+    scheduler: str | None,
 ) -> None:
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
     from compliance.formats import format_names, get_format
@@ -184,6 +190,8 @@ def scan(
         # Reports name the exact command (argv as given, the program as "complycheck" so it is the same
         # wherever it is installed).
         command=["complycheck", *sys.argv[1:]],
+        jobs=jobs,
+        scheduler=scheduler,
     )
     from compliance import waivers
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,6 +13,7 @@ from compliance.errors import ComplyCheckError, InputError, UsageError, internal
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import display_path, expand_paths, load_source, read_source
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
+from compliance.remote import is_url, load_url
 from compliance.rulepack import RulePack, load_rule_pack
 
 FAIL_ON = ("fail", "warn", "never")
@@ -34,6 +35,8 @@ class ScanOptions:
     waivers: Any = None  # a loaded waiver set (compliance.waivers), applied after evaluation
     # The command the caller ran, as an argument vector, for reports that name it (the CLI passes its own).
     command: list[str] | None = None
+    jobs: int | None = None  # worker processes; None: the usable CPUs; 1: in this process
+    scheduler: Any = None  # a Dask scheduler address (or distributed.Client): scan on that cluster
 
 
 def check_selection(pack: RulePack, options: ScanOptions) -> None:
@@ -50,6 +53,8 @@ def check_selection(pack: RulePack, options: ScanOptions) -> None:
         raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}")
     if options.horizon_days < 0:
         raise UsageError("--horizon must be zero or more days")
+    if options.jobs is not None and options.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
 
 
 def unverified_rules(evaluator: Evaluator) -> list[str]:
@@ -89,7 +94,9 @@ def scan(
     inputs: list[InputResult] = []
     findings: list[Finding] = []
     with paused_gc():
-        _scan_inputs(paths, options, evaluator, inputs, findings, progress)
+        for result, found in _scan_inputs(paths, options, evaluator, progress):
+            inputs.append(result)
+            findings.extend(found)
     findings.sort(key=Finding.sort_key)
     report = Report(
         tool_version=__version__,
@@ -109,24 +116,61 @@ def scan(
     return report
 
 
+def expand_inputs(paths: list[str]) -> list[str]:
+    """Every input file: local paths and directories (``expand_paths``) and fsspec URLs, in order."""
+    from compliance.remote import expand_urls, is_url
+
+    out: list[str] = []
+    for p in paths:
+        out.extend(expand_urls(p) if is_url(p) else expand_paths([p]))
+    return out
+
+
 def _scan_inputs(
     paths: list[str],
     options: ScanOptions,
     evaluator: Evaluator,
-    inputs: list[InputResult],
-    findings: list[Finding],
     progress: Callable[[str], None] | None,
-) -> None:
-    for path in expand_paths(paths):
+) -> Iterator[tuple[InputResult, list[Finding]]]:
+    """Every input section in input order: on a Dask cluster, in worker processes, or in this process.
+
+    One input, or ``jobs`` 1, stays in this process: starting workers would cost more than it saves.
+    Standard input is always read here (workers have no standard input).
+    """
+    from compliance import parallel
+
+    files = expand_inputs(paths)
+    if options.scheduler is not None:
+        if "-" in files:
+            raise UsageError("standard input ('-') cannot be scanned on a Dask cluster; give a file or URL")
+        yield from parallel.iter_ordered(parallel.run_dask(files, options, evaluator, options.scheduler, progress))
+        return
+    jobs = options.jobs if options.jobs is not None else parallel.usable_cpus()
+    if jobs > 1 and len(files) > 1:
+        from compliance.remote import check_urls
+
+        check_urls(files)
+        local = [p for p in files if p != "-"]
+        stdin = {p: scan_one(p, options, evaluator) for p in files if p == "-"}
+        scanned = iter(parallel.run_pool(local, options, evaluator, jobs, progress) if len(local) > 1 else
+                       [scan_one(p, options, evaluator) for p in local])
+        for p in files:
+            yield from stdin[p] if p == "-" else next(scanned)
+        return
+    for path in files:
+        sections = scan_one(path, options, evaluator)
         if progress is not None:
             progress(path)
-        result, found = scan_one(path, options, evaluator)
-        inputs.append(result)
-        findings.extend(found)
+        yield from sections
 
 
-def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> tuple[InputResult, list[Finding]]:
-    """Read and evaluate one input. Whatever goes wrong becomes this input's error section.
+def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tuple[InputResult, list[Finding]]]:
+    """Read and evaluate one input: the single unit of work of every way to run a scan.
+
+    The in-process loop, the worker-process pool and Dask all call this, so an input reads and fails
+    the same way wherever it runs. It returns the input's report sections: one per input, except an
+    osquery results log from several hosts (one per host). Whatever goes wrong becomes this input's
+    error section.
 
     A compliance gate fails closed and never loses the other inputs, so even an unexpected exception
     (a reader bug) is caught here, reported as an internal error naming the file, and the scan goes on.
@@ -134,12 +178,15 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> tuple[Inp
     shown = "<stdin>" if path == "-" else display_path(path)
     source = None
     try:
-        source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
+        if is_url(path):
+            source = load_url(path, max_bytes=options.max_input_bytes, options=options.reader_options)
+        else:
+            source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
         inventory = read_source(source, options.input_format)
         result, found = evaluator.evaluate(inventory)
         result.sha256 = source.sha256
         result.problems = inventory.problems
-        return result, found
+        return [(result, found)]
     except InputError as exc:
         error = str(exc)
     except ComplyCheckError:
@@ -152,4 +199,4 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> tuple[Inp
         error = internal_error(shown, exc)
     # An input that was read but not understood is still named by its digest.
     sha256 = source.sha256 if source is not None else None
-    return InputResult(path=shown, format=None, error=error, sha256=sha256), []
+    return [(InputResult(path=shown, format=None, error=error, sha256=sha256), [])]
