@@ -188,8 +188,8 @@ def scan(
         require_verified=require_verified,
         max_input_bytes=_parse_size(max_size),
         # Reports name the exact command (argv as given, the program as "complycheck" so it is the same
-        # wherever it is installed).
-        command=["complycheck", *sys.argv[1:]],
+        # wherever it is installed), less --jobs/--scheduler: where a scan runs never changes its report.
+        command=["complycheck", *_without_execution_flags(sys.argv[1:])],
         jobs=jobs,
         scheduler=scheduler,
     )
@@ -221,6 +221,20 @@ def scan(
     elif stdout_target is None:
         click.echo(stdout_format.render(report), nl=False)
     sys.exit(report.exit_code)
+
+
+def _without_execution_flags(argv: list[str]) -> list[str]:
+    """``argv`` without ``--jobs N`` and ``--scheduler ADDRESS`` (either spelling)."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--jobs", "--scheduler"):
+            skip = True
+        elif not arg.startswith(("--jobs=", "--scheduler=")):
+            out.append(arg)
+    return out
 
 
 def _progress_printer(paths: tuple[str, ...]) -> Callable[[str], None] | None:

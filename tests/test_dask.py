@@ -21,10 +21,12 @@ OPTS = dict(jurisdictions=["US", "CA"], as_of=date(2025, 6, 1))
 @pytest.fixture(scope="module")
 def cluster():
     """Two in-process workers: a real scheduler on a TCP port, real task serialisation."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
-                                  protocol="tcp", host="127.0.0.1") as lc:
-        with distributed.Client(lc, set_as_default=False) as client:
-            yield lc, client
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                                 protocol="tcp", host="127.0.0.1") as lc,
+        distributed.Client(lc, set_as_default=False) as client,
+    ):
+        yield lc, client
 
 
 @pytest.fixture
