@@ -169,6 +169,11 @@ def test_procurement_review_names_what_is_reviewed_and_has_a_decision_block(tmp_
     assert "SECONDARY SOURCES" in rules["US-ICTS-KASPERSKY-2024"] and "SECONDARY SOURCES" not in rules["US-NDAA18-1634"]
     flagged = text[text.index("Flagged components"):text.index("Upcoming rules")]
     assert "⚠ SECONDARY SOURCES" in flagged
+    # contexts still missing are shown per action, not merged (procurement is given: 889 part A needs federal)
+    outside = text[text.index("Rules outside this review's contexts"):text.index("Rules checked")]
+    assert "federal [part-a-procurement] or contractor [part-b-contractor-use]" in outside
+    info = text[text.index("For information"):text.index("Upcoming rules")]
+    assert "federal [federal-use] or contractor [contractor-far-52-204-23]" in info
 
 
 def test_library_report_says_the_command_was_not_recorded() -> None:

@@ -6,10 +6,12 @@ import hashlib
 import os
 import re
 import shlex
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from compliance.model import Finding, InputResult, Report
+from compliance.rulepack.listing import format_conditions
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -94,6 +96,19 @@ def subject_text(subject: dict[str, Any] | None) -> tuple[str, str]:
     if not subject.get("name"):
         return "not named in the document", supplier
     return f"{subject['name']} {subject.get('version') or ''}".strip(), supplier
+
+
+def missing_conditions(actions: Iterable[tuple[str, Sequence[str]]]) -> str:
+    """The contexts still missing, per action: ``(federal and procurement) [part-a] or contractor [part-b]``.
+
+    ``actions`` are ``(action id, missing contexts)`` pairs; actions missing nothing are left out. Merging
+    every missing context into one list would claim a rule needs all of them, or any one of them.
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for action, missing in actions:
+        if missing:
+            groups.setdefault(tuple(sorted(missing)), []).append(action)
+    return format_conditions(list(groups.items())) if groups else ""
 
 
 def rules_by_id(report: Report) -> dict[str, dict[str, Any]]:

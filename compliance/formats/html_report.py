@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
@@ -20,6 +21,7 @@ from compliance.formats.common import (
     command_line,
     component_label,
     failing_ids,
+    missing_conditions,
     pack_labels,
     primary_source,
     problem_count,
@@ -271,10 +273,10 @@ class HtmlFormat:
                 "<table><thead><tr><th>Component</th><th>Rule</th><th>Would apply with context</th></tr></thead><tbody>"
             )
             for f in info:
-                missing = sorted({c for act in f.actions if act.status == "out-of-scope" for c in act.missing_contexts})
+                ways = missing_conditions((act.action, act.missing_contexts) for act in f.actions if act.status == "out-of-scope")
                 out.append(
                     f"<tr><td>{e(component_label(f))}</td><td><code>{e(f.rule_id)}</code> {e(f.title)}</td>"
-                    f"<td>{e(', '.join(missing) or STATUS_WORDS.get(f.status, f.status))}</td></tr>"
+                    f"<td>{e(ways or STATUS_WORDS.get(f.status, f.status))}</td></tr>"
                 )
             out.append("</tbody></table>")
         return out
@@ -343,9 +345,16 @@ class HtmlFormat:
             "listed context(s) if the software will be used there.</p>"
         )
         out.append("<table><thead><tr><th>Rule</th><th>Would apply with context</th></tr></thead><tbody>")
+        given = set(report.contexts)
+        horizon_end = (date.fromisoformat(report.as_of) + timedelta(days=report.horizon_days)).isoformat()
         for r in rows:
-            missing = ", ".join(r.get("missing_contexts") or r.get("contexts") or [])
-            out.append(f"<tr><td><code>{e(r['rule_id'])}</code> {e(r.get('title'))}</td><td>{e(missing)}</td></tr>")
+            live = [
+                (act["action"], sorted(set(act.get("contexts") or []) - given))
+                for act in r.get("actions") or []
+                if act["effective"] <= horizon_end and (act.get("until") is None or act["until"] >= report.as_of)
+            ]
+            ways = missing_conditions(live) or ", ".join(r.get("missing_contexts") or [])
+            out.append(f"<tr><td><code>{e(r['rule_id'])}</code> {e(r.get('title'))}</td><td>{e(ways)}</td></tr>")
         out.append("</tbody></table>")
         return out
 

@@ -45,7 +45,11 @@ def applies_when(rule: Rule) -> str:
     applies, with the actions it covers, so a rule whose actions need different contexts is not shown as
     needing all of them (or any one of them) for everything.
     """
-    conditions = action_conditions(rule)
+    return format_conditions(action_conditions(rule))
+
+
+def format_conditions(conditions: Sequence[tuple[Sequence[str], Sequence[str]]]) -> str:
+    """``[(contexts, action ids), ...]`` as ``a and b`` or ``(a and b) [x] or c [y]`` (see ``applies_when``)."""
     if not conditions:
         return "any"
     several = len(conditions) > 1
