@@ -32,6 +32,11 @@ def test_rules_list_text_json_csv() -> None:
     assert bod["contexts"] == ["federal"] and bod["verification"] == "secondary"
     table = list(csv.DictReader(io.StringIO(run_cli("rules", "list", "-f", "csv", "-j", "NZ").stdout)))
     assert [(r["id"], r["contexts"]) for r in table] == [("NZ-PARLIAMENT-TIKTOK-2023", "parliament")]
+    us = {r["id"]: r for r in csv.DictReader(io.StringIO(run_cli("rules", "list", "-f", "csv", "-j", "US").stdout))}
+    assert us["US-NDAA19-889-HUAWEI-ZTE"]["applies_when"] == (
+        "(federal and procurement) [part-a-procurement] or contractor [part-b-contractor-use]"
+    )
+    assert "conditions" not in us["US-NDAA19-889-HUAWEI-ZTE"]
 
 
 def test_rules_list_filters() -> None:

@@ -259,6 +259,8 @@ def render_rules(rules: Iterable[Rule], fmt: str) -> str:
     rows = [rule_row(r) for r in rules]
     if fmt == "text":  # one alternative per line keeps the table narrow
         rows = [{**r, "applies_when": r["applies_when"].replace(" or ", "\nor ")} for r in rows]
+    elif fmt == "csv":  # a cell holds text: applies_when already says what conditions holds
+        rows = [{k: v for k, v in r.items() if k != "conditions"} for r in rows]
     return render(rows, fmt, RULE_COLUMNS)
 
 
