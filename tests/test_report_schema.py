@@ -116,3 +116,18 @@ def test_schema_rejects_unlisted_fields_and_missing_keys(mutate) -> None:
     bad = copy.deepcopy(r)
     mutate(bad)
     assert not VALIDATOR.is_valid(bad)
+
+
+def test_subject_prefers_the_component_supplier_and_tolerates_none(write_bom) -> None:
+    """metadata.component's own supplier names the product's supplier; the document's is the fallback."""
+    meta = {
+        "component": {"type": "application", "name": "Gadget", "version": "2.0", "supplier": {"name": "Maker Ltd"}},
+        "supplier": {"name": "Reseller Inc."},
+    }
+    path = write_bom([{"name": "left-pad", "version": "1.3.0"}], metadata=meta, serialNumber="urn:uuid:1")
+    (inp,) = scan_json(str(path), "-j", "US", expect=0)["inputs"]
+    assert inp["subject"] == {"name": "Gadget", "version": "2.0", "supplier": "Maker Ltd"}
+    assert inp["serial_number"] == "urn:uuid:1"
+    bare = write_bom([{"name": "left-pad", "version": "1.3.0"}])
+    (inp,) = scan_json(str(bare), "-j", "US", expect=0)["inputs"]
+    assert inp["subject"] is None and inp["serial_number"] is None
