@@ -67,6 +67,10 @@ class Inventory:
     anything (a metadata component without a name, ``authors`` written as a string): one line each,
     ``PLACE: what was wrong and what was done``. Anything that could hide vendor identity is an
     ``InputError`` instead.
+
+    ``metadata["sections"]``, when a reader sets it, splits one file into several report sections
+    (an osquery results log from many hosts: one ``Inventory`` per host); they are evaluated instead
+    of the whole.
     """
 
     path: str

@@ -183,10 +183,13 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
         else:
             source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
         inventory = read_source(source, options.input_format)
-        result, found = evaluator.evaluate(inventory)
-        result.sha256 = source.sha256
-        result.problems = inventory.problems
-        return [(result, found)]
+        sections = []
+        for part in inventory.metadata.get("sections") or [inventory]:
+            result, found = evaluator.evaluate(part)
+            result.sha256 = source.sha256
+            result.problems = inventory.problems
+            sections.append((result, found))
+        return sections
     except InputError as exc:
         error = str(exc)
     except ComplyCheckError:

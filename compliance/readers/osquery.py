@@ -10,6 +10,10 @@ formats from ``docs/wiki/deployment/logging.md``: one JSON object per line with 
 ``snapshot`` array, or ``diffResults: {added, removed}`` (batch format). ``osqueryi --json`` prints
 a JSON array of row objects whose values are all strings.
 
+A log aggregated from several hosts (a fleet's central log) is one input section per
+``hostIdentifier`` in the report, named ``FILE#host=NAME`` (``metadata["sections"]``), so each host gets
+its own verdict line in the fleet summary; a single-host log stays one section named by the file.
+
 A differential log is replayed in order, so a row that was later ``removed`` is not installed. Rows
 of scheduled queries over other tables (processes, users...) are not software and are skipped; the
 skipped query names are listed in the inventory metadata, and a log with no software query at all is
@@ -160,6 +164,10 @@ def row_component(path: str, table: str | None, row: Any, location: str, ptr: st
     )
 
 
+def _line_number(comp: Component) -> int:
+    return int(comp.location.split()[1])
+
+
 def _purl_part(text: str) -> str:
     from urllib.parse import quote
 
@@ -272,28 +280,40 @@ class OsqueryReader:
             else:
                 raise InputError(path, "results-log line has no columns, snapshot or diffResults", where=where)
         components: list[Component] = []
+        by_host: dict[str, list[Component]] = {}
         tables: dict[str, str] = {}
-        for (_host, qname), bucket in state.items():
+        for (host, qname), bucket in state.items():
             for table, row, n, ptr in bucket.values():
                 if table is None:
                     if qname not in skipped:
                         skipped.append(qname)
                     continue
                 tables[qname] = table
-                components.append(row_component(path, table, row, f"line {n}", ptr))
+                comp = row_component(path, table, row, f"line {n}", ptr)
+                components.append(comp)
+                by_host.setdefault(host, []).append(comp)
+        for host, qname in state:
+            if qname in tables:  # a host whose software rows were all removed is still a host, with none
+                by_host.setdefault(host, [])
         if not components and skipped:
             raise InputError(
                 path,
                 f"no software-inventory query in this results log (queries: {', '.join(skipped)}); "
                 f"schedule one over {', '.join(TABLES)}",
             )
-        components.sort(key=lambda c: int(c.location.split()[1]))
-        return Inventory(
-            path=path,
-            format=self.name,
-            components=components,
-            metadata={"hosts": hosts, "queries": tables, "skipped_queries": skipped},
-        )
+        components.sort(key=_line_number)
+        metadata: dict[str, Any] = {"hosts": hosts, "queries": tables, "skipped_queries": skipped}
+        if len(by_host) > 1:
+            metadata["sections"] = [
+                Inventory(
+                    path=f"{path}#host={host or '(none)'}",
+                    format=self.name,
+                    components=sorted(comps, key=_line_number),
+                    metadata={"hosts": [host] if host else [], "queries": tables, "skipped_queries": skipped},
+                )
+                for host, comps in sorted(by_host.items())
+            ]
+        return Inventory(path=path, format=self.name, components=components, metadata=metadata)
 
     @staticmethod
     def _key(path: str, row: Any, ptr: str) -> bytes:
