@@ -9,7 +9,6 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,19 +33,6 @@ def _report(proc: subprocess.CompletedProcess[str]) -> dict:
 
 def _errors(report: dict) -> dict[str, str]:
     return {i["path"]: i["error"] for i in report["inputs"] if "error" in i}
-
-
-@pytest.fixture
-def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A directory every user can traverse (pytest's own temporary root is private to root)."""
-    base = Path(tmp_path_factory.mktemp("faults"))
-    base.chmod(0o755)
-    for parent in base.parents:
-        if parent == Path(parent.anchor) or str(parent) in ("/tmp", os.path.expanduser("~")):
-            break
-        if os.stat(parent).st_uid == os.getuid():
-            parent.chmod(parent.stat().st_mode | 0o055)
-    yield base
 
 
 def _without_dac_override(*args: str) -> subprocess.CompletedProcess[str]:
@@ -79,8 +65,8 @@ def _run_unprivileged(*args: str) -> subprocess.CompletedProcess[str]:
     return _without_dac_override(*args) if os.getuid() == 0 else run_cli(*args)
 
 
-def test_unreadable_subdirectory_is_an_error_and_the_rest_is_scanned(shared_dir: Path) -> None:
-    fleet = shared_dir / "fleet"
+def test_unreadable_subdirectory_is_an_error_and_the_rest_is_scanned(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
     (fleet / "locked").mkdir(parents=True)
     _write_bom(fleet / "a.cdx.json", CLEAN)
     _write_bom(fleet / "locked" / "k.cdx.json", KASPERSKY)
@@ -101,9 +87,9 @@ def test_unreadable_subdirectory_is_an_error_and_the_rest_is_scanned(shared_dir:
     assert "cannot list directory" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_unreadable_file_is_an_error_and_the_rest_is_scanned(shared_dir: Path) -> None:
-    good = _write_bom(shared_dir / "good.cdx.json", CLEAN)
-    bad = _write_bom(shared_dir / "secret.cdx.json", KASPERSKY)
+def test_unreadable_file_is_an_error_and_the_rest_is_scanned(tmp_path: Path) -> None:
+    good = _write_bom(tmp_path / "good.cdx.json", CLEAN)
+    bad = _write_bom(tmp_path / "secret.cdx.json", KASPERSKY)
     _unreadable(bad)
     proc = _run_unprivileged(*SCAN, str(bad), str(good))
     assert proc.returncode == 2, proc.stderr
