@@ -41,8 +41,44 @@ def _child(reader: str, libfuzzer_args: list[str]) -> None:
         with contextlib.suppress(InputError, RecursionError):
             read_source(Source("fuzz-input", data), reader)
 
-    atheris.Setup([sys.argv[0], *libfuzzer_args], test_one_input)
+    atheris.Setup([sys.argv[0], *libfuzzer_args], test_one_input, custom_mutator=_json_aware_mutator)
     atheris.Fuzz()
+
+
+_VALUES = (None, True, False, 0, -1, 2**64, 1.5, "", "x", "{3B9C}", "\ufdfa" * 3, [], ["x"], [{}], {}, {"name": ["x"]})
+
+
+def _json_aware_mutator(data: bytes, max_size: int, seed: int) -> bytes:
+    """Half the time, when the input is JSON, put a value of another type at a random place (the
+    type confusions byte flips rarely reach); otherwise libFuzzer's own byte mutation."""
+    import json
+    import random
+
+    import atheris
+
+    rng = random.Random(seed)
+    if rng.random() < 0.5:
+        try:
+            doc = json.loads(data)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            doc = None
+        if isinstance(doc, (dict, list)):
+            places: list[tuple[object, object]] = []
+            stack: list[object] = [doc]
+            while stack and len(places) < 5000:
+                node = stack.pop()
+                items = node.items() if isinstance(node, dict) else enumerate(node)  # type: ignore[union-attr]
+                for key, value in items:
+                    places.append((node, key))
+                    if isinstance(value, (dict, list)):
+                        stack.append(value)
+            if places:
+                node, key = rng.choice(places)
+                node[key] = rng.choice(_VALUES)  # type: ignore[index]
+                out = json.dumps(doc).encode()
+                if len(out) <= max_size:
+                    return out
+    return atheris.Mutate(data, max_size)
 
 
 def _corpus(reader: str, into: Path) -> int:
