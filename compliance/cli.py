@@ -6,6 +6,8 @@ Nothing here decides a verdict, and no error ever reaches the user as a tracebac
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import os
 import sys
@@ -20,9 +22,65 @@ from compliance import __version__
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
+def _err(line: str) -> None:
+    """One line on stderr. It may carry file names, CSV headers, waiver keys: escaped and capped."""
+    from compliance.untrusted import capped, for_terminal
+
+    click.echo(for_terminal(capped(line)), err=True)
+
+
 def _die(message: str) -> None:
-    click.echo(f"complycheck: error: {message}", err=True)
+    _err(f"complycheck: error: {message}")
     sys.exit(EXIT_ERROR)
+
+
+def _out(text: str, *, nl: bool = True, exit_code: int = EXIT_ERROR, terminal: bool = False) -> None:
+    """Write to standard output now (flushed), so a failed write is reported here, as one line.
+
+    ``terminal``: the text is for people (not JSON, CSV...): escape what a terminal would act on.
+    ``exit_code`` is what the run exits with when the reader has gone (broken pipe): the verdict's
+    code, so a closed pipe never turns a FAIL into a pass; a PASS that was not delivered exits 2.
+    """
+    if terminal:
+        from compliance.untrusted import for_terminal_text
+
+        text = for_terminal_text(text)
+    try:
+        _write_stdout(text + "\n" if nl else text)
+    except BrokenPipeError:
+        _stdout_failed("the reader closed it (broken pipe)", exit_code or EXIT_ERROR)
+    except OSError as exc:
+        _stdout_failed(exc.strerror or str(exc), EXIT_ERROR)
+
+
+def _write_stdout(text: str) -> None:
+    """All of ``text`` or an ``OSError``. A pipe or file gets UTF-8 bytes in a loop: a buffered stream
+    whose big write is cut short by a closed pipe reports the part written, not the error, and
+    ``TextIOWrapper.write`` ignores that count, so the loss would go unnoticed."""
+    stream = sys.stdout
+    binary = getattr(stream, "buffer", None)
+    if binary is None or stream.isatty():
+        click.echo(text, nl=False)
+        return
+    stream.flush()
+    view = memoryview(text.encode("utf-8"))
+    while view:
+        written = binary.write(view)
+        if not written:
+            raise OSError(errno.EIO, "short write")
+        view = view[written:]
+    binary.flush()
+
+
+def _stdout_failed(reason: str, exit_code: int) -> None:
+    """Point stdout at devnull (as the Python docs advise for SIGPIPE) so the flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):  # ValueError: no file descriptor behind stdout
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    with contextlib.suppress(OSError):
+        _err(f"complycheck: error: cannot write to standard output: {reason}")
+    sys.exit(exit_code)
 
 
 class _Group(click.Group):
@@ -35,17 +93,22 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except RulePackError as exc:
             for line in exc.problems:
-                click.echo(f"complycheck: rule pack: {line}", err=True)
+                _err(f"complycheck: rule pack: {line}")
             sys.exit(EXIT_ERROR)
         except ComplyCheckError as exc:
             _die(str(exc))
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        except click.ClickException as exc:
+            from compliance.untrusted import capped, for_terminal
+
+            exc.message = for_terminal(capped(exc.message))  # it may quote a hostile argument
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
             click.echo("complycheck: interrupted", err=True)
             sys.exit(130)
-        except BrokenPipeError:
-            sys.exit(EXIT_PASS)
+        except BrokenPipeError:  # a write that did not go through _out
+            _stdout_failed("the reader closed it (broken pipe)", EXIT_ERROR)
         except Exception as exc:  # noqa: BLE001 - a bug must still not print a traceback
             if os.environ.get("COMPLYCHECK_DEBUG"):
                 raise
@@ -207,20 +270,21 @@ def scan(
         click.echo("", err=True)
     for inp in report.inputs:
         if inp.error:
-            click.echo(f"complycheck: error: {inp.error}", err=True)
+            _err(f"complycheck: error: {inp.error}")
     if report.inputs and all(i.error for i in report.inputs):
         sys.exit(EXIT_ERROR)
+    code = report.exit_code
     for name, target in extra:
-        _write(target, get_format(name).render(report))
+        _write(target, get_format(name).render(report), code)
     if stdout_target is not None:
-        _write(stdout_target, stdout_format.render(report))
+        _write(stdout_target, stdout_format.render(report), code)
     if quiet:
         from compliance.formats.text import verdict_line
 
-        click.echo(verdict_line(report))
+        _out(verdict_line(report), exit_code=code)
     elif stdout_target is None:
-        click.echo(stdout_format.render(report), nl=False)
-    sys.exit(report.exit_code)
+        _out(stdout_format.render(report), nl=False, exit_code=code)
+    sys.exit(code)
 
 
 def _without_execution_flags(argv: list[str]) -> list[str]:
@@ -249,25 +313,30 @@ def _progress_printer(paths: tuple[str, ...]) -> Callable[[str], None] | None:
         return None
     if total < 2:
         return None
+    from compliance.untrusted import for_terminal
+
     state = {"n": 0}
 
     def tick(path: str) -> None:
         state["n"] += 1
         width = 30
         done = int(width * state["n"] / total)
-        name = path if len(path) <= 40 else "..." + path[-37:]
+        shown = for_terminal(path)
+        name = shown if len(shown) <= 40 else "..." + shown[-37:]
         click.echo(f"\r[{'#' * done}{'.' * (width - done)}] {state['n']}/{total} {name:<40}", err=True, nl=False)
 
     return tick
 
 
-def _write(target: str, text: str) -> None:
+def _write(target: str, text: str, exit_code: int = EXIT_ERROR) -> None:
+    """A report to a file, complete or not at all (``compliance.reportfile``), or to stdout for ``-``."""
     if target == "-":
-        click.echo(text, nl=False)
+        _out(text, nl=False, exit_code=exit_code)
         return
+    from compliance.reportfile import write_atomically
+
     try:
-        with open(target, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        write_atomically(target, text)
     except OSError as exc:
         _die(f"{target}: cannot write report: {exc.strerror or exc}")
 
@@ -315,7 +384,7 @@ def rules_list(jurisdictions: tuple[str, ...], contexts: tuple[str, ...], stale_
     pack = _load_pack(rule_dirs, no_builtin_rules)
     selected = select_rules(pack, jurisdictions=jurisdictions, contexts=contexts, stale_days=stale_days,
                             as_of=_parse_date(as_of, "--as-of"))
-    click.echo(render_rules(selected, fmt), nl=False)
+    _out(render_rules(selected, fmt), nl=False, terminal=fmt == "text")
 
 
 @rules.command("show")
@@ -330,7 +399,7 @@ def rules_show(rule_id: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool)
     if rule is None:
         _die(f"no rule {rule_id!r}; see 'complycheck rules list'")
         return
-    click.echo(describe_rule(pack, rule))
+    _out(describe_rule(pack, rule), terminal=True)
 
 
 @rules.command("validate")
@@ -350,10 +419,10 @@ def rules_validate(paths: tuple[str, ...], with_builtin: bool) -> None:
     result = validate(dirs + list(paths))
     if not result.ok:
         for line in result.problems:
-            click.echo(line, err=True)
-        click.echo(f"complycheck: rule pack: {len(result.problems)} problem(s)", err=True)
+            _err(line)
+        _err(f"complycheck: rule pack: {len(result.problems)} problem(s)")
         sys.exit(EXIT_ERROR)
-    click.echo(result.summary())
+    _out(result.summary(), terminal=True)
 
 
 # -- vendors, jurisdictions, contexts -------------------------------------------------------
@@ -371,7 +440,7 @@ def vendors_list(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -
     """List catalog vendors with their product and rule counts."""
     from compliance.rulepack.listing import render_vendors
 
-    click.echo(render_vendors(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False)
+    _out(render_vendors(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False, terminal=fmt == "text")
 
 
 @vendors.command("show")
@@ -386,11 +455,10 @@ def vendors_show(vendor_id: str, rule_dirs: tuple[str, ...], no_builtin_rules: b
     if vendor is None:
         _die(f"no vendor {vendor_id!r}; see 'complycheck vendors list'")
         return
-    click.echo(describe_vendor(vendor))
     covering = [r for r in pack.rules if vendor_id in r.vendors]
-    click.echo("Rules:" if covering else "Rules:        none")
-    for r in covering:
-        click.echo(f"  {r.id} [{r.jurisdiction}] {r.binding}: {r.title}")
+    lines = [describe_vendor(vendor), "Rules:" if covering else "Rules:        none"]
+    lines += [f"  {r.id} [{r.jurisdiction}] {r.binding}: {r.title}" for r in covering]
+    _out("\n".join(lines), terminal=True)
 
 
 @main.command("jurisdictions")
@@ -400,7 +468,7 @@ def jurisdictions_cmd(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bo
     """Jurisdiction codes: names, what each includes, and rule counts."""
     from compliance.rulepack.listing import render_jurisdictions
 
-    click.echo(render_jurisdictions(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False)
+    _out(render_jurisdictions(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False, terminal=fmt == "text")
 
 
 @main.command("contexts")
@@ -410,7 +478,7 @@ def contexts_cmd(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -
     """The context vocabulary: what each context means, what it implies, and which rules need it."""
     from compliance.rulepack.listing import render_contexts
 
-    click.echo(render_contexts(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False)
+    _out(render_contexts(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False, terminal=fmt == "text")
 
 
 # -- collect -------------------------------------------------------------------------------

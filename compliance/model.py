@@ -273,6 +273,22 @@ class Report:
     waivers: dict[str, Any] = field(default_factory=no_waivers)
     command: list[str] | None = None
 
+    def __post_init__(self) -> None:
+        """Paths come from the file system and errors quote inputs: make them text every format can write.
+
+        A file name that is not UTF-8 (lone surrogates after ``os.fsdecode``) gets ``\\xNN`` escapes;
+        an error line is capped so that it never carries megabytes of input into a report.
+        """
+        from compliance.untrusted import capped, path_text
+
+        for inp in self.inputs:
+            inp.path = path_text(inp.path)
+            if inp.error is not None:
+                inp.error = capped(path_text(inp.error))
+        for f in self.findings:
+            if not f.input_path.isascii():
+                f.input_path = path_text(f.input_path)
+
     @property
     def has_errors(self) -> bool:
         return any(i.error is not None for i in self.inputs)

@@ -29,10 +29,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from compliance.errors import UsageError
 from compliance.model import Finding, Report
+from compliance.untrusted import QUOTE_LIMIT, capped, path_text, quoted
 
 DEFAULT_FILE = ".complycheck.yaml"
 
@@ -51,16 +50,6 @@ class WaiverRecord(dict):  # type: ignore[type-arg]
         if self.get("file"):
             line += f" ({self.get('file')})"
         return line
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings, so a bad date is reported against its entry."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def _split_purl(purl: str) -> tuple[str, str]:
@@ -194,7 +183,7 @@ def _date(path: str, where: str, value: Any) -> _dt.date | None:
     if value is None:
         return None
     if isinstance(value, _dt.datetime):
-        raise _fail(path, where, f"'expires' {value.isoformat()!r} must be a date in YYYY-MM-DD form, without a time")
+        raise _fail(path, where, f"'expires' {quoted(value.isoformat())} must be a date in YYYY-MM-DD form, without a time")
     if isinstance(value, _dt.date):
         return value
     try:
@@ -202,7 +191,7 @@ def _date(path: str, where: str, value: Any) -> _dt.date | None:
             raise ValueError
         return _dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise _fail(path, where, f"'expires' {str(value)!r} is not a date in YYYY-MM-DD form") from None
+        raise _fail(path, where, f"'expires' {quoted(str(value))} is not a date in YYYY-MM-DD form") from None
 
 
 def parse_waivers(data: Any, path: str) -> WaiverSet:
@@ -222,17 +211,17 @@ def parse_waivers(data: Any, path: str) -> WaiverSet:
             raise _fail(path, where, "each waiver must be a mapping with rule, a component selector and reason")
         entry = {_ALIASES.get(str(k), str(k)): v for k, v in raw.items()}
         if isinstance(entry.get("rule"), str):
-            where = f"waiver {n} (rule {entry['rule']})"
+            where = f"waiver {n} (rule {capped(entry['rule'], QUOTE_LIMIT)})"
         unknown = sorted(set(entry) - _KEYS)
         if unknown:
-            raise _fail(path, where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+            raise _fail(path, where, f"unknown key(s) {capped(', '.join(unknown), QUOTE_LIMIT)}; allowed: {', '.join(sorted(_KEYS))}")
         rule = _text(path, where, "rule", entry.get("rule"), required=True)
         reason = _text(path, where, "reason", entry.get("reason"), required=True)
         selectors = {k: _text(path, where, k, entry.get(k)) for k in _SELECTORS}
         if not any(selectors.values()):
             raise _fail(path, where, f"needs at least one component selector ({', '.join(_SELECTORS)})")
         if selectors["purl"] and not selectors["purl"].startswith("pkg:"):
-            raise _fail(path, where, f"'purl' {selectors['purl']!r} is not a package URL (pkg:type/...)")
+            raise _fail(path, where, f"'purl' {quoted(selectors['purl'])} is not a package URL (pkg:type/...)")
         assert rule is not None and reason is not None
         out.append(
             Waiver(
@@ -253,22 +242,14 @@ def parse_waivers(data: Any, path: str) -> WaiverSet:
 
 
 def load_waivers(path: str) -> WaiverSet:
-    """Read and validate a waivers file. Unreadable or malformed files are errors, never ignored."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read waivers file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: waivers file is not UTF-8 text") from None
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise UsageError(f"{path}: {where}{problem}") from None
-    return parse_waivers(data, path)
+    """Read and validate a waivers file. Unreadable or malformed files are errors, never ignored.
+
+    The file is untrusted YAML: ``compliance.yamlsafe`` bounds its size and refuses aliases, special
+    files and values no tag can build, each as ``FILE: line N: message``.
+    """
+    from compliance.yamlsafe import load_yaml
+
+    return parse_waivers(load_yaml(path, what="waivers file"), path_text(path))
 
 
 def discover(directory: str = ".") -> str | None:

@@ -36,13 +36,23 @@ def write_bom(tmp_path: Path) -> Callable[..., Path]:
     return _write
 
 
-def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m compliance`` exactly as a user would, from the repository's source."""
+def cli_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "compliance", *args]
+
+
+def cli_env() -> dict[str, str]:
+    """The environment of a user's run from this checkout: its source on PYTHONPATH, no debug tracebacks."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("COMPLYCHECK_DEBUG", None)
+    return env
+
+
+def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m compliance`` exactly as a user would, from the repository's source."""
+    env = cli_env()
     proc = subprocess.run(
-        [sys.executable, "-m", "compliance", *args],
+        cli_argv(*args),
         input=stdin,
         capture_output=True,
         cwd=str(cwd or REPO),

@@ -173,11 +173,11 @@ def test_duplicate_vendor_id_across_packs(tmp_path: Path) -> None:
     assert any("vendor acme: id: duplicate vendor id" in p for p in problems), problems
 
 
-def test_invalid_yaml_names_line_and_column(tmp_path: Path) -> None:
+def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
     root = write_pack(tmp_path / "pack")
     (root / "jurisdictions" / "XX.yaml").write_text("rules:\n  - id: [unclosed\n")
     problems = problems_of(root)
-    assert any(p.startswith(f"{root}/jurisdictions/XX.yaml at line") and "invalid YAML" in p for p in problems), problems
+    assert any(p.startswith(f"{root}/jurisdictions/XX.yaml: line 3: invalid YAML") for p in problems), problems
 
 
 def test_missing_manifest_and_bad_includes(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 ``::error file=F,line=N,title=T::message`` per finding (``warning`` for warn, ``notice`` for
 info and for waived findings), then the verdict as plain text. Values are escaped per the
 runner's rules (``%``, CR, LF; in properties also ``:`` and ``,``) so a component name cannot end
-the command early or inject a second one.
+the command early or inject a second one, and every other control or bidi character is shown as an
+escape (``compliance.untrusted.for_terminal``), so ESC never reaches the job log.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import ClassVar
 from compliance.formats.common import component_label, evidence_text, line_of, relative_path
 from compliance.formats.text import verdict_line
 from compliance.model import Report
+from compliance.untrusted import for_terminal
 
 LEVELS = {"fail": "error", "warn": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes, then ``for_terminal``: the job log is a terminal, ESC must not reach it."""
+    return for_terminal(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from compliance.formats.common import problem_count
 from compliance.model import Finding, Report
+from compliance.untrusted import for_terminal
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str | None) -> str:
-    """Input strings are untrusted: show control and bidi characters as escapes, never execute them."""
-    if not text:
-        return ""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+# Input strings are untrusted: show control and bidi characters as escapes, never execute them.
+clean = for_terminal
 
 
 def verdict_line(report: Report) -> str:
@@ -42,7 +36,7 @@ def _finding_lines(f: Finding) -> list[str]:
         f"        Component: {label}" + (f" ({ident})" if ident else "") + (f" at {clean(c.location)}" if c.location else ""),
     ]
     for e in f.evidence:
-        lines.append(f"        Evidence:  {e.field} = {clean(e.value)!r} matched {clean(e.matched)!r} ({e.method})")
+        lines.append(f"        Evidence:  {clean(e.field)} = {clean(e.value)!r} matched {clean(e.matched)!r} ({e.method})")
     lines.append(f"        Effective: {f.effective}   Binding: {f.binding}   Verification: {f.verification}")
     lines.append(f"        Why:       {clean(f.message)}")
     lines.append(f"        Citation:  {f.citation}")
@@ -115,4 +109,5 @@ class TextFormat:
         out.append("")
         out.append(f"Inputs: {len(report.inputs)}; components: {total}; with vendor identity: {ident}{pct}")
         out.append(verdict_line(report))
-        return "\n".join(out) + "\n"
+        # Every line once more: rule titles and citations of organisation packs are untrusted too.
+        return "\n".join(map(for_terminal, out)) + "\n"

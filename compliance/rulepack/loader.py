@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from compliance.errors import RulePackError
 from compliance.normalize import is_distinctive, org_tokens, product_tokens
 from compliance.rulepack.model import (
@@ -30,18 +28,8 @@ from compliance.rulepack.model import (
     Source,
     Vendor,
 )
-
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML that keeps dates as strings, so the schema checks them and nothing is guessed."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in _BaseLoader.yaml_implicit_resolvers.items()
-}
+from compliance.untrusted import QUOTE_LIMIT, capped, quoted
+from compliance.yamlsafe import YamlFileError, load_yaml
 
 
 def builtin_pack_dir() -> Path:
@@ -65,17 +53,11 @@ def _schema(name: str) -> Any:
 
 
 def _load_yaml(path: Path, problems: list[str]) -> Any:
+    """Untrusted YAML through ``compliance.yamlsafe``: a problem is one line, and the file is skipped."""
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"{path}: cannot read: {exc}")
-        return None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problems.append(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}")
+        return load_yaml(path, what="rule pack file")
+    except YamlFileError as exc:
+        problems.append(str(exc))
         return None
 
 
@@ -95,10 +77,21 @@ def _label(doc: Any, error_path: Iterable[Any], key: str) -> str:
     return f"{item_label}{field}"
 
 
+def _schema_message(err: Any) -> str:
+    """jsonschema's message, with the offending value quoted short: a pack may hold megabytes in one field."""
+    message = str(err.message)
+    if len(message) <= QUOTE_LIMIT * 2:
+        return message
+    shown = repr(err.instance)
+    if shown in message:
+        message = message.replace(shown, quoted(err.instance))
+    return capped(message, QUOTE_LIMIT * 4)
+
+
 def _validate(doc: Any, schema: str, path: Path, key: str, problems: list[str]) -> bool:
     errors = sorted(_schema(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
-        problems.append(f"{path}: {_label(doc, err.absolute_path, key)}: {err.message}")
+        problems.append(f"{path}: {_label(doc, err.absolute_path, key)}: {_schema_message(err)}")
     return not errors
 
 
@@ -116,7 +109,7 @@ def _parse_date(value: str, where: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        problems.append(f"{where}: {value!r} is not a real calendar date")
+        problems.append(f"{where}: {quoted(value)} is not a real calendar date")
         return None
 
 
@@ -140,7 +133,7 @@ def _check_requires(spec: str | None, path: Path, problems: list[str]) -> None:
     try:
         wanted = SpecifierSet(spec)
     except InvalidSpecifier:
-        problems.append(f"{path}: requires: {spec!r} is not a version specifier such as '>=0.1'")
+        problems.append(f"{path}: requires: {quoted(spec)} is not a version specifier such as '>=0.1'")
         return
     if not wanted.contains(__version__, prereleases=True):
         problems.append(f"{path}: requires: this pack needs complycheck {spec}, but this is complycheck {__version__}")
@@ -152,7 +145,7 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
         return
     manifest_path = root / "pack.yaml"
     manifest: dict[str, Any] = {"name": root.name, "version": "unversioned"}
-    if manifest_path.is_file():
+    if manifest_path.exists():
         doc = _load_yaml(manifest_path, problems)
         if doc is not None and _validate(doc, "pack", manifest_path, "contexts", problems):
             manifest = doc
@@ -269,19 +262,19 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
         key = (kind, value)
         other = claimed.get(key)
         if other is not None and other != vendor.id:
-            problems.append(f"{vendor.file}: vendor {vendor.id}: {field}: {value!r} is also claimed by vendor {other}")
+            problems.append(f"{vendor.file}: vendor {vendor.id}: {field}: {quoted(value)} is also claimed by vendor {other}")
         claimed.setdefault(key, vendor.id)
 
     for v in vendors.values():
         for n in v.names:
             toks = org_tokens(n.value)
             if not is_distinctive(toks):
-                problems.append(f"{v.file}: vendor {v.id}: names: {n.value!r} has nothing distinctive once legal forms are removed")
+                problems.append(f"{v.file}: vendor {v.id}: names: {quoted(n.value)} has nothing distinctive once legal forms are removed")
             claim("org", " ".join(toks), v, "names")
         for b in v.brands:
             toks = org_tokens(b.value)
             if not is_distinctive(toks):
-                problems.append(f"{v.file}: vendor {v.id}: brands: {b.value!r} has nothing distinctive once legal forms are removed")
+                problems.append(f"{v.file}: vendor {v.id}: brands: {quoted(b.value)} has nothing distinctive once legal forms are removed")
             claim("org", " ".join(toks), v, "brands")
         for kind, items in v.identifiers.items():
             for it in items:
@@ -290,7 +283,7 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
             for n in [Ident(p.name), *p.names]:
                 toks = product_tokens(n.value)
                 if not is_distinctive(toks):
-                    problems.append(f"{v.file}: vendor {v.id}: products.{p.id}.names: {n.value!r} has nothing distinctive")
+                    problems.append(f"{v.file}: vendor {v.id}: products.{p.id}.names: {quoted(n.value)} has nothing distinctive")
                 claim("product-name", " ".join(toks), v, f"products.{p.id}.names")
             for kind, items in p.identifiers.items():
                 for it in items:

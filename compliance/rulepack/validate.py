@@ -24,6 +24,7 @@ from pathlib import Path
 
 from compliance.identifiers import purl_key
 from compliance.rulepack.model import Rule, RulePack, Vendor
+from compliance.untrusted import quoted
 
 
 def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
@@ -33,20 +34,20 @@ def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
         where = f"{v.file}: vendor {v.id}"
         for it in v.identifiers.get("purl", []):
             if purl_key(it.value.rstrip("/")) is None:
-                problems.append(f"{where}: identifiers.purl: {it.value!r} is not a package URL (pkg:type/namespace...)")
+                problems.append(f"{where}: identifiers.purl: {quoted(it.value)} is not a package URL (pkg:type/namespace...)")
         for it in v.identifiers.get("cpe_vendor", []):
             if ":" in it.value or not it.value.strip():
-                problems.append(f"{where}: identifiers.cpe_vendor: {it.value!r} must be a bare CPE vendor name")
+                problems.append(f"{where}: identifiers.cpe_vendor: {quoted(it.value)} must be a bare CPE vendor name")
         for p in v.products:
             for it in p.identifiers.get("purl", []):
                 if purl_key(it.value.rstrip("/")) is None:
                     problems.append(
-                        f"{where}: products.{p.id}.identifiers.purl: {it.value!r} is not a package URL (pkg:type/namespace...)"
+                        f"{where}: products.{p.id}.identifiers.purl: {quoted(it.value)} is not a package URL (pkg:type/namespace...)"
                     )
             for it in p.identifiers.get("cpe", []):
                 vend, sep, prod = it.value.partition(":")
                 if not sep or not vend.strip() or not prod.strip() or ":" in prod:
-                    problems.append(f"{where}: products.{p.id}.identifiers.cpe: {it.value!r} is not a vendor:product pair")
+                    problems.append(f"{where}: products.{p.id}.identifiers.cpe: {quoted(it.value)} is not a vendor:product pair")
     return problems
 
 
