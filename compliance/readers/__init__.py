@@ -34,6 +34,7 @@ from compliance.readers.spdx_tagvalue import SPDXTagValueReader
 from compliance.readers.system_profiler import SystemProfilerReader
 from compliance.readers.windows_uninstall import WindowsUninstallCSVReader, WindowsUninstallJSONReader
 from compliance.readers.winget_export import WingetExportReader
+from compliance.untrusted import path_text
 
 READERS: list[type[Reader]] = [
     CycloneDXJSONReader,
@@ -88,13 +89,9 @@ def display_path(path: str) -> str:
 
     ``os`` hands back undecodable file-name bytes as lone surrogates (PEP 383); those cannot be
     encoded as UTF-8, so they are shown as backslash escapes while the raw name is still used to open
-    the file.
+    the file. One rule for every output: ``compliance.untrusted.path_text``.
     """
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return path
+    return path_text(path)
 
 
 _FILE_KINDS = (
