@@ -277,14 +277,16 @@ def test_text_report_escapes_every_separator_and_bidi_mark(write_bom) -> None:
 # -- item 11: an error never echoes megabytes -----------------------------------------------------------
 
 
-def test_error_lines_are_capped(tmp_path: Path) -> None:
+def test_error_lines_are_capped(write_bom, tmp_path: Path) -> None:
     huge = "A" * 1_000_000
     bom = tmp_path / "huge.cdx.json"
     bom.write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": huge, "version": 1, "components": []}))
-    proc = run_cli("scan", str(bom), *SCAN, "-f", "json")
+    proc = run_cli("scan", str(bom), str(failing_bom(write_bom)), *SCAN, "-f", "json")
     assert proc.returncode == 2
     lines = proc.stderr.splitlines()
-    assert len(lines) == 1 and len(lines[0]) < 5000 and str(bom) in lines[0]
+    assert len(lines) == 1 and len(lines[0]) < 1000 and str(bom) in lines[0]
+    assert f"specVersion '{'A' * 80}'... (1,000,000 characters)" in lines[0]
+    assert len(json.loads(proc.stdout)["inputs"][0]["error"]) < 1000
     waivers = tmp_path / "w.yaml"
     waivers.write_text(f"- rule: X\n  purl: {huge}\n  reason: r\n")
     proc = run_cli("scan", str(bom), *SCAN, "--waivers", str(waivers))

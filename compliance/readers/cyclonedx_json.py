@@ -22,6 +22,7 @@ from compliance.readers.base import (
     subject_of,
     type_name,
 )
+from compliance.untrusted import quoted
 
 # One table for JSON and XML. 1.0 and 1.1 were published for XML only, but real 1.1 SBOMs exist and
 # their components carry the same vendor-bearing fields (publisher, group, purl, cpe) as later ones.
@@ -255,14 +256,14 @@ class CycloneDXJSONReader:
         expect_object(source.path, "/", doc, "a CycloneDX BOM object")
         fmt = doc.get("bomFormat")
         if fmt != "CycloneDX":
-            raise InputError(source.path, f"bomFormat is {fmt!r}, expected 'CycloneDX'", where="/bomFormat")
+            raise InputError(source.path, f"bomFormat is {quoted(fmt)}, expected 'CycloneDX'", where="/bomFormat")
         spec = doc.get("specVersion")
         if not isinstance(spec, str):
             raise InputError(source.path, f"specVersion must be a string, found {type_name(spec)}", where="/specVersion")
         if spec not in SUPPORTED_SPECS:
             raise InputError(
                 source.path,
-                f"unsupported CycloneDX specVersion {spec!r} (supported: {', '.join(SUPPORTED_SPECS)})",
+                f"unsupported CycloneDX specVersion {quoted(spec)} (supported: {', '.join(SUPPORTED_SPECS)})",
                 where="/specVersion",
             )
         meta: dict[str, Any] = {"specVersion": spec, "serialNumber": _serial(doc.get("serialNumber"))}

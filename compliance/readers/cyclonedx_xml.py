@@ -17,6 +17,7 @@ from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, paused_gc, subject_of
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES, SUPPORTED_SPECS
+from compliance.untrusted import quoted
 
 _NS_RE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
 
@@ -139,7 +140,7 @@ class CycloneDXXMLReader:
         root = parse_xml(source)
         m = _NS_RE.match(root.tag)
         if not m:
-            raise InputError(source.path, f"root element is {root.tag!r}, expected a CycloneDX <bom>", where="line 1")
+            raise InputError(source.path, f"root element is {quoted(root.tag)}, expected a CycloneDX <bom>", where="line 1")
         spec = m.group(1)
         if spec not in SUPPORTED_SPECS:
             raise InputError(

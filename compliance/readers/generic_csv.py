@@ -31,6 +31,7 @@ from compliance.readers.tabular import (
     read_table,
     reverse_dns,
 )
+from compliance.untrusted import capped, quoted
 
 # Normalised header spellings per role, most specific first.
 ROLE_HEADERS: dict[str, tuple[str, ...]] = {
@@ -95,7 +96,7 @@ def mapped_roles(source: Source, table: Table) -> dict[str, int]:
         if idx is None:
             raise InputError(
                 source.path,
-                f"--columns: no column named {want!r}; the header is: {', '.join(table.header)}",
+                f"--columns: no column named {quoted(want)}; the header is: {capped(', '.join(table.header), 400)}",
                 where=f"row {1 + (1 if table.type_line else 0)}",
             )
         for r, i in list(roles.items()):

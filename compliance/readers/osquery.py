@@ -32,6 +32,7 @@ from compliance.identifiers import pypi_name
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_list, expect_object, expect_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
+from compliance.untrusted import quoted
 
 TABLES = ("programs", "apps", "deb_packages", "rpm_packages", "python_packages", "chrome_extensions", "homebrew_packages")
 # Columns that name whoever made or packaged the software, per table.
@@ -258,7 +259,7 @@ class OsqueryReader:
                     self._add(path, bucket, qname, row, n, f"{where} /snapshot/{i}")
             elif "columns" in ev:
                 if action not in ("added", "removed"):
-                    raise InputError(path, f"action must be 'added' or 'removed', found {action!r}", where=f"{where} /action")
+                    raise InputError(path, f"action must be 'added' or 'removed', found {quoted(action)}", where=f"{where} /action")
                 row = ev["columns"]
                 if action == "added":
                     self._add(path, bucket, qname, row, n, f"{where} /columns")

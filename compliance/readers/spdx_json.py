@@ -24,6 +24,7 @@ from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_list, expect_object, expect_str, require_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
+from compliance.untrusted import quoted
 
 _EMAIL_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
 REF_KINDS = {"purl": "purl", "cpe23Type": "cpe", "cpe22Type": "cpe", "swid": "swid"}
@@ -165,7 +166,7 @@ def read_spdx2(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
     if not isinstance(version, str):
         raise InputError(path, f"spdxVersion must be a string, found {type_name(version)}", where="/spdxVersion")
     if not version.startswith("SPDX-2."):
-        raise InputError(path, f"unsupported spdxVersion {version!r} (supported: SPDX-2.2, SPDX-2.3)", where="/spdxVersion")
+        raise InputError(path, f"unsupported spdxVersion {quoted(version)} (supported: SPDX-2.2, SPDX-2.3)", where="/spdxVersion")
     packages = doc.get("packages")
     components: list[Component] = []
     problems: list[str] = []

@@ -18,6 +18,7 @@ from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source
 from compliance.readers.spdx_json import REF_KINDS, parse_agent
+from compliance.untrusted import quoted
 
 _TAG = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:\s?(.*)$")
 _SECTION_ENDS = frozenset(["FileName", "SnippetSPDXID", "LicenseID"])
@@ -74,9 +75,9 @@ class SPDXTagValueReader:
         for n, tag, value in iter_tags(path, source.text.lstrip("\ufeff")):
             if tag == "SPDXVersion":
                 if not value.startswith("SPDX-"):
-                    raise InputError(path, f"SPDXVersion {value!r} is not SPDX-2.x", where=f"line {n}")
+                    raise InputError(path, f"SPDXVersion {quoted(value)} is not SPDX-2.x", where=f"line {n}")
                 if not value.startswith("SPDX-2."):
-                    raise InputError(path, f"unsupported SPDXVersion {value!r} in tag-value (supported: SPDX-2.x)", where=f"line {n}")
+                    raise InputError(path, f"unsupported SPDXVersion {quoted(value)} in tag-value (supported: SPDX-2.x)", where=f"line {n}")
                 version = value
             elif tag == "PackageName":
                 if not value:
