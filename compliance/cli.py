@@ -58,6 +58,8 @@ def _write_stdout(text: str) -> None:
     whose big write is cut short by a closed pipe reports the part written, not the error, and
     ``TextIOWrapper.write`` ignores that count, so the loss would go unnoticed."""
     stream = sys.stdout
+    if stream is None:  # started with standard output closed (``>&-``)
+        raise OSError(errno.EBADF, "it is closed")
     binary = getattr(stream, "buffer", None)
     if binary is None or stream.isatty():
         click.echo(text, nl=False)
@@ -74,7 +76,7 @@ def _write_stdout(text: str) -> None:
 
 def _stdout_failed(reason: str, exit_code: int) -> None:
     """Point stdout at devnull (as the Python docs advise for SIGPIPE) so the flush at exit cannot fail again."""
-    with contextlib.suppress(OSError, ValueError):  # ValueError: no file descriptor behind stdout
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor behind stdout
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)

@@ -86,6 +86,15 @@ def test_stdout_on_a_full_device_is_one_clean_error(write_bom, fmt: str) -> None
 
 
 @posix_only
+def test_closed_stdout_is_an_error_not_a_silent_pass(write_bom) -> None:
+    clean = write_bom([{"name": "left-pad", "version": "1.3.0", "purl": "pkg:npm/left-pad@1.3.0"}])
+    proc = subprocess.run(cli_argv("scan", str(clean), *SCAN), stderr=subprocess.PIPE, env=cli_env(), timeout=120,
+                          preexec_fn=lambda: os.close(1))  # as ``>&-`` in a shell
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip().splitlines() == ["complycheck: error: cannot write to standard output: it is closed"]
+
+
+@posix_only
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_output_file_on_a_full_device(write_bom) -> None:
     proc = run_cli("scan", str(failing_bom(write_bom)), *SCAN, "-o", "json=/dev/full")
