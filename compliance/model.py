@@ -274,7 +274,7 @@ class Report:
     command: list[str] | None = None
 
     def __post_init__(self) -> None:
-        """Paths come from the file system and errors quote inputs: make them text every format can write.
+        """Paths come from the file system (and argv) and errors quote inputs: text every format can write.
 
         A file name that is not UTF-8 (lone surrogates after ``os.fsdecode``) gets ``\\xNN`` escapes;
         an error line is capped so that it never carries megabytes of input into a report.
@@ -288,6 +288,8 @@ class Report:
         for f in self.findings:
             if not f.input_path.isascii():
                 f.input_path = path_text(f.input_path)
+        if self.command is not None:  # file names given on the command line
+            self.command = [path_text(arg) for arg in self.command]
 
     @property
     def has_errors(self) -> bool:

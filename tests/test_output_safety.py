@@ -174,8 +174,9 @@ def test_non_utf8_file_name_renders_in_every_format(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
     doc = json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [KASPERSKY]})
+    name = os.path.join(os.fsencode(inputs), b"bad\xff\xfe name.cdx.json")
     try:
-        with open(os.path.join(os.fsencode(inputs), b"bad\xff\xfe name.cdx.json"), "w") as fh:
+        with open(name, "w") as fh:
             fh.write(doc)
     except OSError:
         pytest.skip("this file system refuses names that are not UTF-8")
@@ -183,13 +184,14 @@ def test_non_utf8_file_name_renders_in_every_format(tmp_path: Path) -> None:
     out.mkdir()
     for fmt in format_names():
         target = out / f"report.{fmt}"
-        proc = run_cli("scan", str(inputs), *SCAN, "-q", "-o", f"{fmt}={target}")
+        proc = run_cli("scan", str(inputs), os.fsdecode(name), *SCAN, "-q", "-o", f"{fmt}={target}")  # walked and given
         assert proc.returncode == 1, (fmt, proc.stderr)
         text = target.read_text(encoding="utf-8")
         shown = "bad%5Cxff%5Cxfe%20name.cdx.json" if fmt == "sarif" else "bad\\xff\\xfe name.cdx.json"
         assert shown in text.replace("\\\\", "\\"), fmt
     report = json.loads((out / "report.json").read_text())
-    assert report["inputs"][0]["path"].endswith("bad\\xff\\xfe name.cdx.json")
+    assert [i["path"].endswith("bad\\xff\\xfe name.cdx.json") for i in report["inputs"]] == [True, True]
+    assert report["command"][3].endswith("bad\\xff\\xfe name.cdx.json")
     json.loads((out / "report.sarif").read_text())
 
 
