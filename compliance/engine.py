@@ -124,7 +124,7 @@ class Evaluator:
             matched += 1
             for m in matches:
                 for rule, outcome in rules_by_vendor.get(m.vendor.id, ()):
-                    if rule.covers_product(m.vendor.id, m.product):
+                    if rule.covers(m.vendor.id, m.product, m.kind):
                         findings.append(self._finding(rule, outcome, m, comp, inventory.path))
         result = InputResult(
             path=inventory.path,

@@ -35,6 +35,14 @@ REGISTRY_PURL_TYPES = frozenset(
 # purl types whose namespace names a Linux distribution rather than a publisher.
 OS_PACKAGE_TYPES = frozenset({"deb", "rpm", "apk", "alpm"})
 
+# Registry packages that are libraries for coverage: a rule covers them only if it names kind "library",
+# unless a catalog product identifier names the package. OS packages and images are installed software.
+LIBRARY_PURL_TYPES = REGISTRY_PURL_TYPES - OS_PACKAGE_TYPES - {"swid", "oci", "docker", "bitnami", "qpkg"}
+
+# CycloneDX component types that are hardware or its firmware: a vendor-level match takes the vendor's
+# equipment kind (a Huawei router's firmware is telecom equipment, a Huawei PC app is not).
+EQUIPMENT_TYPES = frozenset({"device", "firmware", "device-driver"})
+
 
 @dataclass(frozen=True, slots=True)
 class _Hit:
@@ -49,6 +57,22 @@ class Match:
     vendor: Vendor
     product: Product | None
     evidence: tuple[Evidence, ...]
+    kind: str | None = None  # product kind decided once per component match; None: undecided
+
+
+def decide_kind(vendor: Vendor, product: Product | None, library: bool, comp_type: str) -> str | None:
+    """What the matched component is, for ``covers.kinds``: the product's kind when a catalog product
+    identifies it; ``library`` for any other registry package; else what the vendor declares for
+    its equipment or installed software (None when it declares nothing)."""
+    if product is not None:
+        return product.kind
+    if library:
+        return "library"
+    if comp_type == "operating-system":
+        return "operating-system"
+    if comp_type in EQUIPMENT_TYPES:
+        return vendor.equipment_kind or vendor.software_kind or None
+    return vendor.software_kind or None
 
 
 def _norm_purl_entry(value: str) -> str:
@@ -216,7 +240,7 @@ class VendorIndex:
 
     def match(self, comp: Component) -> list[Match]:
         """Matches for one component, memoised: inventories repeat the same title on many rows."""
-        key = (comp.name, comp.purl, *comp.vendor_fields, *comp.identifiers)
+        key = (comp.name, comp.purl, comp.type, *comp.vendor_fields, *comp.identifiers)
         memo = self._memo
         found = memo.get(key)
         if found is None:
@@ -232,14 +256,16 @@ class VendorIndex:
             hit = org_cache[value] if value in org_cache else self.lookup_org(value)
             if hit is not None:
                 hits.append((hit, field, value))
-        registry = False
+        registry = library = False
         identifiers = comp.identifiers
         if comp.purl and not any(kind == "purl" for kind, _, _ in identifiers):
             identifiers = [*identifiers, ("purl", comp.purl, "purl")]
         for kind, value, field in identifiers:
             if kind == "purl" and value.startswith("pkg:"):
                 slash = value.find("/", 4)
-                registry = registry or value[4:slash].lower() in REGISTRY_PURL_TYPES
+                ptype = value[4:slash].lower()
+                registry = registry or ptype in REGISTRY_PURL_TYPES
+                library = library or ptype in LIBRARY_PURL_TYPES
             for hit in self.lookup_identifier(kind, value):
                 hits.append((hit, field, value))
         if comp.name and not registry:
@@ -256,7 +282,9 @@ class VendorIndex:
                 Evidence(field=f, value=v, matched=h.label, method=h.method, vendor=vid, product=h.product)
                 for h, f, v in items
             )
-            out.append(Match(self.vendors[vid], self.products.get(product_id) if product_id else None, evidence))
+            vendor = self.vendors[vid]
+            product = self.products.get(product_id) if product_id else None
+            out.append(Match(vendor, product, evidence, decide_kind(vendor, product, library, comp.type)))
         return out
 
     def _match_name(self, name: str, hits: list[tuple[_Hit, str, str]]) -> None:

@@ -35,15 +35,18 @@ def _legal_name(vendor: Vendor) -> str:
 
 
 def covered_component(pack: RulePack, rule: Rule) -> dict[str, Any]:
-    """A component the rule covers: a covered product by name, or the vendor by its legal name."""
+    """A component the rule covers: a covered product by name, or the vendor by its legal name (installed
+    software or, for equipment rules, a device)."""
     for vid in rule.vendors:
         vendor = pack.vendors[vid]
+        supplier = {"name": _legal_name(vendor)}
+        if rule.covers(vid, None, vendor.software_kind):
+            return {"name": "line-of-business-agent", "version": "1.0", "supplier": supplier}
+        if rule.covers(vid, None, vendor.equipment_kind):
+            return {"type": "device", "name": "edge-unit", "version": "1.0", "manufacturer": supplier}
         products = [p for p in vendor.products if rule.covers_product(vid, p)]
-        if not rule.covers_product(vid, None):
-            if products:
-                return {"name": products[0].name, "version": "1.0", "supplier": {"name": _legal_name(vendor)}}
-            continue
-        return {"name": "line-of-business-agent", "version": "1.0", "supplier": {"name": _legal_name(vendor)}}
+        if products:
+            return {"name": products[0].name, "version": "1.0", "supplier": supplier}
     raise AssertionError(f"{rule.id}: no catalog product or vendor the rule covers")
 
 

@@ -34,8 +34,12 @@ def describe_vendor(vendor: Vendor) -> str:
     if vendor.identifiers:
         lines.append("Identifiers:")
         lines.extend(_identifier_lines(vendor.identifiers, "  "))
+    taken = [f"installed software as {vendor.software_kind}"] if vendor.software_kind else []
+    if vendor.equipment_kind:
+        taken.append(f"devices and firmware as {vendor.equipment_kind}")
+    lines.extend(_wrap("No product:", "; ".join(taken) or "kind not declared (covered by every rule on the vendor)"))
     for p in vendor.products:
-        lines.append(f"Product {p.id}: {p.name} [{p.category}]")
+        lines.append(f"Product {p.id}: {p.name} [kind {p.kind or 'not declared'}; {p.category}]")
         if p.names:
             lines.append("  names: " + "; ".join(n.value for n in p.names))
         lines.extend(_identifier_lines(p.identifiers, "  "))
@@ -83,6 +87,7 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
     lines.extend(_wrap("Citation:", rule.citation))
     vendors = ", ".join(f"{pack.vendors[v].name} ({v})" for v in rule.vendors if v in pack.vendors)
     lines.extend(_wrap("Covers:", vendors))
+    lines.extend(_wrap("Kinds:", ", ".join(sorted(rule.kinds)) or "not declared (every kind)"))
     if rule.products:
         lines.extend(_wrap("Only:", ", ".join(_product_label(pack, p) for p in rule.products)))
     if rule.categories:

@@ -180,6 +180,8 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
                 identifiers={k: _idents(items) for k, items in (v.get("identifiers") or {}).items()},
                 sources=list(v.get("sources", [])),
                 file=str(vpath),
+                software_kind=v.get("software_kind", ""),
+                equipment_kind=v.get("equipment_kind", ""),
             )
             for p in v.get("products", []):
                 vendor.products.append(
@@ -188,6 +190,7 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
                         vendor=vendor.id,
                         name=p["name"],
                         category=p["category"],
+                        kind=p.get("kind"),
                         summary=p.get("summary", ""),
                         names=_idents(p.get("names")),
                         identifiers={k: _idents(items) for k, items in (p.get("identifiers") or {}).items()},
@@ -238,6 +241,7 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
                     notes=" ".join(r.get("notes", "").split()),
                     file=str(rpath),
                     pack=pack_name,
+                    kinds=frozenset(covers.get("kinds", ())),
                 )
             )
 

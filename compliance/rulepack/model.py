@@ -7,6 +7,23 @@ from datetime import date
 
 NON_BINDING = frozenset({"advisory", "vendor-withdrawal"})
 
+# What a piece of software or equipment is, as far as a rule's scope is concerned. Rules say which kinds they
+# cover (``covers.kinds``); every catalog product has one kind; a registry package that no catalog product
+# identifier names is a ``library``. The names are a fixed vocabulary shared by every pack.
+KINDS = (
+    "app",
+    "security-software",
+    "service",
+    "sdk",
+    "library",
+    "developer-tool",
+    "operating-system",
+    "telecom-equipment",
+    "surveillance-equipment",
+    "drone",
+    "vehicle-software",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Ident:
@@ -23,6 +40,7 @@ class Product:
     vendor: str
     name: str
     category: str
+    kind: str | None = None  # None only in packs that do not declare kinds yet
     summary: str = ""
     names: list[Ident] = field(default_factory=list)
     identifiers: dict[str, list[Ident]] = field(default_factory=dict)
@@ -40,6 +58,10 @@ class Vendor:
     products: list[Product] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     file: str = ""
+    # What a vendor-level match (no product identified) of non-registry software is taken as: installed
+    # software (``software_kind``) and devices or firmware (``equipment_kind``). Empty: not declared.
+    software_kind: str = ""
+    equipment_kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +107,8 @@ class Rule:
     pack: str = ""
     # Vendors whose coverage is narrowed to ``products``; set by the loader from the catalog.
     scoped_vendors: frozenset[str] = frozenset()
+    # Product kinds the rule covers (``covers.kinds``). Empty only in packs that do not declare it yet.
+    kinds: frozenset[str] = frozenset()
 
     @property
     def is_binding(self) -> bool:
@@ -94,20 +118,28 @@ class Rule:
     def first_effective(self) -> date:
         return min(a.effective for a in self.actions)
 
-    def covers_product(self, vendor: str, product: Product | None) -> bool:
-        """Whether a component of ``vendor``, identified as ``product`` (or not), is in scope.
+    def covers(self, vendor: str, product: Product | None, kind: str | None) -> bool:
+        """Whether a component of ``vendor``, identified as ``product`` (or not) of ``kind``, is in scope.
 
         ``products`` narrows only the vendors those products belong to: a rule on "WeChat and the
         Kaspersky suite" lists WeChat, so Tencent is narrowed to WeChat while all of Kaspersky stays
-        covered. ``categories`` narrows every vendor of the rule.
+        covered. Anything else must be of a kind
+        the rule covers (``kind`` None, undecided because the vendor declares no kinds, is covered).
+        ``categories`` narrows every vendor of the rule.
         """
         if product is not None and product.id in self.exclude_products:
             return False
         if vendor in self.scoped_vendors:
             return product is not None and product.id in self.products
+        if self.kinds and kind is not None and kind not in self.kinds:
+            return False
         if self.categories:
             return product is not None and product.category in self.categories
         return True
+
+    def covers_product(self, vendor: str, product: Product | None) -> bool:
+        """``covers`` for a catalog product (its own kind) or the vendor with no product and no kind."""
+        return self.covers(vendor, product, product.kind if product is not None else None)
 
 
 @dataclass(frozen=True, slots=True)
