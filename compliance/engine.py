@@ -27,6 +27,7 @@ class RuleOutcome:
     actions: list[ActionResult]
     missing_contexts: list[str]
     reason: str = ""  # the rule's part of every finding message, decided once per scan
+    weak_reason: str = ""  # the same for a violation whose only evidence is weak (status "unconfirmed")
 
 
 def evaluate_rule(rule: Rule, as_of: date, contexts: set[str], horizon_days: int) -> RuleOutcome:
@@ -54,7 +55,14 @@ def evaluate_rule(rule: Rule, as_of: date, contexts: set[str], horizon_days: int
         return RuleOutcome(None, None, rule.first_effective.isoformat(), [], [])
     worst = max(results, key=lambda a: (SEVERITY_RANK[a.severity], a.status != "upcoming", _neg_date(a.effective)))
     missing_all = sorted({c for a in results if a.status == "out-of-scope" for c in a.missing_contexts})
-    return RuleOutcome(worst.status, worst.severity, worst.effective, results, missing_all, _reason(rule, worst, results))
+    weak = ""
+    if worst.status == "violation":
+        weak = (
+            f"{rule.jurisdiction} would bar it ({worst.description}, in force since {worst.effective}), but only weak "
+            "evidence ties it to the vendor, so this is a warning to confirm, not a failure."
+        )
+    reason = _reason(rule, worst, results)
+    return RuleOutcome(worst.status, worst.severity, worst.effective, results, missing_all, reason, weak)
 
 
 def _reason(rule: Rule, worst: ActionResult, results: list[ActionResult]) -> str:
@@ -138,15 +146,19 @@ class Evaluator:
         return result, findings
 
     def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str) -> Finding:
+        """A finding; weak evidence alone never fails a binding rule: it becomes "unconfirmed" (warn)."""
         assert outcome.status is not None and outcome.severity is not None
         what = m.product.name if m.product else m.vendor.name
         label = f"{comp.name} {comp.version}".strip()
+        status, severity, reason = outcome.status, outcome.severity, outcome.reason
+        if m.strength == "weak" and status == "violation":
+            status, severity, reason = "unconfirmed", "warn", outcome.weak_reason
         return Finding(
             rule_id=rule.id,
             jurisdiction=rule.jurisdiction,
             title=rule.title,
-            status=outcome.status,
-            severity=outcome.severity,
+            status=status,
+            severity=severity,
             effective=outcome.effective,
             binding=rule.binding,
             component=comp,
@@ -156,9 +168,11 @@ class Evaluator:
             evidence=m.evidence,
             citation=rule.citation,
             sources=[s.url for s in rule.sources],
-            message=f"{label} is {what} software; {outcome.reason}",
+            message=f"{label} is {what} software; {reason} {m.why}",
             actions=outcome.actions,
             verification=rule.verification_status,
+            kind=m.kind,
+            strength=m.strength,
         )
 
     def rules_summary(self) -> list[dict[str, Any]]:

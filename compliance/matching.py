@@ -3,12 +3,18 @@
 Every lookup is a dict probe (exact key, or a handful of prefixes at token, dot or slash
 boundaries), so the cost per component does not depend on how many vendors or rules exist.
 
-Evidence has two strengths:
-- *identity*: a vendor-bearing field (supplier, publisher, signer...) equal to a catalog name or
-  starting with a catalog brand, or an identifier (purl, CPE, bundle id, Team ID, winget id...).
-- *name*: the component's own name equals a catalog product name. Used only when the component is
-  not a registry package (npm, PyPI, Maven... names are chosen by whoever publishes first) and no
-  identity evidence points at a different vendor.
+Every piece of evidence has a strength (see ``STRENGTHS``), and every match is decided once per
+component: its vendor, the product if a catalog product is identified, the product kind that rules'
+``covers.kinds`` are checked against, and the strength of its best evidence.
+
+- *strong*: a product identifier (Android/Apple/winget id, CPE product, product purl), an Apple Team
+  ID, or the vendor's legal name with a compatible legal form in a vendor field of non-registry software.
+- *broad*: identity of the vendor but not of a product or legal entity: a vendor-wide prefix
+  (``com.tencent``, ``pkg:golang/github.com/bytedance``), a CPE vendor, a winget publisher, the bare brand,
+  a catalog name without legal form, any vendor name in a registry package's self-declared metadata, or
+  the component's own name equal to a catalog product name (non-registry software only).
+- *weak*: a brand as the leading words of a longer vendor string ("Huawei fan", "Autel Intelligent
+  Technology") or of the component's name. Weak evidence alone never fails a binding rule.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from compliance.identifiers import (
     winget_publisher,
 )
 from compliance.model import Component, Evidence
-from compliance.normalize import is_distinctive, org_tokens, product_tokens
+from compliance.normalize import forms_conflict, is_distinctive, org_name, org_tokens, product_tokens
 from compliance.rulepack.model import Product, RulePack, Vendor
 
 # purl types whose names are picked by publishers or packagers, not proven by the vendor.
@@ -44,12 +50,33 @@ LIBRARY_PURL_TYPES = REGISTRY_PURL_TYPES - OS_PACKAGE_TYPES - {"swid", "oci", "d
 EQUIPMENT_TYPES = frozenset({"device", "firmware", "device-driver"})
 
 
+STRENGTHS = ("weak", "broad", "strong")
+STRENGTH_RANK = {s: i for i, s in enumerate(STRENGTHS)}
+
+# Why a method has its strength, completing "<field> '<value>' ...". ``{m}`` is the catalog entry.
+_WHY = {
+    "product-identifier": "is the catalog identifier {m} of this product",
+    "team-id": "is the vendor's {m}",
+    "vendor-prefix": "falls under the vendor-wide prefix {m}, which names the vendor, not a product",
+    "cpe-vendor": "names the {m}, not a catalog product",
+    "winget-publisher": "names the {m}, not a catalog product",
+    "legal-name": "is the legal name {m}",
+    "name": "is the catalog name {m} without a legal form to confirm the entity",
+    "registry-name": "names {m} in self-declared registry metadata, which proves no product",
+    "brand": "is the brand {m}, not a legal name",
+    "brand-prefix": "only starts with the brand {m}",
+    "product-name": "equals the catalog product name {m}, with no identifier to confirm it",
+    "brand-in-name": "only starts with the brand {m}",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class _Hit:
     vendor: str
     product: str | None
     label: str  # what in the catalog matched, for the evidence record
     method: str
+    strength: str = "broad"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +85,8 @@ class Match:
     product: Product | None
     evidence: tuple[Evidence, ...]
     kind: str | None = None  # product kind decided once per component match; None: undecided
+    strength: str = "broad"  # of the best evidence
+    why: str = ""  # one sentence: why it matched at that strength, for finding messages
 
 
 def decide_kind(vendor: Vendor, product: Product | None, library: bool, comp_type: str) -> str | None:
@@ -89,7 +118,9 @@ class VendorIndex:
     def __init__(self, pack: RulePack) -> None:
         self.vendors = pack.vendors
         self.products = pack.products
-        self.org_exact: dict[tuple[str, ...], _Hit] = {}
+        # Names by tokens, each with its legal forms: several entries can share tokens ("AO Kaspersky Lab",
+        # "Kaspersky Lab, Inc.") and the legal form decides which one, if any, a value names.
+        self.org_exact: dict[tuple[str, ...], list[tuple[_Hit, frozenset[str]]]] = {}
         self.brand_prefix: dict[tuple[str, ...], _Hit] = {}
         self.max_brand = 1
         self.namespace: dict[str, _Hit] = {}
@@ -110,33 +141,38 @@ class VendorIndex:
 
     def _add_vendor(self, v: Vendor) -> None:
         for n in v.names:
-            self.org_exact.setdefault(org_tokens(n.value), _Hit(v.id, None, n.value, "vendor-name"))
+            toks, forms = org_name(n.value)
+            self.org_exact.setdefault(toks, []).append((_Hit(v.id, None, n.value, "legal-name", "strong"), forms))
         for b in v.brands:
             toks = org_tokens(b.value)
-            self.org_exact.setdefault(toks, _Hit(v.id, None, b.value, "vendor-name"))
-            self.brand_prefix.setdefault(toks, _Hit(v.id, None, b.value, "brand"))
+            self.org_exact.setdefault(toks, []).append((_Hit(v.id, None, b.value, "brand"), frozenset()))
+            self.brand_prefix.setdefault(toks, _Hit(v.id, None, b.value, "brand-prefix", "weak"))
             self.max_brand = max(self.max_brand, len(toks))
         ids = v.identifiers
         for it in ids.get("namespace", []):
-            self.namespace.setdefault(it.value.lower(), _Hit(v.id, None, it.value, "identifier"))
+            self.namespace.setdefault(it.value.lower(), _Hit(v.id, None, f"{it.value}.*", "vendor-prefix"))
         for it in ids.get("purl", []):
-            self.purl.setdefault(_norm_purl_entry(it.value), _Hit(v.id, None, it.value, "identifier"))
+            self.purl.setdefault(_norm_purl_entry(it.value), _Hit(v.id, None, f"{it.value}/*", "vendor-prefix"))
         for it in ids.get("cpe_vendor", []):
-            self.cpe_vendor.setdefault(it.value.lower(), _Hit(v.id, None, f"cpe vendor {it.value}", "identifier"))
+            self.cpe_vendor.setdefault(it.value.lower(), _Hit(v.id, None, f"cpe vendor {it.value}", "cpe-vendor"))
         for it in ids.get("team_id", []):
-            self.team_id.setdefault(it.value.upper(), _Hit(v.id, None, f"Apple Team ID {it.value}", "identifier"))
+            self.team_id.setdefault(it.value.upper(), _Hit(v.id, None, f"Apple Team ID {it.value}", "team-id", "strong"))
         for it in ids.get("winget_publisher", []):
-            self.winget_pub.setdefault(it.value.lower(), _Hit(v.id, None, f"winget publisher {it.value}", "identifier"))
+            self.winget_pub.setdefault(
+                it.value.lower(), _Hit(v.id, None, f"winget publisher {it.value}", "winget-publisher")
+            )
         for p in v.products:
             pids = p.identifiers
             for kind in ("android", "bundle", "winget", "swid"):
                 for it in pids.get(kind, []):
-                    self.exact.setdefault((kind, it.value.lower()), _Hit(v.id, p.id, it.value, "identifier"))
+                    hit = _Hit(v.id, p.id, f"{kind} {it.value}", "product-identifier", "strong")
+                    self.exact.setdefault((kind, it.value.lower()), hit)
             for it in pids.get("purl", []):
-                self.purl.setdefault(_norm_purl_entry(it.value), _Hit(v.id, p.id, it.value, "identifier"))
+                hit = _Hit(v.id, p.id, it.value, "product-identifier", "strong")
+                self.purl.setdefault(_norm_purl_entry(it.value), hit)
             for it in pids.get("cpe", []):
                 vend, _, prod = it.value.lower().partition(":")
-                self.cpe_product.setdefault((vend, prod), _Hit(v.id, p.id, f"cpe {it.value}", "identifier"))
+                self.cpe_product.setdefault((vend, prod), _Hit(v.id, p.id, f"cpe {it.value}", "product-identifier", "strong"))
             for n in [p.name, *(i.value for i in p.names)]:
                 toks = product_tokens(n)
                 if is_distinctive(toks):
@@ -145,14 +181,28 @@ class VendorIndex:
     # -- lookups ---------------------------------------------------------------------------
 
     def lookup_org(self, value: str) -> _Hit | None:
-        """A vendor-bearing string: exact catalog name, or a catalog brand as its leading tokens."""
+        """A vendor-bearing string: a catalog name or brand, or a catalog brand as its leading tokens.
+
+        Legal forms count: a name with the catalog's legal form (or a compatible one, "Co." within
+        "Co., Ltd.") is strong; a name where either side gives no legal form, or the bare brand, is broad;
+        a different legal form is a different company and no name match. A brand leading a longer
+        string is weak.
+        """
         cache = self._org_cache
         if value in cache:
             return cache[value]
-        toks = org_tokens(value)
+        toks, forms = org_name(value)
         hit = None
         if is_distinctive(toks):
-            hit = self.org_exact.get(toks)
+            best = -1
+            for cand, cand_forms in self.org_exact.get(toks, ()):
+                if forms_conflict(forms, cand_forms):
+                    continue
+                if cand.method == "legal-name" and not (forms and cand_forms):
+                    cand = _Hit(cand.vendor, None, cand.label, "name")
+                rank = STRENGTH_RANK[cand.strength]
+                if rank > best:
+                    hit, best = cand, rank
             if hit is None:
                 for k in range(min(len(toks), self.max_brand), 0, -1):
                     hit = self.brand_prefix.get(toks[:k])
@@ -251,11 +301,6 @@ class VendorIndex:
 
     def _match(self, comp: Component) -> list[Match]:
         hits: list[tuple[_Hit, str, str]] = []
-        org_cache = self._org_cache
-        for field, value in comp.vendor_fields:
-            hit = org_cache[value] if value in org_cache else self.lookup_org(value)
-            if hit is not None:
-                hits.append((hit, field, value))
         registry = library = False
         identifiers = comp.identifiers
         if comp.purl and not any(kind == "purl" for kind, _, _ in identifiers):
@@ -268,6 +313,14 @@ class VendorIndex:
                 library = library or ptype in LIBRARY_PURL_TYPES
             for hit in self.lookup_identifier(kind, value):
                 hits.append((hit, field, value))
+        org_cache = self._org_cache
+        for field, value in comp.vendor_fields:
+            hit = org_cache[value] if value in org_cache else self.lookup_org(value)
+            if hit is not None:
+                if registry and hit.strength == "strong":
+                    # Whoever publishes a registry package writes its author and supplier fields.
+                    hit = _Hit(hit.vendor, None, hit.label, "registry-name")
+                hits.append((hit, field, value))
         if comp.name and not registry:
             self._match_name(comp.name, hits)
         if not hits:
@@ -279,12 +332,23 @@ class VendorIndex:
         for vid, items in by_vendor.items():
             product_id = next((h.product for h, _, _ in items if h.product), None)
             evidence = tuple(
-                Evidence(field=f, value=v, matched=h.label, method=h.method, vendor=vid, product=h.product)
+                Evidence(
+                    field=f,
+                    value=v,
+                    matched=h.label,
+                    method=h.method,
+                    vendor=vid,
+                    product=h.product,
+                    strength=h.strength,
+                    why=f"{f} {v!r} " + _WHY[h.method].format(m=h.label),
+                )
                 for h, f, v in items
             )
             vendor = self.vendors[vid]
             product = self.products.get(product_id) if product_id else None
-            out.append(Match(vendor, product, evidence, decide_kind(vendor, product, library, comp.type)))
+            best = max(evidence, key=lambda e: STRENGTH_RANK[e.strength])
+            kind = decide_kind(vendor, product, library, comp.type)
+            out.append(Match(vendor, product, evidence, kind, best.strength, _why(best, kind, library, product)))
         return out
 
     def _match_name(self, name: str, hits: list[tuple[_Hit, str, str]]) -> None:
@@ -299,10 +363,23 @@ class VendorIndex:
             for k in range(min(len(toks), self.max_brand), 0, -1):
                 brand = self.brand_prefix.get(toks[:k])
                 if brand is not None:
-                    hit = _Hit(brand.vendor, None, brand.label, "brand-in-name")
+                    hit = _Hit(brand.vendor, None, brand.label, "brand-in-name", "weak")
                     break
         if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
             hits.append((hit, "name", name))
+
+
+def _why(best: Evidence, kind: str | None, library: bool, product: Product | None) -> str:
+    """The sentence a finding gives for its match: the best evidence, its strength and the kind."""
+    if product is not None:
+        what = f"the catalog product is of kind {kind}" if kind else "the catalog product declares no kind"
+    elif library:
+        what = "a registry package no catalog product names is a library"
+    elif kind:
+        what = f"with no product identified the vendor's software is taken as {kind}"
+    else:
+        what = "the vendor declares no kind"
+    return f"{best.strength.capitalize()} evidence: {best.why}; {what}."
 
 
 def _cuts(key: str, sep: str) -> list[int]:

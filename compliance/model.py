@@ -87,9 +87,11 @@ class Evidence:
     field: str
     value: str
     matched: str
-    method: str  # "vendor-name", "brand", "identifier", "product-name"
+    method: str  # "product-identifier", "legal-name", "vendor-prefix", "brand-prefix"... (compliance.matching)
     vendor: str
     product: str | None = None
+    strength: str = "broad"  # strong | broad | weak
+    why: str = ""  # "<field> '<value>' <why this method has this strength>"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -97,6 +99,8 @@ class Evidence:
             "value": self.value,
             "matched": self.matched,
             "method": self.method,
+            "strength": self.strength,
+            "why": self.why,
             "vendor": self.vendor,
         }
         if self.product:
@@ -150,6 +154,8 @@ class Finding:
     actions: list[ActionResult]
     verification: str
     waiver: dict[str, Any] | None = None
+    kind: str | None = None  # the product kind the rule's covers.kinds was checked against
+    strength: str = "broad"  # of the best evidence: strong | broad | weak
 
     @property
     def waived(self) -> bool:
@@ -194,6 +200,8 @@ class Finding:
             },
             "vendor": self.vendor,
             "product": self.product,
+            "kind": self.kind,
+            "strength": self.strength,
             "evidence": evidence,
             "citation": self.citation,
             "sources": list(self.sources),

@@ -48,24 +48,57 @@ def _strip_cjk_suffix(token: str) -> str:
     return token
 
 
+# Spellings of the same legal form, folded to one designator so that "Co., Ltd." equals "Company Limited".
+# Words that are not designators ("the") are absent and never count as a legal form.
+_FORM_SYNONYMS = {
+    "incorporated": "inc", "corporation": "corp", "limited": "ltd", "company": "co", "cos": "co",
+    "mbh": "gmbh", "private": "pvt", "kabushiki": "kk", "kaisha": "kk",
+    "ао": "ao", "зао": "zao", "оао": "oao", "пао": "pao", "ооо": "ooo",
+}
+_CJK_FORMS = {
+    "股份有限公司": ("co", "ltd"), "有限责任公司": ("co", "ltd"), "有限責任公司": ("co", "ltd"),
+    "有限公司": ("co", "ltd"), "株式会社": ("kk",), "公司": ("co",),
+}
+
+
 @lru_cache(maxsize=65536)
-def org_tokens(text: str) -> tuple[str, ...]:
-    """Tokens of an organisation name with legal forms removed.
+def org_name(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Tokens of an organisation name with legal forms removed, and the legal forms removed.
 
     Dotted abbreviations ("S.A.", "L.L.C.") collapse first so that their letters do not survive
-    as separate tokens.
+    as separate tokens. The forms are kept apart because they tell companies apart: "Pacific Networks
+    Corp." and "Pacific Networks Inc." have the same tokens but are not the same company.
     """
     raw = _fold(text)
     raw = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group(0).replace(".", ""), raw)
     out: list[str] = []
+    forms: set[str] = set()
     for tok in _NON_WORD.split(raw):
         if not tok:
             continue
-        if tok in LEGAL_FORMS or tok in CJK_LEGAL_SUFFIXES:
+        if tok in LEGAL_FORMS:
+            if tok != "the":
+                forms.add(_FORM_SYNONYMS.get(tok, tok))
             continue
-        tok = _strip_cjk_suffix(tok)
-        out.append(tok)
-    return tuple(out)
+        if tok in CJK_LEGAL_SUFFIXES:
+            forms.update(_CJK_FORMS[tok])
+            continue
+        stripped = _strip_cjk_suffix(tok)
+        if stripped != tok:
+            forms.update(_CJK_FORMS[tok[len(stripped):]])
+        out.append(stripped)
+    return tuple(out), frozenset(forms)
+
+
+def org_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of an organisation name with legal forms removed (see ``org_name``)."""
+    return org_name(text)[0]
+
+
+def forms_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two names with the same tokens are different companies when both give a legal form and neither
+    form set contains the other ("Corp." vs "Inc."); "Co." vs "Co., Ltd." is one company written twice."""
+    return bool(a) and bool(b) and not (a <= b or b <= a)
 
 
 # Words that qualify a product name without changing which product it is.

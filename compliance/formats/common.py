@@ -17,6 +17,7 @@ _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
 STATUS_WORDS = {
     "violation": "violation",
+    "unconfirmed": "unconfirmed (weak evidence)",
     "upcoming": "upcoming",
     "advisory": "advisory",
     "out-of-scope": "out of scope",
@@ -42,7 +43,7 @@ def component_identity(finding: Finding) -> str:
 
 
 def evidence_text(finding: Finding) -> str:
-    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({e.method})" for e in finding.evidence]
+    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({e.strength}, {e.method})" for e in finding.evidence]
     return "; ".join(parts)
 
 

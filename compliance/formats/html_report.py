@@ -99,6 +99,7 @@ footer { margin-top: 40px; border-top: 1px solid var(--line); padding-top: 8px; 
 
 RULE_STATUS_TEXT = {
     "violation": "In force for this scope: a covered component fails the review.",
+    "unconfirmed": "The rule would bar it, but only weak evidence ties it to the vendor: confirm, not a failure.",
     "advisory": "Advisory or withdrawal notice in force: a covered component is flagged as a warning.",
     "upcoming": "Not yet in force; comes into force within the look-ahead window (a warning).",
     "out-of-scope": "Does not apply to the contexts of this review; shown for information.",
@@ -469,4 +470,4 @@ def _fact_warning(verification: str | None, *, rule_id: str | None = None) -> st
 
 
 def _status_kind(status: str) -> str:
-    return {"violation": "fail", "advisory": "warn", "upcoming": "warn", "out-of-scope": "info"}.get(status, "pass")
+    return {"violation": "fail", "unconfirmed": "warn", "advisory": "warn", "upcoming": "warn", "out-of-scope": "info"}.get(status, "pass")

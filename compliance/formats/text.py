@@ -36,7 +36,7 @@ def _finding_lines(f: Finding) -> list[str]:
         f"        Component: {label}" + (f" ({ident})" if ident else "") + (f" at {clean(c.location)}" if c.location else ""),
     ]
     for e in f.evidence:
-        lines.append(f"        Evidence:  {clean(e.field)} = {clean(e.value)!r} matched {clean(e.matched)!r} ({e.method})")
+        lines.append(f"        Evidence:  {clean(e.field)} = {clean(e.value)!r} matched {clean(e.matched)!r} ({e.strength}, {e.method})")
     lines.append(f"        Effective: {f.effective}   Binding: {f.binding}   Verification: {f.verification}")
     lines.append(f"        Why:       {clean(f.message)}")
     lines.append(f"        Citation:  {f.citation}")
