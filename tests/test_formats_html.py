@@ -71,7 +71,7 @@ def test_review_content_for_a_compliance_officer() -> None:
     assert "Applied (1)" in text and "Lab use only" in text
     assert "Lapsed (1)" in text and "OLD" in text
     assert "Unused (1)" in text and "SPARE" in text
-    assert "supplier.name = AO Kaspersky Lab matched AO Kaspersky Lab (vendor-name)" in text
+    assert "supplier.name = AO Kaspersky Lab matched AO Kaspersky Lab (strong, legal-name)" in text
 
 
 def test_information_only_findings_name_the_missing_context() -> None:

@@ -310,7 +310,7 @@ class HtmlFormat:
                 f'{e(w.get("approver") or "not given")}; expires {e(w.get("expires") or "never")}</div>'
             )
         evidence = "<ul>" + "".join(
-            f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(ev.method)})</li>"
+            f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(ev.strength)}, {e(ev.method)})</li>"
             for ev in f.evidence
         ) + "</ul>"
         return f"<tr><td>{result}</td><td>{component}</td><td>{rule_cell}</td><td>{why}</td><td>{evidence}</td></tr>"

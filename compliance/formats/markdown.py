@@ -105,7 +105,7 @@ def _detail(f: Finding, rule: dict[str, Any] | None) -> str:
         f"- **Where:** {md(relative_path(f.input_path))} {md(c.location or '')}",
     ]
     for e in f.evidence:
-        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(e.method)})")
+        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(e.strength)}, {md(e.method)})")
     lines.append(f"- **Citation:** {md(f.citation)}")
     src = primary_source(rule, f)
     if src:
