@@ -168,7 +168,7 @@ class Evaluator:
             evidence=m.evidence,
             citation=rule.citation,
             sources=[s.url for s in rule.sources],
-            message=f"{label} is {what} software; {reason} {m.why}",
+            message=f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}",
             actions=outcome.actions,
             verification=rule.verification_status,
             kind=m.kind,

@@ -30,8 +30,8 @@ VENDORS: dict[str, Any] = {
             "names": [{"name": "Acme Widgets Ltd.", "kind": "legal"}],
             "identifiers": {"purl": ["pkg:github/acme"]},
             "products": [
-                {"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "identifiers": {"cpe": ["acme:chat"]}},
-                {"id": "acme-sdk", "name": "Acme SDK", "category": "sdk"},
+                {"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "app", "identifiers": {"cpe": ["acme:chat"]}},
+                {"id": "acme-sdk", "name": "Acme SDK", "category": "sdk", "kind": "sdk"},
             ],
             "sources": ["https://example.org/acme"],
         }
@@ -46,7 +46,7 @@ RULE: dict[str, Any] = {
     "citation": "Order 1/2024",
     "binding": "gov-device-ban",
     "summary": "Acme Chat may not be used on government devices.",
-    "covers": {"vendors": ["acme"], "products": ["acme-chat"]},
+    "covers": {"vendors": ["acme"], "kinds": ["app"], "products": ["acme-chat"]},
     "contexts": ["government"],
     "actions": [{"id": "ban", "description": "Acme Chat is banned", "effective": "2024-01-01"}],
     "sources": [{"url": "https://example.org/order", "kind": "primary"}],
@@ -91,7 +91,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     good = write_pack(tmp_path / "good")
     proc = run_cli("rules", "validate", str(good))
     assert proc.returncode == 0 and proc.stdout.startswith("OK: test-pack 1:"), proc.stderr
-    bad = write_pack(tmp_path / "bad", rules=[rule(covers={"vendors": ["nobody"]})])
+    bad = write_pack(tmp_path / "bad", rules=[rule(covers={"vendors": ["nobody"], "kinds": ["app"]})])
     proc = run_cli("rules", "validate", str(bad))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -105,8 +105,8 @@ def test_builtin_pack_validates_by_default() -> None:
 
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
-    ("unknown vendor", {"rules": [rule(covers={"vendors": ["nobody"]})]}, "rule XX-ACME-2024: covers.vendors: unknown vendor 'nobody'"),
-    ("unknown product", {"rules": [rule(covers={"vendors": ["acme"], "products": ["nothing"]})]}, "rule XX-ACME-2024: covers.products: unknown product 'nothing'"),
+    ("unknown vendor", {"rules": [rule(covers={"vendors": ["nobody"], "kinds": ["app"]})]}, "rule XX-ACME-2024: covers.vendors: unknown vendor 'nobody'"),
+    ("unknown product", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["app"], "products": ["nothing"]})]}, "rule XX-ACME-2024: covers.products: unknown product 'nothing'"),
     ("end before start", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2024-05-01", "until": "2024-04-01"}])]}, "rule XX-ACME-2024: actions.0.until: 2024-04-01 is before the effective date 2024-05-01"),
     ("impossible date", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2023-02-30"}])]}, "rule XX-ACME-2024: actions.0.effective: '2023-02-30' is not a real calendar date"),
     ("badly formed date", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "30.01.2025"}])]}, "rule XX-ACME-2024: actions.0.effective: '30.01.2025' does not match"),
@@ -119,7 +119,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown jurisdiction", {"rules": [rule(jurisdiction="YY")]}, "rule XX-ACME-2024: jurisdiction: unknown code 'YY' (declare it in pack.yaml)"),
     ("duplicate rule id", {"extra_rules": [rule()]}, "rule XX-ACME-2024: id: duplicate rule id"),
     ("duplicate action id", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2024-01-01"}, {"id": "ban", "description": "e", "effective": "2024-02-01"}])]}, "rule XX-ACME-2024: actions.1.id: duplicate action id 'ban'"),
-    ("covered and excluded", {"rules": [rule(covers={"vendors": ["acme"], "products": ["acme-chat"], "exclude_products": ["acme-chat"]})]}, "rule XX-ACME-2024: covers.exclude_products: acme-chat also listed in covers.products"),
+    ("covered and excluded", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["app"], "products": ["acme-chat"], "exclude_products": ["acme-chat"]})]}, "rule XX-ACME-2024: covers.exclude_products: acme-chat also listed in covers.products"),
     ("verified without primary", {"rules": [rule(sources=[{"url": "https://example.org/news", "kind": "secondary"}])]}, "rule XX-ACME-2024: verification.status: 'verified' needs at least one primary source"),
     ("last verified in the future", {"rules": [rule(verification={"status": "verified", "last_verified": "2999-01-01"})]}, "rule XX-ACME-2024: verification.last_verified: 2999-01-01 is in the future"),
     ("unknown binding", {"rules": [rule(binding="forbidden")]}, "rule XX-ACME-2024: binding: 'forbidden' is not one of"),
@@ -144,16 +144,16 @@ def _vendors(**changes: Any) -> dict[str, Any]:
 
 VENDOR_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("invalid purl entry", _vendors(identifiers={"purl": ["npm/acme"]}), "vendor acme: identifiers.purl: 'npm/acme' is not a package URL"),
-    ("invalid product purl", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "identifiers": {"purl": ["pkg:npm"]}}]), "vendor acme: products.acme-chat.identifiers.purl: 'pkg:npm' is not a package URL"),
-    ("invalid cpe entry", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "identifiers": {"cpe": ["acme_chat"]}}]), "vendor acme: products.acme-chat.identifiers.cpe: 'acme_chat' is not a vendor:product pair"),
+    ("invalid product purl", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "app", "identifiers": {"purl": ["pkg:npm"]}}]), "vendor acme: products.acme-chat.identifiers.purl: 'pkg:npm' is not a package URL"),
+    ("invalid cpe entry", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "app", "identifiers": {"cpe": ["acme_chat"]}}]), "vendor acme: products.acme-chat.identifiers.cpe: 'acme_chat' is not a vendor:product pair"),
     ("nothing distinctive", _vendors(names=[{"name": "Co., Ltd.", "kind": "legal"}]), "vendor acme: names: 'Co., Ltd.' has nothing distinctive"),
-    ("bad category", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "chat"}]), "vendor acme: products.0.category: 'chat' is not one of"),
+    ("bad category", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "chat", "kind": "app"}]), "vendor acme: products.0.category: 'chat' is not one of"),
 ]
 
 
 @pytest.mark.parametrize(("kind", "vendors", "expected"), VENDOR_CASES, ids=[c[0] for c in VENDOR_CASES])
 def test_each_catalog_problem_names_file_vendor_and_field(tmp_path: Path, kind: str, vendors: dict[str, Any], expected: str) -> None:
-    root = write_pack(tmp_path / "pack", vendors=vendors, rules=[rule(covers={"vendors": ["acme"]})])
+    root = write_pack(tmp_path / "pack", vendors=vendors, rules=[rule(covers={"vendors": ["acme"], "kinds": ["app"]})])
     problems = problems_of(root)
     assert any(expected in p and p.startswith(str(root / "vendors" / "acme.yaml")) for p in problems), (kind, problems)
 
