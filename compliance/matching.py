@@ -348,7 +348,8 @@ class VendorIndex:
             product = self.products.get(product_id) if product_id else None
             best = max(evidence, key=lambda e: STRENGTH_RANK[e.strength])
             kind = decide_kind(vendor, product, library, comp.type)
-            out.append(Match(vendor, product, evidence, kind, best.strength, _why(best, kind, library, product)))
+            why = _why(best, kind, library, product, comp.type in EQUIPMENT_TYPES)
+            out.append(Match(vendor, product, evidence, kind, best.strength, why))
         return out
 
     def _match_name(self, name: str, hits: list[tuple[_Hit, str, str]]) -> None:
@@ -369,14 +370,15 @@ class VendorIndex:
             hits.append((hit, "name", name))
 
 
-def _why(best: Evidence, kind: str | None, library: bool, product: Product | None) -> str:
+def _why(best: Evidence, kind: str | None, library: bool, product: Product | None, equipment: bool) -> str:
     """The sentence a finding gives for its match: the best evidence, its strength and the kind."""
     if product is not None:
         what = f"the catalog product is of kind {kind}" if kind else "the catalog product declares no kind"
     elif library:
         what = "a registry package no catalog product names is a library"
     elif kind:
-        what = f"with no product identified the vendor's software is taken as {kind}"
+        things = "devices and firmware are" if equipment else "software is"
+        what = f"with no product identified the vendor's {things} taken as {kind}"
     else:
         what = "the vendor declares no kind"
     return f"{best.strength.capitalize()} evidence: {best.why}; {what}."
