@@ -107,6 +107,9 @@ def test_builtin_pack_validates_by_default() -> None:
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown vendor", {"rules": [rule(covers={"vendors": ["nobody"], "kinds": ["app"]})]}, "rule XX-ACME-2024: covers.vendors: unknown vendor 'nobody'"),
     ("unknown product", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["app"], "products": ["nothing"]})]}, "rule XX-ACME-2024: covers.products: unknown product 'nothing'"),
+    ("missing kinds", {"rules": [rule(covers={"vendors": ["acme"]})]}, "rule XX-ACME-2024: covers: 'kinds' is a required property"),
+    ("unknown kind", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["apps"]})]}, "rule XX-ACME-2024: covers.kinds.0: 'apps' is not one of"),
+    ("named product of an uncovered kind", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["app"], "products": ["acme-sdk"]})]}, "rule XX-ACME-2024: covers.products: product 'acme-sdk' is of kind 'sdk', which covers.kinds does not list"),
     ("end before start", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2024-05-01", "until": "2024-04-01"}])]}, "rule XX-ACME-2024: actions.0.until: 2024-04-01 is before the effective date 2024-05-01"),
     ("impossible date", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2023-02-30"}])]}, "rule XX-ACME-2024: actions.0.effective: '2023-02-30' is not a real calendar date"),
     ("badly formed date", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "30.01.2025"}])]}, "rule XX-ACME-2024: actions.0.effective: '30.01.2025' does not match"),
@@ -148,6 +151,9 @@ VENDOR_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("invalid cpe entry", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "app", "identifiers": {"cpe": ["acme_chat"]}}]), "vendor acme: products.acme-chat.identifiers.cpe: 'acme_chat' is not a vendor:product pair"),
     ("nothing distinctive", _vendors(names=[{"name": "Co., Ltd.", "kind": "legal"}]), "vendor acme: names: 'Co., Ltd.' has nothing distinctive"),
     ("bad category", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "chat", "kind": "app"}]), "vendor acme: products.0.category: 'chat' is not one of"),
+    ("product without kind", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging"}]), "vendor acme: products.0: 'kind' is a required property"),
+    ("unknown product kind", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "chat"}]), "vendor acme: products.0.kind: 'chat' is not one of"),
+    ("unknown vendor kind", _vendors(software_kind="firmware"), "vendor acme: software_kind: 'firmware' is not one of"),
 ]
 
 

@@ -310,6 +310,8 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
                     problems.append(f"{where}: covers.{field_name}: unknown product {pid!r}")
                 elif products[pid].vendor not in r.vendors:
                     problems.append(f"{where}: covers.{field_name}: product {pid!r} belongs to vendor {products[pid].vendor!r}, which the rule does not cover")
+                elif field_name == "products" and r.kinds and products[pid].kind not in r.kinds:
+                    problems.append(f"{where}: covers.products: product {pid!r} is of kind {products[pid].kind!r}, which covers.kinds does not list")
         for c in r.contexts:
             if c not in data.contexts:
                 problems.append(f"{where}: contexts: unknown context {c!r}")
