@@ -46,12 +46,14 @@ def test_waiver_columns() -> None:
 def test_formula_cells_are_neutralised() -> None:
     row = rows(make_report(HOSTILE))[0]
     assert row["bom_ref"] == "'=cmd|' /C calc'!A0"
-    assert row["component"] == HOSTILE_NAME  # starts with '<', stays as is, newline kept inside quotes
+    # starts with '<', stays as is, newline kept inside quotes; the bidi override is shown, not obeyed
+    assert row["component"] == HOSTILE_NAME.replace("\u202e", "\\u202e")
     for value in row.values():
         assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
 def test_neutralise() -> None:
     assert neutralise('=HYPERLINK("http://x")') == "'=HYPERLINK(\"http://x\")"
-    assert [neutralise(v) for v in ("+1", "-1", "@a", "\tx", "\rx")] == ["'+1", "'-1", "'@a", "'\tx", "'\rx"]
+    assert [neutralise(v) for v in ("+1", "-1", "@a", "\tx", "\rx")] == ["'+1", "'-1", "'@a", "'\tx", "\\x0dx"]
+    assert neutralise("Kaspersky\x1b]0;title\x07") == "Kaspersky\\x1b]0;title\\x07"
     assert neutralise("safe=1") == "safe=1" and neutralise(None) == ""

@@ -96,7 +96,7 @@ def test_hostile_name_is_text() -> None:
     html, page = parse(make_report(HOSTILE))
     assert "<script>" not in html
     assert all(tag != "script" for tag, _a in page.tags)
-    assert HOSTILE_NAME.split("\n")[0].replace("\u202e", "\\x202e") in page.body
+    assert HOSTILE_NAME.split("\n")[0].replace("\u202e", "\\u202e") in page.body
     assert all(not (attrs.get("href") or "").startswith("javascript:") for _t, attrs in page.tags)
 
 

@@ -1,7 +1,8 @@
 """CSV: one row per finding, for spreadsheets and procurement trackers.
 
 Spreadsheet programs execute a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR as a
-formula, and SBOM strings are untrusted, so such cells get a leading ``'`` (the OWASP advice).
+formula, and SBOM strings are untrusted, so such cells get a leading ``'`` (the OWASP advice). A CSV
+printed on a terminal must not act on it either, so cells show control characters as escapes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, ClassVar
 
 from compliance.formats.common import evidence_text, primary_source, relative_path, rules_by_id
 from compliance.model import Report
+from compliance.untrusted import for_terminal_text
 
 COLUMNS = (
     "input",
@@ -43,8 +45,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> str:
-    """A cell a spreadsheet will show as text, never evaluate."""
-    text = "" if value is None else str(value)
+    """A cell a spreadsheet will show as text, never evaluate; a terminal (``-f csv`` on stdout) too:
+    control and bidi characters other than tab and line feed become escapes (``for_terminal_text``)."""
+    text = for_terminal_text("" if value is None else str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -31,16 +31,14 @@ from compliance.formats.common import (
     subject_text,
 )
 from compliance.model import Finding, Report
+from compliance.untrusted import for_terminal_text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 
 def e(value: Any) -> str:
     """Escape for text and quoted attributes; control and bidi characters are shown, not obeyed."""
-    text = "" if value is None else str(value)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-    return html.escape(text, quote=True)
+    return html.escape(for_terminal_text("" if value is None else str(value)), quote=True)
 
 
 def a(url: str | None, label: str | None = None) -> str:

@@ -26,10 +26,11 @@ from compliance.formats.common import (
     subject_text,
 )
 from compliance.model import Finding, Report
+from compliance.untrusted import for_terminal
 
 GITHUB_COMMENT_LIMIT = 65_536
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#!|~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
 ICONS = {"pass": "✅", "fail": "❌", "error": "⚠️"}
 FACT_MARKS = {"secondary": "⚠️ secondary sources", "unverified": "⚠️ unverified facts"}
 DECISION = [
@@ -51,7 +52,7 @@ DECISION = [
 def md(text: Any) -> str:
     """Inert inline text: safe in a table cell, a list item or a summary line."""
     s = "" if text is None else str(text)
-    s = _CONTROL.sub(" ", s)
+    s = for_terminal(_BREAKS.sub(" ", s))  # one line; other control and bidi characters shown as escapes
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     s = _MD_PUNCT.sub(r"\\\1", s)
     return s.replace("@", "@&#8203;")
