@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, cdx, run_cli
+from conftest import REPO, assert_clean_error, cdx, run_cli
 
 from compliance.readers import expand_paths
 from compliance.scan import ScanOptions, scan
@@ -120,9 +120,19 @@ def test_fifo_without_writer_does_not_block(tmp_path: Path) -> None:
     good = _write_bom(tmp_path / "good.cdx.json", CLEAN)
     proc = run_cli(*SCAN, str(fifo), str(good))  # run_cli times out (and fails) if this blocks
     assert proc.returncode == 2, proc.stderr
-    assert _errors(_report(proc)) == {
-        str(fifo): f"{fifo}: is a pipe or FIFO that gave no data (no writer, or the writer wrote nothing)"
-    }
+    assert _errors(_report(proc)) == {str(fifo): f"{fifo}: is a FIFO with no writer (none came within 2 s)"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this platform has no FIFOs")
+def test_fifo_whose_writer_leaves_without_writing_is_an_error(tmp_path: Path) -> None:
+    fifo = tmp_path / "inventory.json"
+    os.mkfifo(fifo)
+    closer = subprocess.Popen([sys.executable, "-c", f"open({str(fifo)!r}, 'w').close()"])
+    try:
+        proc = run_cli(*SCAN, str(fifo))
+    finally:
+        closer.wait(timeout=60)
+    assert_clean_error(proc, str(fifo), "is a pipe or FIFO that gave no data")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="this platform has no FIFOs")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
 import stat
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from compliance.errors import InputError, UsageError
 from compliance.model import Inventory
@@ -116,7 +117,8 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
     """Read one input into memory, refusing files over ``max_bytes`` before reading them.
 
     Only regular files and pipes are read. The file is opened with ``O_NONBLOCK`` so that a FIFO
-    with no writer cannot block the scan (it reads as empty, an error); devices and sockets are refused.
+    with no writer cannot block the scan (after a short wait for one it is an error); devices and
+    sockets are refused.
     """
     opts = dict(options or {})
     if path == "-":
@@ -142,8 +144,13 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
         with open(fd, "rb") as fh:
             fifo = stat.S_ISFIFO(os.fstat(fd).st_mode)
             if fifo:
-                os.set_blocking(fd, True)  # a writer is attached or none ever will be: read to EOF
-            data = fh.read(max_bytes + 1)
+                piped = _read_pipe(fh, fd, max_bytes + 1)
+                if piped is None:
+                    raise InputError(shown, f"is a FIFO with no writer (none came within {FIFO_WAIT_MS // 1000} s)")
+                data = piped
+            else:
+                os.set_blocking(fd, True)
+                data = fh.read(max_bytes + 1)
     except FileNotFoundError:
         if os.path.islink(path):
             raise InputError(shown, "broken symbolic link (its target does not exist)") from None
@@ -158,6 +165,34 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
         raise InputError(shown, "is a pipe or FIFO that gave no data (no writer, or the writer wrote nothing)")
     # Hashed once, here, where the bytes are read: reports name exactly which file they judged.
     return Source(shown, data, opts, sha256=hashlib.sha256(data).hexdigest())
+
+
+# How long a FIFO may wait for its writer: enough for a producer started alongside the scan
+# (`mkfifo p; producer > p & complycheck scan p`), never an indefinite block.
+FIFO_WAIT_MS = 2000
+
+
+def _read_pipe(fh: BinaryIO, fd: int, limit: int) -> bytes | None:
+    """Read a pipe opened without blocking; None when no writer comes within ``FIFO_WAIT_MS``.
+
+    A first non-blocking read tells which case this is: data (a writer wrote), ``EAGAIN`` (a writer is
+    attached and has not written yet: wait for it) or end of file (no writer attached yet: give one a
+    moment to connect rather than block forever).
+    """
+    try:
+        first: bytes = os.read(fd, 65536)
+    except BlockingIOError:
+        first = b""
+        writer = True
+    else:
+        writer = bool(first)
+    if not writer and hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(FIFO_WAIT_MS):
+            return None
+    os.set_blocking(fd, True)
+    return first + fh.read(max(0, limit - len(first)))
 
 
 def _list_directory(path: str) -> list[os.DirEntry[str]]:
