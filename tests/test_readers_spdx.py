@@ -178,3 +178,18 @@ def test_spdx3_ai_sbom_through_the_cli(tmp_path: Path) -> None:
     section = json.loads(proc.stdout)["inputs"][0]
     assert section["components"] == 4 and section["components_with_vendor_identity"] == 2
     assert section["components_matched"] >= 1  # the dataset's originator is Tencent
+
+
+def test_tag_value_empty_package_name_is_a_problem_and_the_supplier_still_counts(tmp_path: Path) -> None:
+    doc = (
+        "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\n\n"
+        "PackageName:\nSPDXID: SPDXRef-kes\nPackageVersion: 12.1\n"
+        "PackageSupplier: Organization: AO Kaspersky Lab (info@kaspersky.com)\n"
+    )
+    path = tmp_path / "unnamed.spdx"
+    path.write_text(doc)
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(path))
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["inputs"][0]["problems"] == ["line 5: PackageName is empty; read as '(unnamed)'"]
+    assert report["findings"][0]["component"]["name"] == "(unnamed)"

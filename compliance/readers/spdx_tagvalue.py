@@ -72,6 +72,7 @@ class SPDXTagValueReader:
         components: list[Component] = []
         current: Component | None = None
         version: str | None = None
+        problems: list[str] = []
         for n, tag, value in iter_tags(path, source.text.lstrip("\ufeff")):
             if tag == "SPDXVersion":
                 if not value.startswith("SPDX-"):
@@ -81,8 +82,9 @@ class SPDXTagValueReader:
                 version = value
             elif tag == "PackageName":
                 if not value:
-                    raise InputError(path, "PackageName is empty", where=f"line {n}")
-                current = Component(name=value, location=f"line {n}")
+                    # Its supplier, originator and references still follow: read them, say so.
+                    problems.append(f"line {n}: PackageName is empty; read as '(unnamed)'")
+                current = Component(name=value or "(unnamed)", location=f"line {n}")
                 components.append(current)
             elif tag in _SECTION_ENDS:
                 current = None
@@ -110,4 +112,6 @@ class SPDXTagValueReader:
                 current.type = value.lower()
         if version is None:
             raise InputError(path, "no SPDXVersion tag: not an SPDX tag-value document", where="line 1")
-        return Inventory(path=path, format=self.name, components=components, metadata={"spdxVersion": version})
+        return Inventory(
+            path=path, format=self.name, components=components, metadata={"spdxVersion": version}, problems=problems
+        )
