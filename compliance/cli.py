@@ -195,6 +195,8 @@ def main() -> None:
               help="Scan inputs in N worker processes (1: in this process). Default: the usable CPUs.")
 @click.option("--scheduler", "scheduler", metavar="ADDRESS",
               help="Scan on a Dask distributed cluster (tcp://host:8786); needs complycheck[dask].")
+@click.option("--junit-per-rule", "junit_per_rule", is_flag=True, default=None,
+              help="JUnit: one testcase per rule listing the failing inputs (automatic above 10,000 input x rule pairs).")
 def scan(
     paths: tuple[str, ...],
     jurisdictions: tuple[str, ...],
@@ -214,6 +216,7 @@ def scan(
     waivers_file: str | None,
     jobs: int | None,
     scheduler: str | None,
+    junit_per_rule: bool | None,
 ) -> None:
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
     from compliance.formats import format_names, get_format
@@ -263,6 +266,10 @@ def scan(
     waivers_path = waivers_file or waivers.discover()
     if waivers_path:
         options.waivers = waivers.load_waivers(waivers_path)
+    if junit_per_rule:
+        from compliance.formats.junit import JUnitFormat
+
+        JUnitFormat.per_rule = True
     progress = _progress_printer(paths)
     report = run_scan(list(paths), options, progress=progress)
     # The report and its inputs live until exit: move them out of the collector's sight so rendering

@@ -30,6 +30,10 @@ class RuleOutcome:
     weak_reason: str = ""  # the same for a violation whose only evidence is weak (status "unconfirmed")
 
 
+# Formats whose components are distinct (an SBOM lists each component once): the match memo cannot hit.
+UNIQUE_COMPONENT_FORMATS = frozenset({"cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tag-value"})
+
+
 def evaluate_rule(rule: Rule, as_of: date, contexts: set[str], horizon_days: int) -> RuleOutcome:
     """The worst status over a rule's actions. Contexts gate scope; dates gate force."""
     results: list[ActionResult] = []
@@ -121,7 +125,8 @@ class Evaluator:
         findings: list[Finding] = []
         with_identity = 0
         matched = 0
-        match = self.index.match
+        # Inventories repeat the same title on many rows (the memo hits); SBOM components are unique.
+        match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
         rules_by_vendor = self.rules_by_vendor
         for comp in inventory.components:
             if comp.has_vendor_identity:

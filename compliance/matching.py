@@ -299,6 +299,10 @@ class VendorIndex:
                 memo[key] = found
         return found
 
+    def match_unmemoised(self, comp: Component) -> list[Match]:
+        """Matches without the memo: SBOM components are unique, so a memo would only miss and grow."""
+        return self._match(comp)
+
     def _match(self, comp: Component) -> list[Match]:
         hits: list[tuple[_Hit, str, str]] = []
         registry = library = False

@@ -137,26 +137,28 @@ def _scan_inputs(
     One input, or ``jobs`` 1, stays in this process: starting workers would cost more than it saves.
     Standard input is always read here (workers have no standard input).
     """
-    from compliance import parallel
-
     files = expand_inputs(paths)
     if options.scheduler is not None:
+        from compliance import parallel
+
         if "-" in files:
             raise UsageError("standard input ('-') cannot be scanned on a Dask cluster; give a file or URL")
         yield from parallel.iter_ordered(parallel.run_dask(files, options, evaluator, options.scheduler, progress))
         return
-    jobs = options.jobs if options.jobs is not None else parallel.usable_cpus()
-    if jobs > 1 and len(files) > 1:
-        from compliance.remote import check_urls
+    if len(files) > 1 and options.jobs != 1:
+        from compliance import parallel  # imported only here: a one-input scan never pays for multiprocessing
 
-        check_urls(files)
+        jobs = options.jobs if options.jobs is not None else parallel.usable_cpus()
         local = [p for p in files if p != "-"]
-        stdin = {p: scan_one(p, options, evaluator) for p in files if p == "-"}
-        scanned = iter(parallel.run_pool(local, options, evaluator, jobs, progress) if len(local) > 1 else
-                       [scan_one(p, options, evaluator) for p in local])
-        for p in files:
-            yield from stdin[p] if p == "-" else next(scanned)
-        return
+        if jobs > 1 and len(local) > 1:
+            from compliance.remote import check_urls
+
+            check_urls(local)
+            stdin = {p: scan_one(p, options, evaluator) for p in files if p == "-"}
+            scanned = iter(parallel.run_pool(local, options, evaluator, jobs, progress))
+            for p in files:
+                yield from stdin[p] if p == "-" else next(scanned)
+            return
     for path in files:
         sections = scan_one(path, options, evaluator)
         if progress is not None:

@@ -72,3 +72,10 @@ def assert_clean_error(proc: subprocess.CompletedProcess[str], *needles: str) ->
     assert len(lines) == 1, proc.stderr
     for n in needles:
         assert n in lines[0], (n, lines[0])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The rule-pack cache of every test (and every CLI the tests start) lives in a temporary directory."""
+    os.environ["COMPLYCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("complycheck-cache"))
+    os.environ.pop("COMPLYCHECK_NO_CACHE", None)

@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -117,22 +118,35 @@ def rules_by_id(report: Report) -> dict[str, dict[str, Any]]:
 
 
 def relative_path(path: str) -> str:
-    """The input path relative to the working directory when it lies inside it, in POSIX form."""
+    """The input path relative to the working directory when it lies inside it, in POSIX form.
+
+    Reports ask this once per finding for a handful of distinct inputs, so the answer is memoised
+    per (working directory, path): without it SARIF spent most of its time in ``os.path.relpath``.
+    """
     if path in ("-", "<stdin>") or not os.path.isabs(path):
         return path.replace(os.sep, "/")
+    return _relative_to(path, os.getcwd())
+
+
+@lru_cache(maxsize=65_536)
+def _relative_to(path: str, cwd: str) -> str:
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(path, cwd)
     except ValueError:  # another drive on Windows
         return path.replace(os.sep, "/")
     return path.replace(os.sep, "/") if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
-def artifact_uri(path: str) -> str:
-    """A URI reference for SARIF: relative paths percent-encoded, absolute ones as file URIs."""
-    rel = relative_path(path)
+@lru_cache(maxsize=65_536)
+def _uri(rel: str) -> str:
     if os.path.isabs(rel):
         return "file://" + quote(rel if rel.startswith("/") else "/" + rel, safe="/:")
     return quote(rel, safe="/")
+
+
+def artifact_uri(path: str) -> str:
+    """A URI reference for SARIF: relative paths percent-encoded, absolute ones as file URIs."""
+    return _uri(relative_path(path))
 
 
 def fingerprint(path: str, finding: Finding) -> str:

@@ -8,6 +8,11 @@ A testcase fails only when the report's own gate counts a finding of that rule i
 that do not fail the gate (upcoming, advisory, out-of-scope, waived) leave the testcase passing
 with the details in ``<system-out>``: JUnit has no "warning" state, and marking them ``skipped``
 would hide that the rule *was* checked. An unreadable input is one testcase with ``<error>``.
+
+Large fleets switch to one testcase per rule (``--junit-per-rule``, automatic above
+``PER_RULE_THRESHOLD`` readable inputs × rules): 2,000 devices × 495 rules would otherwise be
+990,000 testcases and hundreds of megabytes. Each rule's testcase fails when any input fails it,
+and lists the failing inputs with their components; unreadable inputs keep a testcase each.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import xml.etree.ElementTree as ET
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    STATUS_WORDS,
     component_label,
     evidence_text,
     failing_ids,
@@ -24,6 +30,9 @@ from compliance.formats.common import (
     problem_count,
 )
 from compliance.model import Finding, Report
+
+# Above this many (readable input, rule) pairs the report has one testcase per rule, not per pair.
+PER_RULE_THRESHOLD = 10_000
 
 # Characters XML 1.0 cannot carry at all, even escaped; shown as \xNN instead.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -56,7 +65,28 @@ class JUnitFormat:
     label: ClassVar[str] = "JUnit XML (Jenkins, GitLab, Azure Pipelines)"
     extension: ClassVar[str] = ".xml"
 
+    # None: per (input, rule) up to PER_RULE_THRESHOLD pairs, per rule above; True/False force a layout.
+    per_rule: bool | None = None
+
+    def __init__(self, per_rule: bool | None = None) -> None:
+        if per_rule is not None:
+            self.per_rule = per_rule
+
+    def uses_per_rule(self, report: Report) -> bool:
+        if self.per_rule is not None:
+            return self.per_rule
+        readable = sum(1 for i in report.inputs if not i.error)
+        return readable * len(report.rules_evaluated) > PER_RULE_THRESHOLD
+
     def render(self, report: Report) -> str:
+        from compliance.readers.base import paused_gc
+
+        with paused_gc():  # a tree of many small elements: the collector would only rescan it
+            root = self._per_rule(report) if self.uses_per_rule(report) else self._per_input(report)
+            ET.indent(root)
+            return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+    def _per_input(self, report: Report) -> ET.Element:
         failing = failing_ids(report)
         by_key: dict[tuple[str, str], list[Finding]] = {}
         for f in report.findings:
@@ -126,5 +156,83 @@ class JUnitFormat:
                 totals[key] += value
         for key, value in totals.items():
             root.set(key, str(value))
-        ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        return root
+
+    def _per_rule(self, report: Report) -> ET.Element:
+        """One suite of rule testcases for the whole fleet, plus one error testcase per unreadable input."""
+        failing = failing_ids(report)
+        by_rule: dict[str, list[Finding]] = {}
+        for f in report.findings:
+            by_rule.setdefault(f.rule_id, []).append(f)
+        readable = [i for i in report.inputs if not i.error]
+        root = ET.Element("testsuites", name="complycheck")
+        totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        suite = ET.SubElement(root, "testsuite", name=x(f"complycheck rules ({len(readable)} inputs)"))
+        props = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("as_of", report.as_of),
+            ("jurisdictions", ",".join(report.jurisdictions)),
+            ("contexts", ",".join(report.contexts)),
+            ("fail_on", report.fail_on),
+            ("rulepack", report.rulepack.get("version", "")),
+            ("layout", "per-rule"),
+            ("inputs", str(len(report.inputs))),
+            ("inputs_unreadable", str(len(report.inputs) - len(readable))),
+            ("problems", str(sum(len(i.problems) for i in report.inputs))),
+        ):
+            ET.SubElement(props, "property", name=key, value=x(value))
+        for inp in report.inputs:
+            if inp.error:
+                case = ET.SubElement(suite, "testcase", classname="complycheck.input", name=x(f"read input {inp.path}"),
+                                     file=x(inp.path))
+                err = ET.SubElement(case, "error", message=x(inp.error), type="InputError")
+                err.text = x(inp.error)
+                totals["tests"] += 1
+                totals["errors"] += 1
+        for rule in report.rules_evaluated:
+            rid = rule["rule_id"]
+            totals["tests"] += 1
+            case = ET.SubElement(suite, "testcase", classname=x(f"complycheck.{rule['jurisdiction']}"),
+                                 name=x(f"{rid}: {rule.get('title', '')}"))
+            found = by_rule.get(rid, [])
+            bad = _by_input(f for f in found if id(f) in failing)
+            if bad:
+                totals["failures"] += 1
+                fail = ET.SubElement(case, "failure", type=x(next(iter(bad.values()))[0].status),
+                                     message=x(f"{len(bad)} of {len(readable)} input(s) fail this rule"))
+                fail.text = x(f"Citation: {rule.get('citation', '')}\n"
+                              + "\n".join(_input_line(path, fs) for path, fs in bad.items()))
+            rest = _by_input(f for f in found if id(f) not in failing)
+            if rest:
+                out = ET.SubElement(case, "system-out")
+                out.text = x(f"{len(rest)} input(s) with findings that do not fail the gate:\n"
+                             + "\n".join(_input_line(path, fs) for path, fs in rest.items()))
+            elif not found:
+                src = primary_source(rule)
+                out = ET.SubElement(case, "system-out")
+                out.text = x(
+                    f"No component of any of the {len(readable)} readable input(s) is covered (rule status if present: "
+                    f"{rule.get('status_if_present')}). Citation: {rule.get('citation', '')}"
+                    + (f" Source: {src}" if src else "")
+                )
+        for key, value in totals.items():
+            suite.set(key, str(value))
+            root.set(key, str(value))
+        return root
+
+
+def _by_input(findings: Any) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        out.setdefault(f.input_path, []).append(f)
+    return out
+
+
+def _input_line(path: str, findings: list[Finding]) -> str:
+    """``path: [SEVERITY status] component (waived)...`` for one input, one line."""
+    parts = [
+        f"[{f.severity.upper()} {STATUS_WORDS.get(f.status, f.status)}] {component_label(f)}"
+        + (f" (waived: {f.waiver.get('id')})" if f.waiver is not None else "")
+        for f in findings
+    ]
+    return f"{path}: {'; '.join(parts)}"

@@ -4,12 +4,15 @@ Verdict first (reviewers read the top line), then a findings table, then the det
 collapsed ``<details>`` block. Component names come from untrusted SBOMs, so every input string
 is escaped: HTML-significant characters become entities, Markdown punctuation is backslash-escaped,
 line breaks are flattened and ``@`` gets a zero-width space so nobody is mentioned. GitHub rejects
-comments over 65,536 characters; longer reports are cut at a row boundary with a note.
+comments over 65,536 characters; longer reports are cut at a row boundary with a note, and rows
+and details past the cut are never rendered.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
@@ -157,24 +160,25 @@ class MarkdownFormat:
         head.append(f"- Rule packs: {md('; '.join(pack_labels(report)))}")
         head.append(f"- Command: {md_code(command) if command is not None else 'not recorded (library call)'}")
         head.append("")
-        table: list[str] = []
         if report.findings:
-            table = [
-                "| Severity | Status | Rule | Component | Input | Evidence |",
-                "|---|---|---|---|---|---|",
-                *(_row(f) for f in report.findings),
-            ]
+            header = ["| Severity | Status | Rule | Component | Input | Evidence |", "|---|---|---|---|---|---|"]
         else:
-            table = ["No rule of the selected jurisdictions applies to any component."]
-        details = ["", "<details><summary>Details: findings, rules checked, waivers</summary>", ""]
-        details += [_detail(f, rules.get(f.rule_id)) for f in report.findings]
-        details += ["#### Rules checked", ""]
+            header = ["No rule of the selected jurisdictions applies to any component."]
+        rows = (_row(f) for f in report.findings)
+        return self._fit(head, header, rows, len(report.findings), self._details(report, rules), DECISION)
+
+    def _details(self, report: Report, rules: dict[str, dict[str, Any]]) -> Iterator[str]:
+        """The collapsed block, line by line: rendered only as far as the size limit lets it show."""
+        yield from ("", "<details><summary>Details: findings, rules checked, waivers</summary>", "")
+        for f in report.findings:
+            yield _detail(f, rules.get(f.rule_id))
+        yield from ("#### Rules checked", "")
         for r in report.rules_evaluated:
             sources = ", ".join(
                 link(s.get("url"), f"{s.get('kind')} source") for s in ranked_sources(r) if s.get("url")
             )
             status = (r.get("verification") or {}).get("status")
-            details.append(
+            yield (
                 f"- {md(r['rule_id'])} ({md(r['jurisdiction'])}): {md(r.get('title'))} — if present: "
                 f"{md(STATUS_WORDS.get(r.get('status_if_present', ''), r.get('status_if_present')))}; "
                 f"{md(r.get('citation'))}" + (f"; {sources}" if sources else "")
@@ -182,30 +186,50 @@ class MarkdownFormat:
             )
         for kind in ("applied", "lapsed", "unused"):
             for w in report.waivers.get(kind) or []:
-                details.append(f"- Waiver {kind}: {md(str(w))}")
-        details += ["", "</details>", ""]
-        return self._fit(head, table, details, DECISION)
+                yield f"- Waiver {kind}: {md(str(w))}"
+        yield from ("", "</details>", "")
 
-    def _fit(self, head: list[str], table: list[str], details: list[str], tail: list[str]) -> str:
-        """Everything if it fits; else drop the details, then table rows, and say so. ``tail`` is always kept."""
-        full = "\n".join(head + table + details + tail) + "\n"
-        if len(full) <= self.limit:
-            return full
+    def _fit(
+        self, head: list[str], header: list[str], rows: Iterator[str], n_rows: int, details: Iterator[str],
+        tail: list[str],
+    ) -> str:
+        """Everything if it fits; else drop the details, then table rows, and say so. ``tail`` is always kept.
+
+        Rows and details are rendered lazily and rendering stops at the limit, so a report of a
+        million findings costs what the ~65 KB that is shown costs, not a million rows.
+        """
+        size = sum(len(line) + 1 for line in (*head, *header, *tail))
+        shown: list[str] = []
+        fits = size <= self.limit
+        for line in rows if fits else ():
+            shown.append(line)
+            size += len(line) + 1
+            if size > self.limit:
+                fits = False
+                break
+        if fits:
+            more: list[str] = []
+            for line in details:
+                more.append(line)
+                size += len(line) + 1
+                if size > self.limit:
+                    fits = False
+                    break
+            if fits:
+                return "\n".join(head + header + shown + more + tail) + "\n"
         note_room = 300 + sum(len(line) + 1 for line in tail)
         out = list(head)
         size = len("\n".join(out)) + 1
         kept = 0
-        rows = table[2:] if len(table) > 2 else []
-        header = table[:2] if rows else table
         out += header
         size += sum(len(line) + 1 for line in header)
-        for line in rows:
+        for line in chain(shown, rows):
             if size + len(line) + 1 > self.limit - note_room:
                 break
             out.append(line)
             size += len(line) + 1
             kept += 1
-        omitted = len(rows) - kept
+        omitted = n_rows - kept
         note = "\n> **Report truncated** to fit GitHub's 65,536-character comment limit"
         note += f": {omitted} more finding row(s) and the details are omitted." if omitted else ": the details are omitted."
         note += " See the full report (HTML, SARIF or JSON artifact)."

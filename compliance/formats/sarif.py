@@ -94,7 +94,7 @@ def _fallback_rule(f: Finding) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, index: int) -> dict[str, Any]:
+def _result(f: Finding, index: int, evidence_dicts: dict[int, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     comp = f.component
     label = component_label(f)
     ident = comp.purl or comp.bom_ref
@@ -129,7 +129,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
             "componentIdentity": component_identity(f),
             "vendor": f.vendor,
             "product": f.product,
-            "evidence": [e.to_dict() for e in f.evidence],
+            "evidence": _evidence(f, evidence_dicts if evidence_dicts is not None else {}),
             "citation": f.citation,
             "verification": f.verification,
         },
@@ -147,13 +147,27 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     return out
 
 
+def _evidence(f: Finding, rendered: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Evidence as dicts, rendered once per evidence tuple: matches of repeated rows share theirs."""
+    key = id(f.evidence)
+    out = rendered.get(key)
+    if out is None:
+        out = rendered[key] = [e.to_dict() for e in f.evidence]
+    return out
+
+
 class SarifFormat:
     name: ClassVar[str] = "sarif"
     label: ClassVar[str] = "SARIF 2.1.0 (GitHub code scanning)"
     extension: ClassVar[str] = ".sarif"
 
     def render(self, report: Report) -> str:
-        return orjson.dumps(self.document(report), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        from compliance.readers.base import paused_gc
+
+        # Millions of small dicts, none of them cyclic: with the collector on, each collection rescans
+        # the growing document and rendering grows faster than the number of findings.
+        with paused_gc():
+            return orjson.dumps(self.document(report), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
     def document(self, report: Report) -> dict[str, Any]:
         known = rules_by_id(report)
@@ -163,11 +177,12 @@ class SarifFormat:
             index[rule["rule_id"]] = len(descriptors)
             descriptors.append(_rule_descriptor(rule))
         results = []
+        evidence_dicts: dict[int, list[dict[str, Any]]] = {}
         for f in report.findings:
             if f.rule_id not in index:
                 index[f.rule_id] = len(descriptors)
                 descriptors.append(_rule_descriptor(known.get(f.rule_id) or _fallback_rule(f)))
-            results.append(_result(f, index[f.rule_id]))
+            results.append(_result(f, index[f.rule_id], evidence_dicts))
         notifications = [
             {
                 "level": "error",

@@ -364,14 +364,24 @@ def collect_problems(dirs: list[Path]) -> tuple[list[str], RulePack | None]:
 
 
 def load_rule_pack(extra_dirs: list[str] | None = None, *, builtin: bool = True) -> RulePack:
-    """The built-in pack (unless ``builtin=False``) merged with organisation packs, validated."""
+    """The built-in pack (unless ``builtin=False``) merged with organisation packs, validated.
+
+    A pack validated before, with no pack file changed since, comes from the cache
+    (``compliance.rulepack.cache``) instead of being read and validated again.
+    """
     dirs: list[Path] = []
     if builtin:
         dirs.append(builtin_pack_dir())
     dirs.extend(Path(d) for d in extra_dirs or [])
     if not dirs:
         raise RulePackError(["no rule packs selected: --no-builtin-rules needs at least one --rules DIR"])
+    from compliance.rulepack import cache
+
+    cached, key = cache.load(dirs)
+    if cached is not None:
+        return cached
     problems, pack = collect_problems(dirs)
     if problems or pack is None:
         raise RulePackError(problems)
+    cache.store(key, pack)
     return pack

@@ -1,0 +1,138 @@
+"""The validated rule-pack cache: used when nothing changed, never when anything did, never trusted blindly."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+from compliance.rulepack import cache, loader
+from compliance.rulepack.loader import load_rule_pack
+
+ORG = REPO / "examples" / "org-policy"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("COMPLYCHECK_CACHE_DIR", str(d))
+    monkeypatch.delenv("COMPLYCHECK_NO_CACHE", raising=False)
+    return d
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts full read-and-validate passes of the YAML."""
+    calls: list[int] = []
+    real = loader.collect_problems
+
+    def counting(dirs):
+        calls.append(1)
+        return real(dirs)
+
+    monkeypatch.setattr(loader, "collect_problems", counting)
+    return calls
+
+
+def _org_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "org"
+    shutil.copytree(ORG, dest)
+    return dest
+
+
+def test_second_load_comes_from_the_cache(cache_dir, validations, tmp_path):
+    org = _org_copy(tmp_path)
+    first = load_rule_pack([str(org)])
+    second = load_rule_pack([str(org)])
+    assert len(validations) == 1
+    assert [r.id for r in second.rules] == [r.id for r in first.rules] and second.version == first.version
+    (entry,) = cache_dir.glob("rulepack-*.pickle")
+    assert entry.stat().st_mode & 0o077 == 0  # the user's own file
+
+
+def test_a_changed_added_or_removed_pack_file_is_revalidated(cache_dir, validations, tmp_path):
+    org = _org_copy(tmp_path)
+    load_rule_pack([str(org)])
+    rule_file = next((org / "jurisdictions").glob("*.yaml"))
+    rule_file.write_text(rule_file.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
+    load_rule_pack([str(org)])
+    assert len(validations) == 2  # size changed
+    st = rule_file.stat()
+    os.utime(rule_file, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    load_rule_pack([str(org)])
+    assert len(validations) == 3  # same size, new mtime
+    extra = org / "jurisdictions" / "zz-extra.yaml"
+    shutil.copy(rule_file, extra)
+    with pytest.raises(Exception):  # noqa: B017 - duplicate rule ids: the new file is validated, not skipped
+        load_rule_pack([str(org)])
+    assert len(validations) == 4
+    extra.unlink()
+    load_rule_pack([str(org)])
+    assert len(validations) == 4  # back to the files validated on the third load: that entry is used
+
+
+def test_an_invalid_pack_is_never_cached(cache_dir, tmp_path):
+    org = _org_copy(tmp_path)
+    (org / "pack.yaml").write_text("name: broken\n", encoding="utf-8")
+    proc = run_cli("scan", str(REPO / "examples" / "sboms"), "-j", "US", "--rules", str(org))
+    assert proc.returncode == 2
+    assert not any(cache_dir.glob("rulepack-*.pickle")) if cache_dir.exists() else True
+
+
+def test_another_version_never_trusts_the_cache(cache_dir, validations, monkeypatch, tmp_path):
+    load_rule_pack([])
+    monkeypatch.setattr(cache, "__version__", "99.0.0")
+    load_rule_pack([])
+    assert len(validations) == 2
+    names = sorted(p.name for p in cache_dir.glob("rulepack-*.pickle"))
+    assert names and all(n.startswith("rulepack-99.0.0-") for n in names)  # the old version's file is pruned
+
+
+def test_corrupt_or_foreign_cache_files_are_ignored(cache_dir, validations):
+    load_rule_pack([])
+    (entry,) = cache_dir.glob("rulepack-*.pickle")
+    entry.write_bytes(b"\x80\x05garbage")
+    assert load_rule_pack([]).rules
+    assert len(validations) == 2
+    with open(entry, "wb") as fh:  # well-formed pickle, wrong content
+        pickle.dump(("someone-else", "0", "key", {"rules": []}), fh)
+    assert load_rule_pack([]).rules
+    assert len(validations) == 3
+    assert load_rule_pack([]).rules and len(validations) == 3  # rewritten, then used
+
+
+def test_cache_can_be_disabled(cache_dir, validations, monkeypatch):
+    monkeypatch.setenv("COMPLYCHECK_NO_CACHE", "1")
+    load_rule_pack([])
+    load_rule_pack([])
+    assert len(validations) == 2 and not cache_dir.exists()
+
+
+def test_unwritable_cache_dir_still_scans(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("COMPLYCHECK_CACHE_DIR", str(blocker / "cache"))
+    proc = run_cli("scan", str(REPO / "examples" / "sboms" / "clean-web-app.cdx.json"), "-j", "US", "--as-of", "2025-01-01")
+    assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_cached_and_fresh_scans_give_the_same_report(cache_dir):
+    args = ("scan", str(REPO / "examples" / "sboms"), "-j", "US", "-j", "CA", "--as-of", "2025-01-01", "-f", "json")
+    cold = run_cli(*args)
+    assert any(cache_dir.glob("rulepack-*.pickle"))
+    warm = run_cli(*args)
+    assert cold.returncode == warm.returncode == 1 and warm.stdout == cold.stdout
+
+
+def test_default_location_is_the_user_cache_dir(monkeypatch, tmp_path):
+    monkeypatch.delenv("COMPLYCHECK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("COMPLYCHECK_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    where = cache.cache_dir()
+    assert where is not None and where.name == "complycheck"
+    assert str(where).startswith(str(tmp_path))  # the user's cache root, never a shared location
