@@ -80,8 +80,11 @@ def load(dirs: list[Path]) -> tuple[RulePack | None, str | None]:
     key = pack_key(dirs) if directory is not None else None
     if directory is None or key is None:
         return None, key
+    from compliance.readers.base import paused_gc
+
     try:
-        with open(_path(directory, key), "rb") as fh:
+        # Unpickling creates every rule and vendor record at once: with the collector on it takes 2.5x longer.
+        with open(_path(directory, key), "rb") as fh, paused_gc():
             magic, version, stored_key, pack = pickle.load(fh)  # noqa: S301 - our own file in the user's cache
     except FileNotFoundError:
         return None, key
