@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any, ClassVar
 
 import orjson
@@ -13,6 +12,8 @@ from compliance.model import Report
 
 def report_schema() -> dict[str, Any]:
     """The JSON Schema (2020-12) of this report, shipped in the package as ``schemas/report.schema.json``."""
+    from importlib import resources  # only when the schema is asked for: not on every scan's import path
+
     text = (resources.files("compliance.formats") / "schemas" / "report.schema.json").read_text("utf-8")
     return json.loads(text)
 

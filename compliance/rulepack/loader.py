@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,22 +28,26 @@ from compliance.rulepack.model import (
     Vendor,
 )
 from compliance.untrusted import QUOTE_LIMIT, capped, quoted
-from compliance.yamlsafe import YamlFileError, load_yaml
 
 
 def builtin_pack_dir() -> Path:
     """The pack inside an installed wheel, or the repository's ``rules/`` when run from source."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "_rules", package.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    from importlib import resources  # a zipped install: only then pay for importlib.resources
+
     installed = resources.files("compliance") / "_rules"
     if installed.is_dir():
         return Path(str(installed))
-    here = Path(__file__).resolve().parent.parent.parent / "rules"
-    if here.is_dir():
-        return here
     raise RulePackError(["built-in rule pack not found: the installation is incomplete (no compliance/_rules)"])
 
 
 @cache
 def _schema(name: str) -> Any:
+    from importlib import resources
+
     import jsonschema
 
     text = (resources.files("compliance.rulepack") / "schemas" / f"{name}.schema.json").read_text("utf-8")
@@ -53,7 +56,12 @@ def _schema(name: str) -> Any:
 
 
 def _load_yaml(path: Path, problems: list[str]) -> Any:
-    """Untrusted YAML through ``compliance.yamlsafe``: a problem is one line, and the file is skipped."""
+    """Untrusted YAML through ``compliance.yamlsafe``: a problem is one line, and the file is skipped.
+
+    Imported here, not at module level: a scan whose pack comes from the cache never loads PyYAML.
+    """
+    from compliance.yamlsafe import YamlFileError, load_yaml
+
     try:
         return load_yaml(path, what="rule pack file")
     except YamlFileError as exc:
