@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -91,10 +92,21 @@ def _run_chunk(paths: Sequence[str]) -> list[list[Section]]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """``fork`` on Linux (workers start at once and share the parent's pack); ``spawn`` elsewhere."""
+    """How workers start: ``fork`` on Linux when this process has one thread, else a clean start.
+
+    ``fork`` starts workers at once and shares the parent's pack without pickling it. Forking a
+    process that runs other threads can copy a lock some thread holds and deadlock the child, so a
+    library caller with threads gets ``forkserver`` (Linux) or ``spawn`` instead; the pack is then
+    pickled once per worker by the initializer.
+    """
     if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
+        return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     return multiprocessing.get_context("spawn")
+
+
+def can_start_workers() -> bool:
+    """False inside a daemonic process (a multiprocessing pool's worker), which may not have children."""
+    return not multiprocessing.current_process().daemon
 
 
 @contextmanager

@@ -150,11 +150,13 @@ def _scan_inputs(
 
         jobs = options.jobs if options.jobs is not None else parallel.usable_cpus()
         local = [p for p in files if p != "-"]
-        if jobs > 1 and len(local) > 1:
+        if jobs > 1 and len(local) > 1 and parallel.can_start_workers():
             from compliance.remote import check_urls
 
             check_urls(local)
             stdin = {p: scan_one(p, options, evaluator) for p in files if p == "-"}
+            if stdin and progress is not None:
+                progress("-")
             scanned = iter(parallel.run_pool(local, options, evaluator, jobs, progress))
             for p in files:
                 yield from stdin[p] if p == "-" else next(scanned)

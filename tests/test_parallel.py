@@ -170,3 +170,35 @@ def test_ctrl_c_stops_the_workers_cleanly(fleet):
     while _session_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _session_processes(proc.pid) == []
+
+
+def _scan_in_daemon(path: str) -> list[str]:
+    report = scan([path], ScanOptions(jurisdictions=["US"], as_of=date(2025, 6, 1)))
+    return [i.path for i in report.inputs]
+
+
+def test_scan_inside_a_pool_worker_stays_in_process(fleet):
+    """A library caller's own multiprocessing pool: its daemonic workers may not start workers."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        paths = pool.apply(_scan_in_daemon, (str(fleet),))
+    assert len(paths) > 10 and not any("died" in p for p in paths)
+
+
+def test_scan_from_a_threaded_caller(fleet):
+    """With other threads alive, workers are not forked (that can deadlock) but still give the same report."""
+    import threading
+
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, daemon=True)
+    busy.start()
+    try:
+        assert parallel._context().get_start_method() != "fork"
+        opts = dict(jurisdictions=["US"], as_of=date(2025, 6, 1))
+        many = scan([str(fleet)], ScanOptions(jobs=2, **opts))
+    finally:
+        stop.set()
+        busy.join()
+    one = scan([str(fleet)], ScanOptions(jobs=1, **opts))
+    assert many.to_dict() == one.to_dict()
