@@ -205,7 +205,8 @@ def test_an_unexpected_reader_exception_is_that_inputs_error(tmp_path: Path, mon
         raise KeyError("x" * 500)
 
     monkeypatch.setattr(CycloneDXJSONReader, "read", boom)
-    report = scan([str(first), str(second)], ScanOptions(jurisdictions=["US"]))
+    # jobs=1: the patched reader exists only in this process (workers may be started fresh).
+    report = scan([str(first), str(second)], ScanOptions(jurisdictions=["US"], jobs=1))
     assert report.exit_code == 2
     error = report.inputs[0].error
     assert error is not None and error.startswith(f"internal error reading {first} (KeyError: 'xxx")

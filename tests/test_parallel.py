@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import signal
@@ -64,7 +65,10 @@ def test_worker_crash_is_that_inputs_error_section(fleet, monkeypatch):
             os._exit(13)
         return real(path, options, evaluator)
 
-    monkeypatch.setattr(scan_mod, "scan_one", crashing)  # workers are forked: they inherit the patch
+    monkeypatch.setattr(scan_mod, "scan_one", crashing)
+    # Forked workers inherit the patch (threads left by other tests would otherwise select forkserver).
+    fork = multiprocessing.get_context("fork")
+    monkeypatch.setattr(parallel, "_context", lambda: fork)
     opts = dict(jurisdictions=["US"], as_of=date(2025, 6, 1))
     report = scan([str(fleet)], ScanOptions(jobs=2, **opts))
     monkeypatch.setattr(scan_mod, "scan_one", real)
