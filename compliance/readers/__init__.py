@@ -72,7 +72,7 @@ def reader_by_name(name: str) -> Reader:
 
 
 def detect(source: Source) -> Reader:
-    if not source.data.strip():
+    if not source.data or source.data.isspace():  # isspace: no copy of a large input
         raise InputError(source.path, "file is empty")
     for cls in READERS:
         reader = cls()

@@ -16,11 +16,12 @@ installer (Play Store, sideload, OEM store) matters when deciding how an app got
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source
+from compliance.readers.base import Source, open_text
 
 _PKG = r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*"
 _LINE = re.compile(
@@ -29,6 +30,18 @@ _LINE = re.compile(
     r"(?:\s+installer=(?P<inst>\S+))?"
     r"(?: uid:(?P<uid>[\d,]+))?\s*$"
 )
+
+
+def _numbered_lines(source: Source) -> Iterator[tuple[int, str]]:
+    """Lines numbered as ``str.splitlines`` numbers them, decoded as they are read (no whole-text copy)."""
+    stream, _nul_line = open_text(source)  # a NUL fails the line grammar on its own line
+    n = 0
+    for physical in stream:
+        if n == 0:
+            physical = physical.lstrip("\ufeff")
+        for line in physical.splitlines():
+            n += 1
+            yield n, line
 
 
 class AndroidPackageListReader:
@@ -46,7 +59,7 @@ class AndroidPackageListReader:
         components: list[Component] = []
         installers: dict[str, int] = {}
         by_package: dict[str, str] = {}
-        for n, raw in enumerate(source.text.lstrip("\ufeff").splitlines(), start=1):
+        for n, raw in _numbered_lines(source):
             line = raw.strip()
             if not line:
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import gc
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,19 +66,21 @@ class Source:
         return data.decode("utf-8", errors="ignore")[:size]
 
 
-def decode(path: str, data: bytes) -> tuple[str, str]:
-    """Decode by BOM, else UTF-16 by NUL pattern, else strict UTF-8. Errors name the byte offset."""
-    encoding = "utf-8"
-    offset = 0
+def detect_encoding(data: bytes) -> tuple[str, int]:
+    """The encoding and the BOM length: by BOM, else UTF-16 by NUL pattern, else UTF-8."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            encoding, offset = enc, len(bom)
-            break
-    else:
-        if len(data) >= 2 and data[0] == 0 and data[1] != 0:
-            encoding = "utf-16-be"
-        elif len(data) >= 2 and data[1] == 0 and data[0] != 0:
-            encoding = "utf-16-le"
+            return enc, len(bom)
+    if len(data) >= 2 and data[0] == 0 and data[1] != 0:
+        return "utf-16-be", 0
+    if len(data) >= 2 and data[1] == 0 and data[0] != 0:
+        return "utf-16-le", 0
+    return "utf-8", 0
+
+
+def decode(path: str, data: bytes) -> tuple[str, str]:
+    """Decode by BOM, else UTF-16 by NUL pattern, else strict UTF-8. Errors name the byte offset."""
+    encoding, offset = detect_encoding(data)
     try:
         text = data[offset:].decode(encoding)
     except UnicodeDecodeError as exc:
@@ -140,6 +143,41 @@ def _cut(comp: Component, problems: list[str]) -> None:
 def _cut_note(location: str, field: str, length: int) -> str:
     place = location or "(component)"
     return f"{place}: {field} is {length:,} characters long; only the first {MAX_FIELD_CHARS:,} were read"
+
+
+_CHECK_CHUNK = 1 << 20
+
+
+def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, int | None]:
+    """The input as a text stream decoded incrementally: no copy of the whole text is ever made.
+
+    A first pass decodes it chunk by chunk (each chunk dropped at once) so that undecodable bytes and a
+    binary start are reported exactly as ``decode`` reports them, before any row is read. Returns the
+    stream (BOM skipped; ``newline`` as for ``open``) and the 1-based line of the first NUL character,
+    if the text has one, for the reader to report in its own words.
+    """
+    data = source.data
+    encoding, offset = detect_encoding(data)
+    source.encoding = encoding
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    has_nul = False
+    try:
+        for start in range(offset, len(data), _CHECK_CHUNK):
+            end = start + _CHECK_CHUNK
+            if "\x00" in decoder.decode(view[start:end], end >= len(data)):
+                has_nul = True
+                break
+    except UnicodeDecodeError:
+        decode(source.path, data)  # raises the InputError naming the byte offset
+        raise InputError(source.path, f"not valid {encoding.upper()} text") from None
+    nul_line = None
+    if has_nul:  # error path: decoding it all gives the same message and line as before streaming
+        text, _ = decode(source.path, data)
+        nul_line = text.count("\n", 0, text.index("\x00")) + 1
+    raw = io.BytesIO(data)  # shares the bytes object, no copy
+    raw.seek(offset)
+    return io.TextIOWrapper(raw, encoding=encoding, newline=newline), nul_line
 
 
 @contextmanager

@@ -17,12 +17,14 @@ Two readers share this code:
 
 from __future__ import annotations
 
+import csv
 from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source
 from compliance.readers.tabular import (
+    Shared,
     Table,
     head_header,
     looks_like_header,
@@ -114,7 +116,8 @@ def _sniff_roles(source: Source) -> dict[str, int] | None:
 
 
 def _rows_to_components(source: Source, table: Table, roles: dict[str, int]) -> tuple[list[Component], int]:
-    """One component per row. Runs a million times on big exports: lookups hoisted out of the loop."""
+    """One component per row, straight from the CSV parser. Runs a million times on big exports, so
+    lookups are hoisted out of the loop and repeated values are stored once (``Shared``)."""
     i_name = roles.get("name")
     i_vendor = roles.get("vendor")
     i_version = roles.get("version")
@@ -124,9 +127,40 @@ def _rows_to_components(source: Source, table: Table, roles: dict[str, int]) -> 
     explicit = source.options.get("columns") or {}
     id_columns = [(role, roles[role], table.header[roles[role]]) for role in IDENTIFIER_ROLES if role in roles]
     platform_kinds: dict[str, str | None] = {}
+    shared = Shared(vendor_field)
+    text, vendor_list, vendor_lists = shared.text, shared.vendor_list, shared.vendors
     components: list[Component] = []
+    append = components.append
     skipped = 0
-    for row_no, row in table.rows:
+    if i_name is not None and i_platform is None and not id_columns:
+        # The usual asset export (name, publisher, version): nothing but three cells per row, so the
+        # loop runs over the CSV parser itself (see Table.parsing).
+        width, base, last = len(table.header), table.row_base, table.first_line
+        with table.parsing() as reader:
+            try:
+                for row in reader:
+                    row_no = last + base
+                    last = reader.line_num
+                    if len(row) != width:
+                        table.odd_row(row, row_no)
+                        continue
+                    name = row[i_name].strip()
+                    if not name:
+                        if not table.is_blank(row):
+                            skipped += 1
+                        continue
+                    version = row[i_version].strip() if i_version is not None else ""
+                    vendor = row[i_vendor].strip() if i_vendor is not None else ""
+                    vendors = vendor_lists.get(vendor) or vendor_list(vendor)
+                    append(
+                        Component(
+                            text(name, name), text(version, version), vendors, [], "", "", f"row {row_no}", "application"
+                        )
+                    )
+            except csv.Error as exc:
+                raise table.csv_error(exc, last + base) from None
+        return components, skipped
+    for row_no, row in table:
         platform = row[i_platform].strip() if i_platform is not None else ""
         row_kind = None
         if platform:
@@ -155,12 +189,12 @@ def _rows_to_components(source: Source, table: Table, roles: dict[str, int]) -> 
         if not name:
             skipped += 1
             continue
-        vendor = row[i_vendor].strip() if i_vendor is not None else ""
-        components.append(
+        version = row[i_version].strip() if i_version is not None else ""
+        append(
             Component(
-                name,
-                row[i_version].strip() if i_version is not None else "",
-                [(vendor_field, vendor)] if vendor else [],
+                text(name, name),
+                text(version, version),
+                vendor_list(row[i_vendor].strip() if i_vendor is not None else ""),
                 identifiers,
                 purl,
                 "",

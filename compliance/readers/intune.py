@@ -65,7 +65,7 @@ class IntuneDiscoveredAppsReader:
         platforms: dict[str, int] = {}
         devices: set[str] = set()
         skipped = 0
-        for row_no, row in table.rows:
+        for row_no, row in table:
             name = cell(row, i_name)
             if not name:
                 skipped += 1

@@ -25,12 +25,13 @@ and it tells the matcher not to trust the bare name. Identity comes only from Ma
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import quote
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
-from compliance.readers.base import Source
+from compliance.readers.base import Source, open_text
 
 _EMAIL = re.compile(r"<[^<>@\s]+@[^<>\s]+>")
 _VERSIONISH = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+~:_\-]*$")
@@ -48,12 +49,15 @@ def _purl(ptype: str, name: str, version: str, arch: str = "") -> str:
     return out
 
 
-def _lines(source: Source) -> list[tuple[int, str]]:
-    text = source.text.lstrip("\ufeff")
-    if "\x00" in text:
-        n = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(source.path, "contains a NUL character: not a text listing", where=f"line {n}")
-    return [(n, ln.rstrip("\r")) for n, ln in enumerate(text.split("\n"), start=1)]
+def _lines(source: Source) -> Iterator[tuple[int, str]]:
+    """Numbered lines (split at LF, CR dropped) as they are decoded: no copy of the whole text."""
+    stream, nul_line = open_text(source, newline="\n")
+    if nul_line is not None:
+        raise InputError(source.path, "contains a NUL character: not a text listing", where=f"line {nul_line}")
+    for n, line in enumerate(stream, start=1):
+        if n == 1:
+            line = line.lstrip("\ufeff")
+        yield n, (line[:-1] if line.endswith("\n") else line).rstrip("\r")
 
 
 def _head_lines(source: Source, limit: int = 20) -> list[str]:
@@ -130,13 +134,10 @@ class DpkgListReader:
 # -- tab-separated queries (dpkg-query -W -f / rpm -qa --qf) ------------------------------------
 
 
-def _tab_rows(source: Source) -> list[tuple[int, list[str]]]:
-    out = []
+def _tab_rows(source: Source) -> Iterator[tuple[int, list[str]]]:
     for n, line in _lines(source):
-        if not line.strip():
-            continue
-        out.append((n, line.split("\t")))
-    return out
+        if line.strip():
+            yield n, line.split("\t")
 
 
 _TAB_NAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9_+.\-]*(?::[a-z0-9_\-]+)?$")  # dpkg multiarch adds ":amd64"

@@ -5,20 +5,22 @@ normalises header names, numbers rows the way a spreadsheet does (the first line
 row 1, so ``row N`` is what the user sees when opening the file in Excel), caps field sizes and turns
 every ``csv.Error`` into an ``InputError`` that names the file and the row.
 
-Decoding (UTF-8 with or without BOM, UTF-16 LE/BE with BOM) is done by ``Source.text``.
+Decoding (UTF-8 with or without BOM, UTF-16 LE/BE with BOM) is done incrementally by ``open_text``:
+rows are parsed as the bytes are decoded, never from a copy of the whole text.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from compliance.errors import InputError
-from compliance.readers.base import Source
+from compliance.readers.base import Source, open_text
 
 # csv.field_size_limit is process-wide; it is set only while one of our readers runs and restored after.
 MAX_FIELD_CHARS = 128 * 1024
@@ -120,16 +122,24 @@ def looks_like_header(cells: list[str]) -> bool:
 
 @dataclass
 class Table:
-    """A parsed CSV/TSV: the header as written, the normalised header, and numbered data rows."""
+    """A CSV/TSV being read: the header as written, the normalised header, and (by iterating) the rows.
+
+    Iterating yields ``(row number, cells)`` for each data row straight from the decoder and the CSV
+    parser, so a million-row export is never held in memory as text or as a list of rows. Blank rows
+    are counted in ``blank_rows`` as they are passed.
+    """
 
     path: str
     header: list[str]
     norm: list[str]
-    rows: list[tuple[int, list[str]]]
     delimiter: str
     type_line: str | None = None
     blank_rows: int = 0
     index: dict[str, int] = field(default_factory=dict)
+    _reader: Any = field(default=None, repr=False)  # the csv reader, positioned after the header
+    _skipped: int = 0
+    first_line: int = 0  # the parser's line count after the header
+    _max_field: int = MAX_FIELD_CHARS
 
     def col(self, *names: str) -> int | None:
         """Index of the first column whose normalised header is one of ``names``."""
@@ -139,65 +149,131 @@ class Table:
                 return i
         return None
 
+    @property
+    def row_base(self) -> int:
+        """Add to the parser's line count after a row to get the next row's number (``#TYPE`` counts)."""
+        return 1 + self._skipped
+
+    @contextmanager
+    def parsing(self) -> Iterator[Any]:
+        """The CSV parser over the data rows, with the field-size limit set while it runs.
+
+        For the loops that run a million times: the caller numbers rows itself (``row_base`` plus the
+        parser's ``line_num`` after the previous row, starting from ``first_line``), passes rows whose
+        width differs to ``odd_row``, asks ``is_blank`` only when a row's key cell is empty, and turns
+        ``csv.Error`` into ``csv_error(exc, row)``. ``iter(table)`` does all of that for other readers.
+        """
+        reader = self._reader
+        if reader is None:
+            raise RuntimeError("the rows of a table can be read only once")
+        self._reader = None
+        with _field_limit(self._max_field):
+            yield reader
+
+    def odd_row(self, record: list[str], row: int) -> None:
+        """A row whose width is not the header's: counted if blank, else an error naming the row."""
+        if record and "".join(record).strip():
+            raise InputError(
+                self.path, f"row has {len(record)} fields but the header has {len(self.header)}", where=f"row {row}"
+            )
+        self.blank_rows += 1
+
+    def is_blank(self, record: list[str]) -> bool:
+        """True (and counted) for a row of empty or whitespace-only cells."""
+        if "".join(record).strip():
+            return False
+        self.blank_rows += 1
+        return True
+
+    def csv_error(self, exc: csv.Error, row: int) -> InputError:
+        return _csv_error(self.path, self._max_field, exc, row)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width, base, last = len(self.header), self.row_base, self.first_line
+        with self.parsing() as reader:
+            try:
+                for record in reader:
+                    row = last + base
+                    last = reader.line_num
+                    if len(record) != width:
+                        self.odd_row(record, row)
+                    elif not self.is_blank(record):
+                        yield row, record
+            except csv.Error as exc:
+                raise self.csv_error(exc, last + base) from None
+
+
+def _csv_error(path: str, max_field: int, exc: csv.Error, row: int) -> InputError:
+    """A ``csv.Error`` in the user's words, at the row being parsed."""
+    msg = str(exc)
+    if "field larger than field limit" in msg:
+        msg = f"a field is longer than {max_field:,} characters"
+    elif "unexpected end of data" in msg or "EOF" in msg:
+        msg = "unterminated quoted field (a '\"' opens a value that never closes)"
+    else:
+        msg = f"malformed CSV ({msg})"
+    return InputError(path, msg, where=f"row {row}")
+
 
 def read_table(source: Source, *, delimiter: str | None = None, max_field: int = MAX_FIELD_CHARS) -> Table:
-    """Parse the whole file strictly. Every problem is an ``InputError`` at ``row N``."""
-    text = source.text
-    type_line, body, skipped = split_type_line(text)
-    nul = body.find("\x00")
-    if nul >= 0:
-        row = body.count("\n", 0, nul) + 1 + skipped
-        raise InputError(source.path, "contains a NUL character: this is not a text CSV export", where=f"row {row}")
-    header_line = first_line(body)
+    """Read the header strictly and return the table whose rows stream on iteration.
+
+    Every problem is an ``InputError`` at ``row N`` (spreadsheet numbering: the ``#TYPE`` line counts).
+    """
+    stream, nul_line = open_text(source)
+    first = stream.readline()
+    type_line: str | None = None
+    skipped = 0
+    if first.startswith("#TYPE"):
+        type_line, skipped = first.strip(), 1
+        first = stream.readline()
+    if nul_line is not None:
+        raise InputError(source.path, "contains a NUL character: this is not a text CSV export", where=f"row {nul_line}")
+    header_line = first.rstrip("\r\n")
     if not header_line.strip():
         raise InputError(source.path, "the header row is empty", where=f"row {1 + skipped}")
     delim = delimiter or sniff_delimiter(header_line)
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim, strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
-    blank = 0
-    last_line = 0
-    width = 0
+    reader = csv.reader(itertools.chain((first,), stream), delimiter=delim, strict=True)
     with _field_limit(max_field):
         try:
-            for record in reader:
-                start = last_line + 1 + skipped
-                last_line = reader.line_num
-                if header is None:
-                    header = [h.strip() for h in record]
-                    if header and header[0].startswith("\ufeff"):
-                        header[0] = header[0].lstrip("\ufeff")
-                    width = len(header)
-                    continue
-                if len(record) != width:
-                    if not record or not "".join(record).strip():
-                        blank += 1
-                        continue
-                    raise InputError(
-                        source.path,
-                        f"row has {len(record)} fields but the header has {width}",
-                        where=f"row {start}",
-                    )
-                if not "".join(record).strip():
-                    blank += 1
-                    continue
-                rows.append((start, record))
+            record = next(reader, None)
         except csv.Error as exc:
-            msg = str(exc)
-            if "field larger than field limit" in msg:
-                msg = f"a field is longer than {max_field:,} characters"
-            elif "unexpected end of data" in msg or "EOF" in msg:
-                msg = "unterminated quoted field (a '\"' opens a value that never closes)"
-            else:
-                msg = f"malformed CSV ({msg})"
-            raise InputError(source.path, msg, where=f"row {last_line + 1 + skipped}") from None
-    if header is None:
+            raise _csv_error(source.path, max_field, exc, 1 + skipped) from None
+    if record is None:
         raise InputError(source.path, "no header row", where=f"row {1 + skipped}")
+    header = [h.strip() for h in record]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0].lstrip("\ufeff")
     norm = [norm_header(h) for h in header]
     index: dict[str, int] = {}
     for i, n in enumerate(norm):
         index.setdefault(n, i)
-    return Table(source.path, header, norm, rows, delim, type_line, blank, index)
+    return Table(
+        source.path, header, norm, delim, type_line, 0, index, reader, skipped, reader.line_num, max_field
+    )
+
+
+class Shared:
+    """Values that repeat across rows (publishers, product names, versions) stored once.
+
+    A fleet export repeats the same few thousand titles over a million rows; keeping one string and
+    one ``vendor_fields`` list per distinct value instead of one per row more than halves the memory
+    of a large inventory. The lists are shared between components, which is safe because nothing
+    changes a component's ``vendor_fields`` after its reader returns.
+    """
+
+    def __init__(self, vendor_field: str) -> None:
+        self._strings: dict[str, str] = {}
+        self.vendors: dict[str, list[tuple[str, str]]] = {}
+        self._field = vendor_field
+        self.text = self._strings.setdefault  # text(s, s): the stored copy of s
+
+    def vendor_list(self, vendor: str) -> list[tuple[str, str]]:
+        """``[(vendor field, vendor)]``, or ``[]`` for an empty cell: one list per distinct vendor."""
+        found = self.vendors.get(vendor)
+        if found is None:
+            found = self.vendors[vendor] = [(self._field, self.text(vendor, vendor))] if vendor else []
+        return found
 
 
 _REVERSE_DNS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){1,}$")

@@ -30,14 +30,14 @@ skipped and counted in ``metadata["skipped_without_displayname"]``.
 
 from __future__ import annotations
 
-import re
+import csv
 from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_object, scalar_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
-from compliance.readers.tabular import cell, norm_header, read_table, sniff_header_names
+from compliance.readers.tabular import Shared, norm_header, read_table, sniff_header_names
 
 # Registry value names that only the Uninstall key carries; one of them next to DisplayName is enough.
 _UNINSTALL_COLUMNS = frozenset(
@@ -56,14 +56,6 @@ _UNINSTALL_COLUMNS = frozenset(
         "WindowsInstaller",
     )
 )
-_LOSSY = re.compile(r"\?{2,}")
-
-
-def _lossy(value: str) -> bool:
-    """An ASCII Export-Csv replaced non-ASCII characters with '?': the value cannot be matched as written."""
-    return bool(_LOSSY.search(value))
-
-
 def _component(name: str, version: str, publisher: str, key: str, location: str) -> Component:
     vendor_fields = [("publisher", publisher)] if publisher else []
     return Component(
@@ -99,18 +91,42 @@ class WindowsUninstallCSVReader:
         i_pub = table.col("publisher")
         i_key = table.col("pschildname")
         components: list[Component] = []
+        append = components.append
+        shared = Shared("publisher")
+        text, vendor_list = shared.text, shared.vendor_list
         skipped = lossy = 0
-        for row_no, row in table.rows:
-            name = cell(row, i_name)
-            if not name:
-                skipped += 1
-                continue
-            publisher = cell(row, i_pub)
-            if _lossy(publisher) or _lossy(name):
-                lossy += 1
-            components.append(
-                _component(name, cell(row, i_ver), publisher, cell(row, i_key), f"row {row_no}")
-            )
+        width, base, last = len(table.header), table.row_base, table.first_line
+        with table.parsing() as reader:  # the Table.parsing loop: this runs once per registry key
+            try:
+                for row in reader:
+                    row_no = last + base
+                    last = reader.line_num
+                    if len(row) != width:
+                        table.odd_row(row, row_no)
+                        continue
+                    name = row[i_name].strip()
+                    if not name:
+                        if not table.is_blank(row):
+                            skipped += 1
+                        continue
+                    publisher = row[i_pub].strip() if i_pub is not None else ""
+                    if "??" in publisher or "??" in name:  # Export-Csv -Encoding ASCII lost characters
+                        lossy += 1
+                    version = row[i_ver].strip() if i_ver is not None else ""
+                    append(
+                        Component(
+                            text(name, name),
+                            text(version, version),
+                            vendor_list(publisher),
+                            [],
+                            "",
+                            row[i_key].strip() if i_key is not None else "",
+                            f"row {row_no}",
+                            "application",
+                        )
+                    )
+            except csv.Error as exc:
+                raise table.csv_error(exc, last + base) from None
         meta: dict[str, Any] = {
             "skipped_without_displayname": skipped,
             "type_line": table.type_line,
