@@ -26,13 +26,44 @@ IDENTIFIER_KINDS = (
 )
 
 
+class Location:
+    """A location kept as its parent's location plus one step, turned into text on demand.
+
+    Components nested 10,000 levels deep would each carry the whole path as a string, which needs
+    memory quadratic in the depth; a chain of steps needs linear memory. The text is made only for
+    components that end up in a finding (``Finding`` resolves it) or when pickled.
+    """
+
+    __slots__ = ("parent", "step")
+
+    def __init__(self, parent: str | Location, step: str) -> None:
+        self.parent = parent
+        self.step = step
+
+    def __str__(self) -> str:
+        steps = [self.step]
+        node = self.parent
+        while isinstance(node, Location):
+            steps.append(node.step)
+            node = node.parent
+        steps.append(node)
+        return "".join(reversed(steps))
+
+    def __repr__(self) -> str:
+        return f"Location({str(self)!r})"
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return (str, (str(self),))
+
+
 @dataclass(slots=True)
 class Component:
     """One piece of software found in an input, with every vendor-bearing string the reader saw.
 
     ``vendor_fields`` holds ``(field, value)`` pairs such as ``("supplier.name", "AO Kaspersky Lab")``.
     ``identifiers`` holds ``(kind, value, field)`` triples; ``kind`` is one of ``IDENTIFIER_KINDS``.
-    ``location`` points back into the input: a JSON pointer, ``line N`` or ``row N``.
+    ``location`` points back into the input: a JSON pointer, ``line N`` or ``row N`` (a ``Location``
+    for deeply nested XML components, made a string when a finding refers to the component).
     """
 
     name: str
@@ -41,7 +72,7 @@ class Component:
     identifiers: list[tuple[str, str, str]] = field(default_factory=list)
     purl: str = ""
     bom_ref: str = ""
-    location: str = ""
+    location: str | Location = ""
     type: str = ""
 
     @property
@@ -156,6 +187,10 @@ class Finding:
     waiver: dict[str, Any] | None = None
     kind: str | None = None  # the product kind the rule's covers.kinds was checked against
     strength: str = "broad"  # of the best evidence: strong | broad | weak
+
+    def __post_init__(self) -> None:
+        if type(self.component.location) is not str:  # a Location chain becomes text once, here
+            self.component.location = str(self.component.location)
 
     @property
     def waived(self) -> bool:

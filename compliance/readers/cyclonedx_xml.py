@@ -1,131 +1,177 @@
-"""CycloneDX XML (spec 1.0 to 1.7), parsed with defusedxml.
+"""CycloneDX XML (spec 1.0 to 1.7), streamed from the C parser.
 
-A vendor's SBOM is untrusted input: any DTD is refused outright, which rules out external entities
-and entity-expansion bombs before they are expanded.
+Parsing goes through ``xmlsafe`` (prolog checked, any DTD refused, so no entity can expand). Each
+component is turned into a ``Component`` when its end tag is parsed and its elements are dropped at
+once, so the reader holds components, not the document; nesting costs no recursion, and locations of
+deeply nested components are parent-pointer chains (``Location``), not one full path string per level.
+Output order and locations are those of the earlier whole-tree reader: each container's components,
+then (depth first) the containers nested in them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml
-import defusedxml.ElementTree as SafeET
+from xml.etree.ElementTree import Element
 
 from compliance.errors import InputError
-from compliance.model import Component, Inventory
+from compliance.model import Component, Inventory, Location
 from compliance.readers.base import Source, paused_gc, subject_of
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES, SUPPORTED_SPECS
+from compliance.readers.xmlsafe import xml_event_batches
 from compliance.untrusted import quoted
 
 _NS_RE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}bom$")
-
-
-def parse_xml(source: Source) -> Element:
-    """Parse untrusted XML: no DTDs, no entities, no external references."""
-    try:
-        with paused_gc():
-            return SafeET.fromstring(source.data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DTDForbidden:
-        raise InputError(source.path, "XML with a DTD (<!DOCTYPE>) is refused: SBOMs never need one") from None
-    except defusedxml.EntitiesForbidden:
-        raise InputError(source.path, "XML entity declarations are refused (entity-expansion protection)") from None
-    except defusedxml.ExternalReferenceForbidden:
-        raise InputError(source.path, "XML external references are refused") from None
-    except ParseError as exc:
-        line, col = getattr(exc, "position", (None, None))
-        reason = str(exc).split(":")[0]
-        if "no element found" in str(exc):
-            reason = "truncated XML (no element found)"
-        raise InputError(source.path, f"invalid XML ({reason})", where=f"line {line} column {col}") from None
-    except ValueError as exc:  # e.g. an unsupported encoding declaration
-        raise InputError(source.path, f"invalid XML ({exc})") from None
+# Locations up to this length stay plain strings; deeper ones become Location chains.
+_MAX_PLAIN_LOCATION = 256
 
 
 class _Walker:
+    """Turns one finished <component>/<service> element into a ``Component`` (one pass over its children)."""
+
     def __init__(self, path: str, ns: str) -> None:
         self.path = path
+        self.ns = ns
         self.q = lambda tag: f"{{{ns}}}{tag}"
+        self.tags = {self.q(t): t for t in _FIELDS}
+        self.name_tag = self.q("name")
+        self.author_tag = self.q("author")
+        self.property_tag = self.q("property")
 
-    def text(self, el: Element, tag: str) -> str:
-        child = el.find(self.q(tag))
-        if child is None or child.text is None:
-            return ""
-        return child.text.strip()
+    def fields(self, el: Element) -> dict[str, Element]:
+        """The first child element of each known field name (what ``el.find(tag)`` would return)."""
+        tags = self.tags
+        out: dict[str, Element] = {}
+        for child in el:
+            t = tags.get(child.tag)
+            if t is not None and t not in out:
+                out[t] = child
+        return out
 
     def org(self, el: Element | None, field: str, out: list[tuple[str, str]]) -> None:
         if el is None:
             return
-        name = self.text(el, "name")
+        child = el.find(self.name_tag)
+        name = (child.text or "").strip() if child is not None else ""
         if name:
             out.append((f"{field}.name", name))
 
-    def component(self, el: Element, where: str, *, service: bool = False) -> Component:
-        q = self.q
-        name = self.text(el, "name")
-        if not name and el.find(q("name")) is None:
-            raise InputError(self.path, "component has no <name>", where=where)
+    def component(self, el: Element, where: str | Location, *, service: bool = False) -> Component:
+        f = self.fields(el)
+        get = f.get
+        name_el = get("name")
+        name = (name_el.text or "").strip() if name_el is not None else ""
+        if name_el is None:
+            raise InputError(self.path, "component has no <name>", where=str(where))
         vendor_fields: list[tuple[str, str]] = []
         identifiers: list[tuple[str, str, str]] = []
         if service:
-            self.org(el.find(q("provider")), "provider", vendor_fields)
+            self.org(get("provider"), "provider", vendor_fields)
         else:
-            self.org(el.find(q("supplier")), "supplier", vendor_fields)
-            self.org(el.find(q("manufacturer")), "manufacturer", vendor_fields)
+            self.org(get("supplier"), "supplier", vendor_fields)
+            self.org(get("manufacturer"), "manufacturer", vendor_fields)
         for tag in ("publisher", "author"):
-            value = self.text(el, tag)
+            child = get(tag)
+            value = (child.text or "").strip() if child is not None else ""
             if value:
                 vendor_fields.append((tag, value))
-        authors = el.find(q("authors"))
+        authors = get("authors")
         if authors is not None:
-            for a in authors.findall(q("author")):
+            for a in authors.iterfind(self.author_tag):
                 self.org(a, "authors", vendor_fields)
-        group = self.text(el, "group")
-        if group:
-            identifiers.append(("namespace", group, "group"))
-        purl = self.text(el, "purl")
-        if purl:
-            identifiers.append(("purl", purl, "purl"))
-        cpe = self.text(el, "cpe")
-        if cpe:
-            identifiers.append(("cpe", cpe, "cpe"))
-        swid = el.find(q("swid"))
+        purl = ""
+        for tag, kind in (("group", "namespace"), ("purl", "purl"), ("cpe", "cpe")):
+            child = get(tag)
+            value = (child.text or "").strip() if child is not None else ""
+            if value:
+                identifiers.append((kind, value, tag))
+                if tag == "purl":
+                    purl = value
+        swid = get("swid")
         if swid is not None and swid.get("tagId"):
             identifiers.append(("swid", swid.get("tagId", ""), "swid.tagId"))
-        props = el.find(q("properties"))
+        props = get("properties")
         if props is not None:
-            for prop in props.findall(q("property")):
+            for prop in props.iterfind(self.property_tag):
                 kind = IDENTIFIER_PROPERTIES.get(prop.get("name", ""))
                 if kind is not None and prop.text and prop.text.strip():
                     identifiers.append((kind, prop.text.strip(), f"properties.{prop.get('name')}"))
+        version_el = get("version")
         return Component(
-            name=name,
-            version=self.text(el, "version"),
-            vendor_fields=vendor_fields,
-            identifiers=identifiers,
-            purl=purl,
-            bom_ref=el.get("bom-ref", ""),
-            location=where,
-            type="service" if service else el.get("type", ""),
+            name,
+            (version_el.text or "").strip() if version_el is not None else "",
+            vendor_fields,
+            identifiers,
+            purl,
+            el.get("bom-ref", ""),
+            where,
+            "service" if service else el.get("type", ""),
         )
 
-    def walk(self, container: Element | None, where: str, out: list[Component], *, service: bool) -> None:
-        if container is None:
-            return
-        tag = "service" if service else "component"
-        plural = "services" if service else "components"
-        stack = [(container, where)]
-        while stack:
-            parent, base = stack.pop()
-            children = []
-            for i, el in enumerate(parent.findall(self.q(tag)), start=1):
-                loc = f"{base}/{tag}[{i}]"
-                out.append(self.component(el, loc, service=service))
-                nested = el.find(self.q(plural))
-                if nested is not None:
-                    children.append((nested, f"{loc}/{plural}"))
-            stack.extend(reversed(children))
+
+_FIELDS = (
+    "name", "version", "provider", "supplier", "manufacturer", "publisher", "author", "authors", "group",
+    "purl", "cpe", "swid", "properties",
+)  # fmt: skip
+
+
+Block = list[tuple[Component, "Block | None"]]
+
+
+@dataclass
+class _Container:
+    """An open <components>/<services> element: its items so far, in order."""
+
+    item_tag: str
+    service: bool
+    base: str | Location
+    items: Block = field(default_factory=list)
+    count: int = 0
+    step: str = ""
+
+    def __post_init__(self) -> None:
+        self.step = "/service[%d]" if self.service else "/component[%d]"
+
+
+_DOCUMENT = object()  # the parent of the root element
+_ROOT = object()  # the role of the <bom> element
+
+
+@dataclass
+class _Item:
+    """An open <component>/<service> that will become a Component at its end tag."""
+
+    container: _Container | None  # None for the metadata component
+    location: str | Location
+    nested: _Container | None = None
+    seen_nested: bool = False
+
+
+@dataclass
+class _Metadata:
+    item: _Item | None = None
+    component: Component | None = None
+    nested: Block | None = None
+
+
+def _flatten(blocks: list[Block], out: list[Component]) -> None:
+    """Each container's components, then the containers nested in them, depth first."""
+    stack = list(reversed(blocks))
+    while stack:
+        block = stack.pop()
+        children = []
+        for comp, nested in block:
+            out.append(comp)
+            if nested is not None:
+                children.append(nested)
+        stack.extend(reversed(children))
+
+
+def _child_location(parent: str | Location, step: str) -> str | Location:
+    if type(parent) is str and len(parent) < _MAX_PLAIN_LOCATION:
+        return parent + step
+    return Location(parent, step)
 
 
 class CycloneDXXMLReader:
@@ -137,39 +183,132 @@ class CycloneDXXMLReader:
         return head.startswith("<") and "cyclonedx.org/schema/bom" in head
 
     def read(self, source: Source) -> Inventory:
-        root = parse_xml(source)
+        with paused_gc():
+            return self._read(source)
+
+    def _read(self, source: Source) -> Inventory:
+        path = source.path
+        # Open elements and what each is (None: a field, or something this reader ignores). The
+        # parser runs up to a chunk ahead of these events, so a finished element is removed from its
+        # parent by identity; its earlier siblings are gone already, so it is found first.
+        stack: list[Element] = []
+        roles: list[object] = [_DOCUMENT]
+        kept = 0  # open items/metadata: their subtrees are kept until their end tag
+        w: _Walker | None = None
+        q_components = q_services = q_component = q_service = q_metadata = ""
+        spec = ""
+        serial: str | None = None
+        root_blocks: dict[str, Block] = {}
+        metadata: _Metadata | None = None
+        push, pop = stack.append, stack.pop
+        push_role, pop_role = roles.append, roles.pop
+        for batch in xml_event_batches(source):
+            take = batch.popleft
+            for _ in range(len(batch)):
+                event, el = take()
+                if event == "start":
+                    parent_role = roles[-1]
+                    push(el)
+                    if parent_role is None:  # inside a field: nothing to decide
+                        push_role(None)
+                        continue
+                    role: object = None
+                    ptype = type(parent_role)
+                    if ptype is _Container:
+                        if el.tag == parent_role.item_tag:  # type: ignore[attr-defined]
+                            parent_role.count += 1  # type: ignore[attr-defined]
+                            role = _Item(
+                                parent_role,  # type: ignore[arg-type]
+                                _child_location(parent_role.base, parent_role.step % parent_role.count),  # type: ignore[attr-defined]
+                            )
+                            kept += 1
+                    elif ptype is _Item:
+                        item: _Item = parent_role  # type: ignore[assignment]
+                        service = item.container is not None and item.container.service
+                        if not item.seen_nested and el.tag == (q_services if service else q_components):
+                            item.seen_nested = True
+                            role = item.nested = _Container(
+                                q_service if service else q_component,
+                                service,
+                                _child_location(item.location, "/services" if service else "/components"),
+                            )
+                    elif parent_role is _ROOT:
+                        tag = el.tag
+                        if tag in (q_components, q_services) and tag not in root_blocks:
+                            service = tag == q_services
+                            container = _Container(
+                                q_service if service else q_component, service, "/bom/services" if service else "/bom/components"
+                            )
+                            root_blocks[tag] = container.items
+                            role = container
+                        elif tag == q_metadata and metadata is None:
+                            role = metadata = _Metadata()
+                            kept += 1
+                    elif ptype is _Metadata:
+                        meta: _Metadata = parent_role  # type: ignore[assignment]
+                        if el.tag == q_component and meta.item is None:
+                            role = meta.item = _Item(None, "/bom/metadata/component")
+                            kept += 1
+                    elif parent_role is _DOCUMENT:
+                        spec = self._check_root(path, el)
+                        w = _Walker(path, f"http://cyclonedx.org/schema/bom/{spec}")
+                        q_components, q_services = w.q("components"), w.q("services")
+                        q_component, q_service, q_metadata = w.q("component"), w.q("service"), w.q("metadata")
+                        serial = el.get("serialNumber")
+                        role = _ROOT
+                    push_role(role)
+                    continue
+                role = pop_role()
+                pop()
+                if role is None:
+                    if not kept and stack:
+                        stack[-1].remove(el)  # outside any component: not needed
+                    continue
+                assert w is not None
+                rtype = type(role)
+                if rtype is _Item:
+                    kept -= 1
+                    item = role  # type: ignore[assignment]
+                    container = item.container
+                    comp = w.component(el, item.location, service=container is not None and container.service)
+                    nested = item.nested.items if item.nested is not None else None
+                    if container is not None:
+                        container.items.append((comp, nested))
+                    else:
+                        assert metadata is not None
+                        metadata.component, metadata.nested = comp, nested
+                    stack[-1].remove(el)  # the component is read: drop its elements
+                elif rtype is _Metadata:
+                    kept -= 1
+                    meta = role  # type: ignore[assignment]
+                    subject: list[tuple[str, str]] = []
+                    w.org(el.find(w.q("supplier")), "metadata.supplier", subject)
+                    w.org(el.find(w.q("manufacturer")), "metadata.manufacturer", subject)
+                    w.org(el.find(w.q("manufacture")), "metadata.manufacture", subject)
+                    if meta.component is not None:
+                        meta.component.vendor_fields.extend(subject)
+                    elif subject:
+                        meta.component = Component(name="(SBOM subject)", vendor_fields=subject, location="/bom/metadata")
+                    stack[-1].remove(el)
+                elif rtype is _Container and stack:
+                    stack[-1].remove(el)
+        out: list[Component] = []
+        if metadata is not None and metadata.component is not None:
+            _flatten([[(metadata.component, metadata.nested)]], out)
+        _flatten([root_blocks.get(q_components, []), root_blocks.get(q_services, [])], out)
+        meta: dict[str, Any] = {"specVersion": spec, "serialNumber": serial if serial and serial.strip() else None}
+        if metadata is not None and metadata.item is not None and metadata.component is not None:
+            meta["subject"] = subject_of(metadata.component)
+        return Inventory(path=path, format=self.name, components=out, metadata=meta)
+
+    @staticmethod
+    def _check_root(path: str, root: Element) -> str:
         m = _NS_RE.match(root.tag)
         if not m:
-            raise InputError(source.path, f"root element is {quoted(root.tag)}, expected a CycloneDX <bom>", where="line 1")
+            raise InputError(path, f"root element is {quoted(root.tag)}, expected a CycloneDX <bom>", where="line 1")
         spec = m.group(1)
         if spec not in SUPPORTED_SPECS:
             raise InputError(
-                source.path,
-                f"unsupported CycloneDX spec {spec} (supported: {', '.join(SUPPORTED_SPECS)})",
-                where="/bom",
+                path, f"unsupported CycloneDX spec {spec} (supported: {', '.join(SUPPORTED_SPECS)})", where="/bom"
             )
-        ns = f"http://cyclonedx.org/schema/bom/{spec}"
-        w = _Walker(source.path, ns)
-        q = w.q
-        out: list[Component] = []
-        serial = root.get("serialNumber")
-        meta: dict[str, Any] = {"specVersion": spec, "serialNumber": serial if serial and serial.strip() else None}
-        with paused_gc():
-            metadata = root.find(q("metadata"))
-            if metadata is not None:
-                subject: list[tuple[str, str]] = []
-                w.org(metadata.find(q("supplier")), "metadata.supplier", subject)
-                w.org(metadata.find(q("manufacturer")), "metadata.manufacturer", subject)
-                w.org(metadata.find(q("manufacture")), "metadata.manufacture", subject)
-                mc = metadata.find(q("component"))
-                if mc is not None:
-                    comp = w.component(mc, "/bom/metadata/component")
-                    comp.vendor_fields.extend(subject)
-                    out.append(comp)
-                    meta["subject"] = subject_of(comp)
-                    w.walk(mc.find(q("components")), "/bom/metadata/component/components", out, service=False)
-                elif subject:
-                    out.append(Component(name="(SBOM subject)", vendor_fields=subject, location="/bom/metadata"))
-            w.walk(root.find(q("components")), "/bom/components", out, service=False)
-            w.walk(root.find(q("services")), "/bom/services", out, service=True)
-        return Inventory(path=source.path, format=self.name, components=out, metadata=meta)
+        return spec

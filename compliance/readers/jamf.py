@@ -26,7 +26,7 @@ from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_list, expect_object, scalar_str
 from compliance.readers.cyclonedx_json import parse_json
-from compliance.readers.cyclonedx_xml import parse_xml
+from compliance.readers.xmlsafe import parse_xml
 
 
 def _app(name: str, version: str, short: str, bundle: str, status: str, where: str) -> Component:
