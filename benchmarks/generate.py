@@ -1,8 +1,9 @@
-"""Generate large, realistic CycloneDX SBOMs (JSON and XML) for the benchmark.
+"""Generate large, realistic CycloneDX SBOMs (JSON and XML) and inventories for the benchmark.
 
-Components look like a real enterprise inventory: most come from package registries with a purl and
-a supplier, some are applications with publishers, and a few belong to restricted vendors
-(Kaspersky, Tencent/WeChat, ByteDance/TikTok), so the scan does real matching work.
+Components look like a real enterprise SBOM: most come from package registries with a purl and a
+supplier, a fifth carry a CPE, some are applications with publishers, one in fifty has nested
+components (bundled libraries), and about 1% belong to restricted vendors (Kaspersky, Tencent/WeChat,
+ByteDance/TikTok) so the scan does real matching and reporting work.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 SUPPLIERS = [
     "Apache Software Foundation", "Google LLC", "Amazon Web Services, Inc.", "Red Hat, Inc.", "Oracle Corporation",
     "Eclipse Foundation", "Python Software Foundation", "Meta Platforms, Inc.", "Adobe Inc.", "Cisco Systems, Inc.",
     "VMware, Inc.", "JetBrains s.r.o.", "Mozilla Corporation", "Canonical Ltd.", "SAP SE", "Atlassian Pty Ltd",
-]
+]  # fmt: skip
 ECOSYSTEMS = ["maven", "npm", "pypi", "golang", "nuget", "cargo", "gem"]
 RESTRICTED = [
     {"name": "Kaspersky Endpoint Security for Windows", "version": "12.1.0.506", "publisher": "AO Kaspersky Lab"},
@@ -24,37 +25,57 @@ RESTRICTED = [
     {"name": "TikTok", "version": "34.1.2", "supplier": {"name": "ByteDance Ltd."}},
     {"name": "kaspersky-av-sdk", "version": "8.9", "cpe": "cpe:2.3:a:kaspersky:anti-virus:8.9:*:*:*:*:*:*:*"},
 ]
+RESTRICTED_EVERY = 100  # about 1% of components
+NESTED_EVERY = 50  # one component in fifty bundles nested components
+NESTED_CHILDREN = 3
+
+
+def _library(rnd: random.Random, i: int) -> dict:
+    if i % RESTRICTED_EVERY == 7:
+        c = dict(RESTRICTED[(i // RESTRICTED_EVERY) % len(RESTRICTED)])
+        c["type"] = "application"
+        c["bom-ref"] = f"restricted-{i}"
+        return c
+    eco = ECOSYSTEMS[i % len(ECOSYSTEMS)]
+    name = f"lib{rnd.randrange(10**6):06d}-{i}"
+    version = f"{rnd.randrange(1, 20)}.{rnd.randrange(0, 30)}.{rnd.randrange(0, 50)}"
+    group = f"org.example{i % 97}" if eco == "maven" else None
+    supplier = SUPPLIERS[i % len(SUPPLIERS)]
+    c: dict = {
+        "type": "library",
+        "bom-ref": f"ref-{i}",
+        "name": name,
+        "version": version,
+        "purl": f"pkg:{eco}/{group}/{name}@{version}" if group else f"pkg:{eco}/{name}@{version}",
+        "supplier": {"name": supplier},
+        "description": "Utility library. Compatible with Kaspersky and WeChat integrations.",
+        "licenses": [{"license": {"id": "Apache-2.0"}}],
+    }
+    if group:
+        c["group"] = group
+    if i % 5 == 0:
+        c["author"] = f"Maintainer {i % 311}"
+    if i % 5 == 1:
+        vendor = supplier.split()[0].lower().strip(",")
+        c["cpe"] = f"cpe:2.3:a:{vendor}:{name}:{version}:*:*:*:*:*:*:*"
+    return c
 
 
 def make_components(n: int, seed: int = 42) -> list[dict]:
+    """``n`` components in all, nested ones included (they count towards ``n``)."""
     rnd = random.Random(seed)
     comps: list[dict] = []
-    for i in range(n):
-        if i % 2500 == 7:
-            c = dict(RESTRICTED[(i // 2500) % len(RESTRICTED)])
-            c["type"] = "application"
-            c["bom-ref"] = f"restricted-{i}"
-            comps.append(c)
-            continue
-        eco = ECOSYSTEMS[i % len(ECOSYSTEMS)]
-        name = f"lib{rnd.randrange(10**6):06d}-{i}"
-        version = f"{rnd.randrange(1, 20)}.{rnd.randrange(0, 30)}.{rnd.randrange(0, 50)}"
-        group = f"org.example{i % 97}" if eco == "maven" else None
-        purl = f"pkg:{eco}/{group}/{name}@{version}" if group else f"pkg:{eco}/{name}@{version}"
-        c = {
-            "type": "library",
-            "bom-ref": f"ref-{i}",
-            "name": name,
-            "version": version,
-            "purl": purl,
-            "supplier": {"name": SUPPLIERS[i % len(SUPPLIERS)]},
-            "description": "Utility library. Compatible with Kaspersky and WeChat integrations.",
-            "licenses": [{"license": {"id": "Apache-2.0"}}],
-        }
-        if group:
-            c["group"] = group
-        if i % 5 == 0:
-            c["author"] = f"Maintainer {i % 311}"
+    i = 0
+    while i < n:
+        c = _library(rnd, i)
+        i += 1
+        if i % NESTED_EVERY == 0 and c["type"] == "library":
+            kids = []
+            for _ in range(min(NESTED_CHILDREN, n - i)):
+                kids.append(_library(rnd, i))
+                i += 1
+            if kids:
+                c["components"] = kids
         comps.append(c)
     return comps
 
@@ -68,38 +89,43 @@ def write_json(path: Path, n: int) -> None:
         "metadata": {"component": {"type": "application", "name": "benchmark-estate", "version": "1.0"}},
         "components": make_components(n),
     }
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+
+
+def _xml_component(c: dict, out: list[str]) -> None:
+    out.append(f'<component type="{c["type"]}" bom-ref={quoteattr(c["bom-ref"])}>')
+    sup = c.get("supplier")
+    if sup:
+        out.append(f"<supplier><name>{escape(sup['name'])}</name></supplier>")
+    for key in ("author", "publisher", "group"):
+        if c.get(key):
+            out.append(f"<{key}>{escape(c[key])}</{key}>")
+    out.append(f"<name>{escape(c['name'])}</name><version>{escape(c['version'])}</version>")
+    if c.get("description"):
+        out.append(f"<description>{escape(c['description'])}</description>")
+    for key in ("cpe", "purl"):
+        if c.get(key):
+            out.append(f"<{key}>{escape(c[key])}</{key}>")
+    if c.get("components"):
+        out.append("<components>")
+        for kid in c["components"]:
+            _xml_component(kid, out)
+        out.append("</components>")
+    out.append("</component>\n")
 
 
 def write_xml(path: Path, n: int) -> None:
     out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6" serialNumber="urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79" version="1">',
-        '<metadata><component type="application"><name>benchmark-estate</name><version>1.0</version></component></metadata>',
-        "<components>",
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6" serialNumber="urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79" version="1">\n',
+        '<metadata><component type="application"><name>benchmark-estate</name><version>1.0</version></component></metadata>\n',
+        "<components>\n",
     ]
     for c in make_components(n):
-        parts = [f'<component type="{c["type"]}" bom-ref="{escape(c["bom-ref"])}">']
-        sup = c.get("supplier")
-        if sup:
-            parts.append(f"<supplier><name>{escape(sup['name'])}</name></supplier>")
-        if c.get("author"):
-            parts.append(f"<author>{escape(c['author'])}</author>")
-        if c.get("publisher"):
-            parts.append(f"<publisher>{escape(c['publisher'])}</publisher>")
-        if c.get("group"):
-            parts.append(f"<group>{escape(c['group'])}</group>")
-        parts.append(f"<name>{escape(c['name'])}</name><version>{escape(c['version'])}</version>")
-        if c.get("description"):
-            parts.append(f"<description>{escape(c['description'])}</description>")
-        if c.get("cpe"):
-            parts.append(f"<cpe>{escape(c['cpe'])}</cpe>")
-        if c.get("purl"):
-            parts.append(f"<purl>{escape(c['purl'])}</purl>")
-        parts.append("</component>")
-        out.append("".join(parts))
-    out.append("</components></bom>")
-    path.write_text("\n".join(out), encoding="utf-8")
+        _xml_component(c, out)
+    out.append("</components></bom>\n")
+    path.write_text("".join(out), encoding="utf-8")
 
 
 def write_dummy_rules(pack_dir: Path, count: int) -> None:
@@ -145,7 +171,7 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("Computer,Software,Manufacturer,Version\r\n")
         for i in range(rows):
-            name, maker = restricted[i % 3] if i % 5000 == 11 else titles[i % len(titles)]
+            name, maker = restricted[i % 3] if i % RESTRICTED_EVERY == 11 else titles[i % len(titles)]
             fh.write(f"WS-{i // 120:05d},\"{name}\",\"{maker}\",{rnd.randrange(1, 30)}.{rnd.randrange(0, 9)}\r\n")
 
 

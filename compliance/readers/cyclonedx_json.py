@@ -40,11 +40,13 @@ IDENTIFIER_PROPERTIES = {
 
 def parse_json(source: Source) -> Any:
     """Parse JSON with orjson, with the garbage collector paused while millions of objects appear."""
-    data = source.data
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0 or data[1] == 0)):
-        data = source.text.encode("utf-8")
+    data: bytes | memoryview | str = source.data
+    if source.data.startswith(b"\xef\xbb\xbf"):
+        data = memoryview(source.data)[3:]  # no copy of the whole input
+    elif source.data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+        len(source.data) > 1 and (source.data[0] == 0 or source.data[1] == 0)
+    ):
+        data = source.text  # orjson reads the text itself: no second, UTF-8 copy
     try:
         with paused_gc():
             return orjson.loads(data)
@@ -53,7 +55,7 @@ def parse_json(source: Source) -> Any:
         reason = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
         if "utf-8" in reason.lower() or "utf8" in reason.lower():
             raise InputError(source.path, f"not valid UTF-8 JSON text ({reason})", where=f"byte {exc.pos}") from None
-        truncated = exc.pos >= len(data.rstrip())
+        truncated = exc.pos >= len((bytes(data) if isinstance(data, memoryview) else data).rstrip())
         reason = f"truncated JSON ({reason})" if truncated else f"invalid JSON ({reason})"
         raise InputError(source.path, reason, where=where) from None
 
@@ -190,6 +192,8 @@ def walk_bom(
 ) -> list[Component]:
     """Components (at any depth), services (at any depth) and the metadata subject, in document order.
 
+    The component lists of ``doc`` are consumed (emptied as they are read) to keep memory down.
+
     ``meta`` receives ``subject`` (name, version, supplier of ``metadata.component``) when there is one.
     """
     out: list[Component] = []
@@ -224,15 +228,23 @@ def walk_bom(
 def _walk_list(
     path: str, ptr: str, items: Any, out: list[Component], problems: list[str], *, service: bool
 ) -> None:
+    """Walk one list and its nested lists, releasing each parsed object as soon as it is read.
+
+    Each slot of the parsed list is emptied once its component is built, so the parsed document
+    shrinks while the components grow: the peak is the document, not the document plus the components.
+    """
     key = "services" if service else "components"
     stack: list[tuple[str, Any]] = [(ptr, items)]
+    append = out.append
     while stack:
         base, seq = stack.pop()
         expect_list(path, base, seq)
         children: list[tuple[str, Any]] = []
-        for i, obj in enumerate(seq):
+        for i in range(len(seq)):
+            obj = seq[i]
+            seq[i] = None
             where = f"{base}/{i}"
-            out.append(component_from_dict(path, where, obj, problems, service=service))
+            append(component_from_dict(path, where, obj, problems, service=service))
             nested = obj.get(key)
             if nested is not None:
                 children.append((f"{where}/{key}", nested))
