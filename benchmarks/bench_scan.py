@@ -148,17 +148,20 @@ def row(cols: list[str], widths: list[int]) -> str:
     return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)))
 
 
-def print_pairs(pairs: list[Pair], sizes: dict[str, float]) -> None:
-    widths = [26, 8, 8, 20, 20, 20, 9, 9]
-    print(row(["input", "size MB", "scan s", "floor 1 (s, ratio)", "floor 2 (s, ratio)", "", "scan MB", "floor MB"], widths))
-    for p in pairs:
-        cols = [p.label, f"{sizes[p.label]:.1f}", f"{p.med(p.scan):.2f}"]
-        fl = list(p.floors)
-        for f in fl[:3]:
-            cols.append(f"{f} {p.med(p.floors[f]):.2f} {p.ratio(f):.2f}x")
-        cols += [""] * (6 - len(cols))
-        cols += [f"{p.peak(p.scan):.0f}", f"{max(p.peak(r) for r in p.floors.values()):.0f}"]
-        print(row(cols, widths), flush=True)
+WIDTHS = [26, 8, 8, 20, 20, 9, 9]
+
+
+def print_header() -> None:
+    print(row(["input", "size MB", "scan s", "floor 1 (s, ratio)", "floor 2 (s, ratio)", "scan MB", "floor MB"], WIDTHS))
+
+
+def print_pair(p: Pair, sizes: dict[str, float]) -> None:
+    cols = [p.label, f"{sizes[p.label]:.1f}", f"{p.med(p.scan):.2f}"]
+    for f in list(p.floors)[:2]:
+        cols.append(f"{f} {p.med(p.floors[f]):.2f} {p.ratio(f):.2f}x")
+    cols += [""] * (5 - len(cols))
+    cols += [f"{p.peak(p.scan):.0f}", f"{max(p.peak(r) for r in p.floors.values()):.0f}"]
+    print(row(cols, WIDTHS), flush=True)
 
 
 def machine() -> str:
@@ -217,18 +220,22 @@ def main() -> None:
     }
     sizes = {labels["json"]: json_path.stat().st_size / MB, labels["xml"]: xml_path.stat().st_size / MB,
              labels["csv"]: csv_path.stat().st_size / MB}
-    pairs = [
-        measure(labels["json"], json_path, ["orjson"], repeat),
-        measure(labels["xml"], xml_path, ["etree", "lxml"], repeat),
-        measure(labels["csv"], csv_path, ["csv"], repeat),
-    ]
+    print_header()
+    pairs: list[Pair] = []
+    for label, path, floors in (
+        (labels["json"], json_path, ["orjson"]),
+        (labels["xml"], xml_path, ["etree", "lxml"]),
+        (labels["csv"], csv_path, ["csv"]),
+    ):
+        pairs.append(measure(label, path, floors, repeat))
+        print_pair(pairs[-1], sizes)
     big: Pair | None = None
     if big_json:
         big_path = make(f"sbom-{big_json}.cdx.json", write_json, big_json)
+        sizes[f"{big_json:,} CycloneDX JSON"] = big_path.stat().st_size / MB
         big = measure(f"{big_json:,} CycloneDX JSON", big_path, ["orjson"], 1)
-        sizes[big.label] = big_path.stat().st_size / MB
         pairs.append(big)
-    print_pairs(pairs, sizes)
+        print_pair(big, sizes)
     if args.quick:
         print(f"\n(quick mode: sizes too small for the targets; generated files in {work})")
         return

@@ -7,6 +7,9 @@ stack: nested components at any depth cost the same as flat ones and cannot over
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 import orjson
@@ -22,6 +25,7 @@ from compliance.readers.base import (
     subject_of,
     type_name,
 )
+from compliance.readers.base import decode as decode_text
 from compliance.untrusted import quoted
 
 # One table for JSON and XML. 1.0 and 1.1 were published for XML only, but real 1.1 SBOMs exist and
@@ -233,22 +237,139 @@ def _walk_list(
     Each slot of the parsed list is emptied once its component is built, so the parsed document
     shrinks while the components grow: the peak is the document, not the document plus the components.
     """
+    expect_list(path, ptr, items)
+    _walk_items(path, ptr, _taken(items), out, problems, service=service)
+
+
+def _taken(seq: list[Any]) -> Iterator[tuple[int, Any]]:
+    for i in range(len(seq)):
+        obj = seq[i]
+        seq[i] = None
+        yield i, obj
+
+
+def _walk_items(
+    path: str, ptr: str, first: Iterable[tuple[int, Any]], out: list[Component], problems: list[str], *, service: bool
+) -> None:
+    """``first`` is the top list's (index, object) pairs; nested lists follow, each list's items first."""
     key = "services" if service else "components"
-    stack: list[tuple[str, Any]] = [(ptr, items)]
+    stack: list[tuple[str, Any]] = [(ptr, first)]
     append = out.append
     while stack:
-        base, seq = stack.pop()
-        expect_list(path, base, seq)
+        base, pairs = stack.pop()
+        if pairs is not first:
+            pairs = _taken(expect_list(path, base, pairs))
         children: list[tuple[str, Any]] = []
-        for i in range(len(seq)):
-            obj = seq[i]
-            seq[i] = None
+        for i, obj in pairs:
             where = f"{base}/{i}"
             append(component_from_dict(path, where, obj, problems, service=service))
             nested = obj.get(key)
             if nested is not None:
                 children.append((f"{where}/{key}", nested))
         stack.extend(reversed(children))
+
+
+# -- large documents: one top-level component at a time -----------------------------------------
+
+STREAM_ABOVE = 64 * 1024 * 1024  # bytes; smaller documents are parsed whole by orjson (faster)
+_WS = re.compile(r"[ \t\n\r]*")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_INT64 = (-(2**63), 2**64 - 1)
+
+
+class _Fallback(Exception):
+    """The streaming parser met something to be judged exactly as orjson judges it."""
+
+
+def _int(text: str) -> int:
+    value = int(text)
+    if not _INT64[0] <= value <= _INT64[1]:
+        raise _Fallback  # orjson refuses integers beyond 64 bits
+    return value
+
+
+def _constant(_name: str) -> Any:
+    raise _Fallback  # NaN and Infinity are not JSON; orjson refuses them
+
+
+def _stream_read(source: Source) -> tuple[dict[str, Any], dict[str, tuple[list[Component], list[str]]]]:
+    """Parse a large CycloneDX JSON document holding one top-level component at a time.
+
+    The top-level ``components`` and ``services`` arrays are parsed element by element by the standard
+    library's C scanner, and each element becomes a ``Component`` at once (nested lists follow, as in
+    ``walk_bom``); every other member is parsed whole (they are small). Returns the other members and,
+    per streamed array, its components and problems. Anything unusual raises ``_Fallback`` (or a
+    parse error) and the caller reads the document with orjson, so every message is the same as for a
+    small document.
+    """
+    path = source.path
+    text, _encoding = decode_text(path, source.data)  # not source.text: that would keep it cached
+    if _SURROGATE_ESCAPE.search(text):
+        raise _Fallback  # escaped surrogates: orjson's checks decide
+    decode = json.JSONDecoder(parse_int=_int, parse_constant=_constant).raw_decode
+    ws = _WS.match
+    doc: dict[str, Any] = {}
+    sections: dict[str, tuple[list[Component], list[str]]] = {}
+    i = ws(text, 0).end()
+    if text[i : i + 1] != "{":
+        raise _Fallback
+    i = ws(text, i + 1).end()
+    if text[i : i + 1] == "}":
+        i += 1
+    else:
+        while True:
+            key, i = decode(text, i)
+            if type(key) is not str or key in doc:
+                raise _Fallback  # not a member name, or a repeated one (orjson keeps the last)
+            i = ws(text, i).end()
+            if text[i : i + 1] != ":":
+                raise _Fallback
+            i = ws(text, i + 1).end()
+            if key in ("components", "services") and text[i : i + 1] == "[":
+                end = [0]
+                out: list[Component] = []
+                problems: list[str] = []
+                items = _array_items(text, i, decode, end)
+                _walk_items(path, f"/{key}", items, out, problems, service=key == "services")
+                sections[key] = (out, problems)
+                doc[key] = []
+                i = end[0]
+            else:
+                doc[key], i = decode(text, i)
+            i = ws(text, i).end()
+            c = text[i : i + 1]
+            if c == "}":
+                i += 1
+                break
+            if c != ",":
+                raise _Fallback
+            i = ws(text, i + 1).end()
+    if ws(text, i).end() != len(text):
+        raise _Fallback
+    return doc, sections
+
+
+def _array_items(text: str, i: int, decode: Any, end: list[int]) -> Iterator[tuple[int, Any]]:
+    """The elements of the array that starts at ``text[i]``, parsed one at a time; ``end[0]`` is set
+    to the index after the closing bracket once the last one is taken."""
+    ws = _WS.match
+    i = ws(text, i + 1).end()
+    if text[i : i + 1] == "]":
+        end[0] = i + 1
+        return
+    n = 0
+    while True:
+        obj, i = decode(text, i)
+        yield n, obj
+        n += 1
+        i = ws(text, i).end()
+        c = text[i : i + 1]
+        if c == "]":
+            end[0] = i + 1
+            return
+        if c != ",":
+            raise _Fallback
+        i = ws(text, i + 1).end()
 
 
 def _serial(value: Any) -> str | None:
@@ -264,7 +385,14 @@ class CycloneDXJSONReader:
         return _looks_like_cyclonedx(source)
 
     def read(self, source: Source) -> Inventory:
-        doc = parse_json(source)
+        streamed = None
+        if len(source.data) > STREAM_ABOVE:
+            try:
+                with paused_gc():
+                    streamed = _stream_read(source)
+            except (_Fallback, InputError, ValueError, RecursionError):
+                streamed = None  # read it whole below: same result, or the same error as always
+        doc = streamed[0] if streamed is not None else parse_json(source)
         expect_object(source.path, "/", doc, "a CycloneDX BOM object")
         fmt = doc.get("bomFormat")
         if fmt != "CycloneDX":
@@ -282,4 +410,9 @@ class CycloneDXJSONReader:
         problems: list[str] = []
         with paused_gc():
             components = walk_bom(source.path, doc, problems, meta)
+        if streamed is not None:  # the streamed arrays come after the metadata, components first
+            for key in ("components", "services"):
+                found, found_problems = streamed[1].get(key, ([], []))
+                components.extend(found)
+                problems.extend(found_problems)
         return Inventory(path=source.path, format=self.name, components=components, metadata=meta, problems=problems)
