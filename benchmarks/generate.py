@@ -144,17 +144,19 @@ def write_dummy_rules(pack_dir: Path, count: int) -> None:
             f" identifiers: {{namespace: ['org.dummy{v}']}}, sources: ['generated']}}"
         )
     (pack_dir / "vendors" / "dummy.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    rules = ["rules:"]
-    for r in range(count):
-        rules.append(
-            f"  - {{id: ORG-DUMMY-{r}, title: Dummy rule {r}, jurisdiction: ORG, authority: Benchmark,"
-            f" instrument: generated, citation: 'none', binding: ban, summary: generated,"
-            f" covers: {{vendors: [dummy-{r % vendors}]}},"
-            f" actions: [{{id: use, description: generated, effective: '2020-01-01'}}],"
-            f" sources: [{{url: 'https://example.invalid/{r}', kind: secondary}}],"
-            f" verification: {{status: unverified, last_verified: '2026-01-01'}}}}"
-        )
-    (pack_dir / "jurisdictions" / "ORG.yaml").write_text("\n".join(rules) + "\n", encoding="utf-8")
+    per_file = 1000  # rule-pack files have a size limit (2 MiB): a thousand rules per file stay below it
+    for start in range(0, count, per_file):
+        rules = ["rules:"]
+        for r in range(start, min(count, start + per_file)):
+            rules.append(
+                f"  - {{id: ORG-DUMMY-{r}, title: Dummy rule {r}, jurisdiction: ORG, authority: Benchmark,"
+                f" instrument: generated, citation: 'none', binding: ban, summary: generated,"
+                f" covers: {{vendors: [dummy-{r % vendors}], kinds: [sdk]}},"
+                f" actions: [{{id: use, description: generated, effective: '2020-01-01'}}],"
+                f" sources: [{{url: 'https://example.invalid/{r}', kind: secondary}}],"
+                f" verification: {{status: unverified, last_verified: '2026-01-01'}}}}"
+            )
+        (pack_dir / "jurisdictions" / f"ORG-{start // per_file:03d}.yaml").write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
 def write_csv(path: Path, rows: int, seed: int = 7) -> None:
