@@ -252,3 +252,50 @@ def test_location_chain_is_text_when_pickled() -> None:
     loc = Location(Location("/bom/components/component[1]", "/components"), "/component[2]")
     assert str(loc) == "/bom/components/component[1]/components/component[2]"
     assert pickle.loads(pickle.dumps(loc)) == str(loc)
+
+
+# -- large CycloneDX JSON: one top-level component at a time --------------------------------------
+
+JSON_FIXTURES = sorted(rel for rel, v in SNAPSHOT.items() if v["format"] == "cyclonedx-json")
+
+
+@pytest.mark.parametrize("rel", JSON_FIXTURES)
+def test_component_at_a_time_json_reads_what_orjson_reads(rel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path taken above 64 MB, forced on every JSON fixture: same components, places and metadata."""
+    from compliance.readers import cyclonedx_json
+
+    whole = snapshot(read_path(REPO / rel))
+    monkeypatch.setattr(cyclonedx_json, "STREAM_ABOVE", 0)
+    calls: list[int] = []
+    real = cyclonedx_json._stream_read
+    monkeypatch.setattr(cyclonedx_json, "_stream_read", lambda s: calls.append(1) or real(s))
+    assert snapshot(read_path(REPO / rel)) == whole
+    assert calls == [1]
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a"}, {"name": NaN}]}', "invalid JSON"),
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a"},]}', "invalid JSON"),
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": 5}]}', "/components/0/name"),
+        ('{"bomFormat": "CycloneDX", "specVersion": "9.9", "components": [{"name": "a"}]}', "specVersion"),
+        ('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "a"}', "truncated JSON"),
+    ],
+)
+def test_component_at_a_time_json_errors_are_orjsons(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, needle: str
+) -> None:
+    from compliance.errors import InputError
+    from compliance.readers import cyclonedx_json
+
+    path = tmp_path / "bom.cdx.json"
+    path.write_text(text, encoding="utf-8")
+    source = load_source(str(path))
+    with pytest.raises(InputError) as whole:
+        cyclonedx_json.CycloneDXJSONReader().read(source)
+    monkeypatch.setattr(cyclonedx_json, "STREAM_ABOVE", 0)
+    with pytest.raises(InputError) as streamed:
+        cyclonedx_json.CycloneDXJSONReader().read(load_source(str(path)))
+    assert str(streamed.value) == str(whole.value)
+    assert needle in str(whole.value)
