@@ -169,28 +169,35 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
-              help="Jurisdiction code (repeatable). Default: every jurisdiction in the pack.")
+              help="Jurisdiction code, any case (repeatable); ALL for every jurisdiction. Required here or in the config file.")
 @click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT",
               help="Where the software is used (repeatable): government, federal, mobile, procurement...")
+@click.option("--config", "config_file", metavar="FILE",
+              help="Policy file (jurisdictions, contexts, gate, waivers...). Default: ./.complycheck.yaml if present.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluate the rules as of this date. Default: today.")
-@click.option("--horizon", "horizon", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
-              help="Warn about rules coming into force within this many days.")
-@click.option("--fail-on", "fail_on", type=click.Choice(["fail", "warn", "never"]), default="fail", show_default=True,
-              help="Exit 1 when a finding reaches this severity.")
-@click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="FORMAT",
-              help="Report format for standard output (or for a plain -o FILE).")
+@click.option("--horizon", "horizon", type=click.IntRange(min=0), metavar="DAYS",
+              help="Warn about rules coming into force within this many days.  [default: 90]")
+@click.option("--fail-on", "fail_on", type=click.Choice(["fail", "warn", "never"]),
+              help="Exit 1 when a finding reaches this severity.  [default: fail]")
+@click.option("--fail-on-unverified", is_flag=True, default=None,
+              help="Let rules resting on unverified facts fail the scan (by default they only warn).")
+@click.option("-f", "--format", "fmt", metavar="FORMAT",
+              help="Report format for standard output (or for a plain -o FILE).  [default: text, or from -o FILE's extension]")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="FILE|FORMAT=FILE",
-              help="Write the report to FILE, or FORMAT=FILE for an extra format (repeatable).")
+              help="Write the report to FILE (format from its extension unless -f), or FORMAT=FILE for an extra format (repeatable).")
+@click.option("--show-out-of-scope", is_flag=True, default=None,
+              help="List out-of-scope findings one by one in text, SARIF and GitHub annotations too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line to standard output.")
-@click.option("--input-format", "input_format", metavar="NAME", help="Skip detection and read inputs as NAME.")
+@click.option("--input-format", "input_format", metavar="NAME", help="Skip detection and read inputs as NAME (see 'complycheck formats').")
 @click.option("--columns", "columns", metavar="ROLE=COLUMN,...", help="Column mapping for CSV/TSV inputs, e.g. name=App,vendor=Maker.")
 @click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack (repeatable).")
-@click.option("--no-builtin-rules", is_flag=True, help="Use only the packs given with --rules.")
-@click.option("--require-verified", is_flag=True, help="Refuse to run when a selected rule rests on unverified facts.")
+@click.option("--no-builtin-rules", is_flag=True, default=None, help="Use only the packs given with --rules.")
+@click.option("--require-verified", is_flag=True, default=None,
+              help="Leave out rules resting on unverified facts, naming each one.")
 @click.option("--max-input-size", "max_size", default="1G", show_default=True, metavar="SIZE",
               help="Refuse inputs larger than this.")
 @click.option("--waivers", "waivers_file", metavar="FILE",
-              help="Waivers YAML (rule, component, reason, optional expiry). Default: ./.complycheck.yaml if present.")
+              help="Waivers YAML (rule, component, reason, optional expiry). Default: the config file's waivers.")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
               help="Scan inputs in N worker processes (1: in this process). Default: the usable CPUs.")
 @click.option("--scheduler", "scheduler", metavar="ADDRESS",
@@ -201,17 +208,20 @@ def scan(
     paths: tuple[str, ...],
     jurisdictions: tuple[str, ...],
     contexts: tuple[str, ...],
+    config_file: str | None,
     as_of: str | None,
-    horizon: int,
-    fail_on: str,
-    fmt: str,
+    horizon: int | None,
+    fail_on: str | None,
+    fail_on_unverified: bool | None,
+    fmt: str | None,
     outputs: tuple[str, ...],
+    show_out_of_scope: bool | None,
     quiet: bool,
     input_format: str | None,
     columns: str | None,
     rule_dirs: tuple[str, ...],
-    no_builtin_rules: bool,
-    require_verified: bool,
+    no_builtin_rules: bool | None,
+    require_verified: bool | None,
     max_size: str,
     waivers_file: str | None,
     jobs: int | None,
@@ -219,17 +229,22 @@ def scan(
     junit_per_rule: bool | None,
 ) -> None:
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
-    from compliance.formats import format_names, get_format
+    from compliance import config, waivers
+    from compliance.formats import format_for_path, format_names, get_format
     from compliance.readers import reader_names
-    from compliance.scan import ScanOptions
+    from compliance.scan import NO_JURISDICTION, ScanOptions
     from compliance.scan import scan as run_scan
 
     if input_format and input_format not in reader_names():
-        raise click.BadParameter(f"unknown input format; known: {', '.join(reader_names())}", param_hint="--input-format")
-    stdout_format = get_format(fmt)
+        raise click.BadParameter("unknown input format; see 'complycheck formats'", param_hint="--input-format")
+    config_path = config_file or config.discover()
+    policy = config.load_policy(config_path) if config_path else config.Policy(path="")
+    if not jurisdictions and not policy.jurisdictions:
+        hint = NO_JURISDICTION if not config_path else NO_JURISDICTION.split(", or set")[0] + f", or set 'jurisdictions:' in {config_path}"
+        _die(hint)
     stdout_target: str | None = None
     extra: list[tuple[str, str]] = []
-    for spec in outputs:
+    for spec in outputs or tuple(policy.outputs):
         name, sep, target = spec.partition("=")
         if sep and name in format_names():
             if not target:
@@ -243,29 +258,30 @@ def scan(
             if stdout_target is not None:
                 raise click.BadParameter("only one plain -o FILE; use FORMAT=FILE for more", param_hint="--output")
             stdout_target = spec
+    # -f wins; else a plain -o FILE's extension (report.json -> json); else the config file; else text.
+    inferred = format_for_path(stdout_target) if stdout_target and not fmt else None
+    stdout_format = get_format(fmt or inferred or policy.format or "text")
     options = ScanOptions(
-        jurisdictions=list(jurisdictions),
-        contexts=list(contexts),
+        jurisdictions=list(jurisdictions or policy.jurisdictions),
+        contexts=list(contexts or policy.contexts),
         as_of=_parse_date(as_of, "--as-of"),
-        horizon_days=horizon,
-        fail_on=fail_on,
+        horizon_days=_first(horizon, policy.horizon, 90),
+        fail_on=_first(fail_on, policy.fail_on, "fail"),
         input_format=input_format,
         reader_options={"columns": _parse_columns(columns)} if columns else {},
-        rule_dirs=list(rule_dirs),
-        builtin_rules=not no_builtin_rules,
-        require_verified=require_verified,
+        rule_dirs=list(rule_dirs or policy.rules),
+        builtin_rules=False if no_builtin_rules else _first(policy.builtin_rules, True),
+        require_verified=_first(require_verified, policy.require_verified, False),
         max_input_bytes=_parse_size(max_size),
         # Reports name the exact command (argv as given, the program as "complycheck" so it is the same
         # wherever it is installed), less --jobs/--scheduler: where a scan runs never changes its report.
         command=["complycheck", *_without_execution_flags(sys.argv[1:])],
         jobs=jobs,
         scheduler=scheduler,
+        unverified="fail" if fail_on_unverified else (policy.unverified or "warn"),
+        show_out_of_scope=_first(show_out_of_scope, policy.show_out_of_scope, False),
     )
-    from compliance import waivers
-
-    waivers_path = waivers_file or waivers.discover()
-    if waivers_path:
-        options.waivers = waivers.load_waivers(waivers_path)
+    options.waivers = waivers.load_waivers(waivers_file) if waivers_file else policy.waivers
     if junit_per_rule:
         from compliance.formats.junit import JUnitFormat
 
@@ -277,6 +293,10 @@ def scan(
     gc.freeze()
     if progress is not None:
         click.echo("", err=True)
+    for rule in report.excluded_rules:
+        click.echo(f"complycheck: note: --require-verified leaves out {rule['rule_id']} (unverified facts)", err=True)
+    for skip in report.skipped:
+        click.echo(f"complycheck: note: skipped {skip['path']}: {skip['reason']}", err=True)
     for inp in report.inputs:
         if inp.error:
             _err(f"complycheck: error: {inp.error}")
@@ -308,6 +328,11 @@ def _without_execution_flags(argv: list[str]) -> list[str]:
         elif not arg.startswith(("--jobs=", "--scheduler=")):
             out.append(arg)
     return out
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is set: a flag, then the config file, then the default."""
+    return next(v for v in values if v is not None)
 
 
 def _progress_printer(paths: tuple[str, ...]) -> Callable[[str], None] | None:
@@ -389,9 +414,12 @@ def rules_list(jurisdictions: tuple[str, ...], contexts: tuple[str, ...], stale_
                fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
     """List rules: id, jurisdiction, binding, effective dates, contexts, verification status."""
     from compliance.rulepack.listing import render_rules, select_rules
+    from compliance.scan import ALL, canonical_contexts, canonical_jurisdictions
 
     pack = _load_pack(rule_dirs, no_builtin_rules)
-    selected = select_rules(pack, jurisdictions=jurisdictions, contexts=contexts, stale_days=stale_days,
+    codes = canonical_jurisdictions(pack, list(jurisdictions))
+    selected = select_rules(pack, jurisdictions=[] if codes == [ALL] else codes,
+                            contexts=canonical_contexts(pack, list(contexts)), stale_days=stale_days,
                             as_of=_parse_date(as_of, "--as-of"))
     _out(render_rules(selected, fmt), nl=False, terminal=fmt == "text")
 
@@ -488,6 +516,50 @@ def contexts_cmd(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -
     from compliance.rulepack.listing import render_contexts
 
     _out(render_contexts(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False, terminal=fmt == "text")
+
+
+@main.command("formats")
+def formats_cmd() -> None:
+    """Input formats that scan recognises (the names --input-format takes), and the report formats."""
+    from compliance.formats import FORMATS
+    from compliance.readers import READERS
+
+    width = max(len(r.name) for r in READERS) + 2
+    click.echo("Input formats (detected from content; force one with --input-format NAME):")
+    for r in READERS:
+        click.echo(f"  {r.name:<{width}}{r.label}")
+    click.echo("")
+    click.echo("Report formats (-f NAME, -o FORMAT=FILE):")
+    for name, cls in FORMATS.items():
+        click.echo(f"  {name:<{width}}{cls.label}")
+
+
+@main.command("init")
+@click.argument("path", default=".complycheck.yaml", metavar="[FILE]")
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+              help="Jurisdiction to write into the file (repeatable); otherwise edit the file before scanning.")
+@click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT", help="Context to write (repeatable).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init_cmd(path: str, jurisdictions: tuple[str, ...], contexts: tuple[str, ...], force: bool) -> None:
+    """Write a commented policy file (default ./.complycheck.yaml) that scan then reads."""
+    from compliance import config
+    from compliance.rulepack import load_rule_pack
+    from compliance.scan import canonical_contexts, canonical_jurisdictions
+
+    pack = load_rule_pack([])
+    codes = canonical_jurisdictions(pack, list(jurisdictions))
+    names = canonical_contexts(pack, list(contexts))
+    if os.path.exists(path) and not force:
+        _die(f"{path}: already exists; use --force to overwrite it")
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(config.starter(codes, names))
+    except OSError as exc:
+        _die(f"{path}: cannot write config file: {exc.strerror or exc}")
+    config.load_policy(path)  # what init writes must load
+    click.echo(f"wrote {path}")
+    if not codes:
+        click.echo(f"next: set 'jurisdictions:' in {path} (e.g. [US]); scan refuses to run without one", err=True)
 
 
 # -- collect -------------------------------------------------------------------------------

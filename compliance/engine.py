@@ -78,12 +78,28 @@ def _reason(rule: Rule, worst: ActionResult, results: list[ActionResult]) -> str
         return f"from {worst.effective} {j} bars it: {worst.description}."
     if worst.status == "advisory":
         return f"{j} advisory/withdrawal since {worst.effective}: {worst.description}."
-    ways = [
-        "with " + " ".join(f"--context {c}" for c in a.missing_contexts) + f": {a.description}"
-        for a in results
-        if a.status == "out-of-scope"
+    ways: dict[tuple[str, ...], list[str]] = {}
+    for a in results:
+        if a.status == "out-of-scope" and a.description not in ways.setdefault(tuple(a.missing_contexts), []):
+            ways[tuple(a.missing_contexts)].append(a.description)
+    text = "; or ".join(
+        "with " + " ".join(f"--context {c}" for c in missing) + ": " + "; ".join(descriptions)
+        for missing, descriptions in ways.items()
+    )
+    return f"this {j} rule applies only {text}."
+
+
+def _unverified_warns(outcome: RuleOutcome) -> RuleOutcome:
+    """A rule resting on unverified facts warns where it would fail: a gate should not break on a rumour."""
+    if outcome.severity != "fail":
+        return outcome
+    actions = [
+        ActionResult(a.action, a.description, a.effective, a.until, a.status, "warn", a.missing_contexts)
+        if a.severity == "fail" else a
+        for a in outcome.actions
     ]
-    return f"this {j} rule applies only " + "; or ".join(ways) + "."
+    reason = outcome.reason + " The rule rests on unverified facts, so this is a warning (--fail-on-unverified makes it fail)."
+    return RuleOutcome(outcome.status, "warn", outcome.effective, actions, outcome.missing_contexts, reason)
 
 
 def _neg_date(iso: str) -> int:
@@ -101,7 +117,11 @@ class Evaluator:
         contexts: list[str],
         as_of: date,
         horizon_days: int = 90,
+        require_verified: bool = False,
+        fail_unverified: bool = False,
     ) -> None:
+        """``require_verified`` leaves rules resting on unverified facts out (listed in ``excluded_rules``);
+        otherwise their would-be failures are warnings unless ``fail_unverified``."""
         self.pack = pack
         self.as_of = as_of
         self.contexts = pack.expand_contexts(contexts)
@@ -110,11 +130,18 @@ class Evaluator:
         self.rules_by_vendor: dict[str, list[tuple[Rule, RuleOutcome]]] = defaultdict(list)
         self.outcomes: dict[str, RuleOutcome] = {}
         self.selected_rules: list[Rule] = []
+        self.excluded_rules: list[Rule] = []
         for rule in pack.rules:
             if rule.jurisdiction not in self.selected:
                 continue
+            unverified = rule.verification_status == "unverified"
+            if unverified and require_verified:
+                self.excluded_rules.append(rule)
+                continue
             self.selected_rules.append(rule)
             outcome = evaluate_rule(rule, as_of, self.contexts, horizon_days)
+            if unverified and not fail_unverified:
+                outcome = _unverified_warns(outcome)
             self.outcomes[rule.id] = outcome
             if outcome.status is None:
                 continue

@@ -266,6 +266,7 @@ class InputResult:
     components_with_vendor_identity: int = 0
     components_matched: int = 0
     error: str | None = None
+    skipped: str | None = None  # why a file found in a folder is not an inventory (never in a report's inputs)
     sha256: str | None = None
     subject: dict[str, str | None] | None = None
     serial_number: str | None = None
@@ -315,6 +316,10 @@ class Report:
     rules_evaluated: list[dict[str, Any]] = field(default_factory=list)
     waivers: dict[str, Any] = field(default_factory=no_waivers)
     command: list[str] | None = None
+    all_jurisdictions: bool = False  # chosen with -j ALL, so reports say so up front
+    excluded_rules: list[dict[str, Any]] = field(default_factory=list)  # left out by --require-verified
+    skipped: list[dict[str, str]] = field(default_factory=list)  # files in a folder that are not inventories
+    show_out_of_scope: bool = False  # presentation only: SARIF and GitHub annotations list them when set
 
     def __post_init__(self) -> None:
         """Paths come from the file system (and argv) and errors quote inputs: text every format can write.
@@ -404,6 +409,7 @@ class Report:
             },
             "as_of": self.as_of,
             "jurisdictions": list(self.jurisdictions),
+            "all_jurisdictions": self.all_jurisdictions,
             "contexts": list(self.contexts),
             "horizon_days": self.horizon_days,
             "fail_on": self.fail_on,
@@ -414,5 +420,7 @@ class Report:
             "fleet": self.fleet_summary(),
             "findings": [f.to_dict(shared) for f in self.findings],
             "rules_evaluated": list(self.rules_evaluated),
+            "excluded_rules": list(self.excluded_rules),
+            "skipped": list(self.skipped),
             "waivers": {**no_waivers(), **self.waivers},
         }

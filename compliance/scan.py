@@ -15,8 +15,18 @@ from compliance.readers import display_path, expand_paths, load_source, read_sou
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
 from compliance.remote import is_url, load_url
 from compliance.rulepack import RulePack, load_rule_pack
+from compliance.skip import not_inventory
 
 FAIL_ON = ("fail", "warn", "never")
+UNVERIFIED = ("warn", "fail")
+ALL = "ALL"  # the explicit opt-in to every jurisdiction of the pack
+
+# One line, for the library and the CLI alike: a gate that silently applied India's and Ukraine's rules
+# to a US product would fail for reasons nobody chose.
+NO_JURISDICTION = (
+    "no jurisdiction given: pass -j/--jurisdiction CODE (or -j ALL for every jurisdiction), "
+    "or set 'jurisdictions:' in .complycheck.yaml ('complycheck init' writes one)"
+)
 
 
 @dataclass
@@ -37,28 +47,54 @@ class ScanOptions:
     command: list[str] | None = None
     jobs: int | None = None  # worker processes; None: the usable CPUs; 1: in this process
     scheduler: Any = None  # a Dask scheduler address (or distributed.Client): scan on that cluster
+    # Paths the caller named (set by scan()); files found below a named folder that are clearly not
+    # inventories are skipped. None: nothing is ever skipped.
+    named_inputs: frozenset[str] | None = None
+    unverified: str = "warn"  # "fail" lets rules resting on unverified facts fail the gate
+    show_out_of_scope: bool = False  # SARIF/GitHub list out-of-scope findings only when asked
+
+
+def _canonical(names: list[str], known: list[str], what: str, plural: str) -> list[str]:
+    """Names as the pack spells them, matched case-insensitively; unknown ones are a usage error."""
+    by_fold = {k.casefold(): k for k in known}
+    out: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        hit = by_fold.get(name.strip().casefold())
+        if hit is None:
+            unknown.append(name)
+        elif hit not in out:
+            out.append(hit)
+    if unknown:
+        raise UsageError(f"unknown {what} {', '.join(unknown)}; known {plural}: {', '.join(sorted(known))}")
+    return out
+
+
+def canonical_jurisdictions(pack: RulePack, codes: list[str]) -> list[str]:
+    """``us`` -> ``US``; ``ALL`` (any case) -> ``[ALL]``."""
+    if any(c.strip().casefold() == ALL.casefold() for c in codes):
+        return [ALL]
+    return _canonical(codes, list(pack.jurisdictions), "jurisdiction", "codes")
+
+
+def canonical_contexts(pack: RulePack, contexts: list[str]) -> list[str]:
+    return _canonical(contexts, list(pack.contexts), "context", "contexts")
 
 
 def check_selection(pack: RulePack, options: ScanOptions) -> None:
-    """Unknown jurisdictions or contexts are usage errors that list what is known."""
-    unknown_j = [j for j in options.jurisdictions if j not in pack.jurisdictions]
-    if unknown_j:
-        known = ", ".join(sorted(pack.jurisdictions))
-        raise UsageError(f"unknown jurisdiction {', '.join(unknown_j)}; known codes: {known}")
-    unknown_c = [c for c in options.contexts if c not in pack.contexts]
-    if unknown_c:
-        known = ", ".join(sorted(pack.contexts))
-        raise UsageError(f"unknown context {', '.join(unknown_c)}; known contexts: {known}")
+    """Normalise the jurisdictions and contexts in place; unknown ones are usage errors listing the known."""
+    if not options.jurisdictions:
+        raise UsageError(NO_JURISDICTION)
+    options.jurisdictions = canonical_jurisdictions(pack, options.jurisdictions)
+    options.contexts = canonical_contexts(pack, options.contexts)
     if options.fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}")
+    if options.unverified not in UNVERIFIED:
+        raise UsageError(f"unverified must be one of {', '.join(UNVERIFIED)}")
     if options.horizon_days < 0:
         raise UsageError("--horizon must be zero or more days")
     if options.jobs is not None and options.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-
-
-def unverified_rules(evaluator: Evaluator) -> list[str]:
-    return [r.id for r in evaluator.selected_rules if r.verification_status == "unverified"]
 
 
 def scan(
@@ -77,26 +113,30 @@ def scan(
     if pack is None:
         pack = load_rule_pack(options.rule_dirs, builtin=options.builtin_rules)
     check_selection(pack, options)
+    options.named_inputs = frozenset(paths)  # a file named by the caller is always read, never skipped
     as_of = options.as_of or date.today()
+    all_jurisdictions = options.jurisdictions == [ALL]
     evaluator = Evaluator(
         pack,
-        jurisdictions=options.jurisdictions,
+        jurisdictions=sorted(pack.jurisdictions) if all_jurisdictions else options.jurisdictions,
         contexts=options.contexts,
         as_of=as_of,
         horizon_days=options.horizon_days,
+        require_verified=options.require_verified,
+        fail_unverified=options.unverified == "fail",
     )
-    if options.require_verified:
-        bad = unverified_rules(evaluator)
-        if bad:
-            raise UsageError(
-                f"--require-verified: the selected rules include unverified facts: {', '.join(bad)}"
-            )
     inputs: list[InputResult] = []
     findings: list[Finding] = []
+    skipped: list[dict[str, str]] = []
     with paused_gc():
         for result, found in _scan_inputs(paths, options, evaluator, progress):
+            if result.skipped is not None:
+                skipped.append({"path": result.path, "reason": result.skipped})
+                continue
             inputs.append(result)
             findings.extend(found)
+    if skipped and not inputs:
+        raise UsageError(f"{skipped[0]['path']}: no inventory to scan: every file was skipped as not an inventory")
     findings.sort(key=Finding.sort_key)
     report = Report(
         tool_version=__version__,
@@ -110,6 +150,13 @@ def scan(
         findings=findings,
         rules_evaluated=evaluator.rules_summary(),
         command=list(options.command) if options.command is not None else None,
+        all_jurisdictions=all_jurisdictions,
+        excluded_rules=[
+            {"rule_id": r.id, "jurisdiction": r.jurisdiction, "reason": "unverified facts (--require-verified)"}
+            for r in evaluator.excluded_rules
+        ],
+        show_out_of_scope=options.show_out_of_scope,
+        skipped=skipped,
     )
     if options.waivers is not None:
         options.waivers.apply(report, as_of)
@@ -174,7 +221,11 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
     The in-process loop, the worker-process pool and Dask all call this, so an input reads and fails
     the same way wherever it runs. It returns the input's report sections: one per input, except an
     osquery results log from several hosts (one per host). Whatever goes wrong becomes this input's
-    error section.
+    error section. A file found in a folder (not in ``options.named_inputs``) that is clearly not an
+    inventory comes back as one section with ``skipped`` set.
+
+    ``from_folder``: the file was found by walking a directory, so one that is clearly not an
+    inventory (a README, an image) comes back with ``skipped`` set instead of an error.
 
     A compliance gate fails closed and never loses the other inputs, so even an unexpected exception
     (a reader bug) is caught here, reported as an internal error naming the file, and the scan goes on.
@@ -186,6 +237,10 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
             source = load_url(path, max_bytes=options.max_input_bytes, options=options.reader_options)
         else:
             source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
+        if options.named_inputs is not None and path not in options.named_inputs and not options.input_format:
+            why = not_inventory(source)
+            if why is not None:  # found in a folder and clearly not an inventory: a note, not an error
+                return [(InputResult(path=shown, format=None, skipped=why), [])]
         inventory = read_source(source, options.input_format)
         sections = []
         for part in inventory.metadata.get("sections") or [inventory]:

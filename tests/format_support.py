@@ -29,6 +29,7 @@ def make_report(
     fail_on: str = "fail",
     horizon: int = 90,
     waivers: list[dict] | WaiverSet | None = None,
+    show_out_of_scope: bool = False,
 ) -> Report:
     """A report from the real ``scan()``; ``waivers`` may be YAML-shaped entries."""
     if isinstance(waivers, list):
@@ -40,6 +41,7 @@ def make_report(
         horizon_days=horizon,
         fail_on=fail_on,
         waivers=waivers,
+        show_out_of_scope=show_out_of_scope,
     )
     return scan(list(paths or (KASPERSKY,)), options)
 

@@ -51,36 +51,36 @@ def test_json_contract(write_bom):
 
 def test_output_file_and_extra_formats(write_bom, tmp_path):
     out = tmp_path / "report.json"
-    proc = run_cli("scan", str(write_bom(KASPERSKY)), "--as-of", "2024-10-01", "--format", "json", "-o", str(out))
+    proc = run_cli("scan", "-j", "US", str(write_bom(KASPERSKY)), "--as-of", "2024-10-01", "--format", "json", "-o", str(out))
     assert proc.returncode == 1 and proc.stdout == ""
     assert json.loads(out.read_text())["verdict"] == "fail"
     extra = tmp_path / "extra.json"
-    proc = run_cli("scan", str(write_bom(KASPERSKY)), "--as-of", "2024-10-01", "-o", f"json={extra}")
+    proc = run_cli("scan", "-j", "US", str(write_bom(KASPERSKY)), "--as-of", "2024-10-01", "-o", f"json={extra}")
     assert "VERDICT: FAIL" in proc.stdout  # text still goes to the terminal
     assert json.loads(extra.read_text())["verdict"] == "fail"
 
 
 def test_quiet_prints_only_the_verdict(write_bom):
-    proc = run_cli("scan", str(write_bom(KASPERSKY)), "--as-of", "2024-10-01", "-q")
+    proc = run_cli("scan", "-j", "US", str(write_bom(KASPERSKY)), "--as-of", "2024-10-01", "-q")
     assert proc.stdout.strip().splitlines() == [proc.stdout.strip()] and proc.stdout.startswith("VERDICT: FAIL")
 
 
 def test_output_is_byte_identical_across_runs(write_bom):
     path = str(write_bom(KASPERSKY + CLEAN))
     for fmt in ("text", "json"):
-        a = run_cli("scan", path, "--as-of", "2024-10-01", "--format", fmt).stdout
-        b = run_cli("scan", path, "--as-of", "2024-10-01", "--format", fmt).stdout
+        a = run_cli("scan", "-j", "US", path, "--as-of", "2024-10-01", "--format", fmt).stdout
+        b = run_cli("scan", "-j", "US", path, "--as-of", "2024-10-01", "--format", fmt).stdout
         assert a == b and a
 
 
 def test_several_inputs_each_get_a_section_and_the_worst_exit_code(write_bom, tmp_path):
     clean, bad = write_bom(CLEAN), write_bom(KASPERSKY)
-    proc = run_cli("scan", str(clean), str(bad), "--as-of", "2024-10-01", "-f", "json")
+    proc = run_cli("scan", "-j", "US", str(clean), str(bad), "--as-of", "2024-10-01", "-f", "json")
     r = json.loads(proc.stdout)
     assert proc.returncode == 1 and [i["path"] for i in r["inputs"]] == [str(clean), str(bad)]
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
-    proc = run_cli("scan", str(clean), str(broken), "--as-of", "2024-10-01", "-f", "json")
+    proc = run_cli("scan", "-j", "US", str(clean), str(broken), "--as-of", "2024-10-01", "-f", "json")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     r = json.loads(proc.stdout)
     assert r["verdict"] == "error" and r["inputs"][1]["error"].startswith(str(broken))
@@ -118,7 +118,7 @@ def test_directory_of_inputs(write_bom, tmp_path):
     ],
 )
 def test_usage_errors_exit_2_with_one_line(write_bom, args, needles):
-    proc = run_cli("scan", str(write_bom(CLEAN)), *args)
+    proc = run_cli("scan", str(write_bom(CLEAN)), *(args if "-j" in args else ["-j", "US", *args]))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     for n in needles:
         assert n in proc.stderr, (n, proc.stderr)
@@ -184,11 +184,11 @@ def test_progress_line_on_a_terminal_only(write_bom, tmp_path):
     fleet.mkdir()
     for i in range(3):
         shutil.copy(write_bom(CLEAN), fleet / f"device-{i}.json")
-    quiet = run_cli("scan", str(fleet), "--as-of", "2024-10-01", "-q")
+    quiet = run_cli("scan", "-j", "US", str(fleet), "--as-of", "2024-10-01", "-q")
     assert quiet.returncode == 0 and quiet.stderr == ""
     master, slave = pty.openpty()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    proc = subprocess.run([sys.executable, "-m", "compliance", "scan", str(fleet), "--as-of", "2024-10-01", "-q"],
+    proc = subprocess.run([sys.executable, "-m", "compliance", "scan", "-j", "US", str(fleet), "--as-of", "2024-10-01", "-q"],
                           stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120)
     os.close(slave)
     seen = b""

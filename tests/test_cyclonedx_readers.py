@@ -241,15 +241,15 @@ def test_hostile_or_broken_xml_exits_2(tmp_path, name):
 
 def test_oversized_input_is_refused_before_reading(write_bom):
     path = write_bom([{"name": f"c{i}"} for i in range(200)])
-    proc = run_cli("scan", str(path), "--max-input-size", "1K")
+    proc = run_cli("scan", "-j", "US", str(path), "--max-input-size", "1K")
     assert_clean_error(proc, str(path), "limit")
 
 
 def test_missing_file_and_directory_without_inputs(tmp_path):
-    assert_clean_error(run_cli("scan", str(tmp_path / "nope.json")), "nope.json", "no such file")
+    assert_clean_error(run_cli("scan", "-j", "US", str(tmp_path / "nope.json")), "nope.json", "no such file")
     empty = tmp_path / "empty-dir"
     empty.mkdir()
-    assert_clean_error(run_cli("scan", str(empty)), "no input files")
+    assert_clean_error(run_cli("scan", "-j", "US", str(empty)), "no input files")
 
 
 def test_reader_errors_are_input_errors_in_the_library(tmp_path):

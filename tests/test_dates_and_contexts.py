@@ -159,5 +159,5 @@ def test_jurisdiction_filter_excludes_other_countries(write_bom):
     path = write_bom([WECHAT])
     report = scan([str(path)], ScanOptions(jurisdictions=["US"], contexts=["government", "mobile"], as_of=date(2024, 1, 1)))
     assert all(f.jurisdiction != "CA" for f in report.findings)
-    report = scan([str(path)], ScanOptions(contexts=["government", "mobile"], as_of=date(2024, 1, 1)))
+    report = scan([str(path)], ScanOptions(jurisdictions=["ALL"], contexts=["government", "mobile"], as_of=date(2024, 1, 1)))
     assert any(f.rule_id == "CA-TBS-WECHAT-KASPERSKY-2023" and f.status == "violation" for f in report.findings)

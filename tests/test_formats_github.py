@@ -17,10 +17,15 @@ def test_annotations_and_verdict() -> None:
     assert out[0].startswith("::error file=")
     assert "kaspersky.cdx.json,line=1,title=US/US-ICTS-KASPERSKY-2024%3A Kaspersky Anti-Virus 21.3::" in out[0]
     assert "%0AEvidence: supplier.name = 'AO Kaspersky Lab'" in out[0]
-    ndaa = next(line for line in out if "title=US/US-NDAA18-1634%3A" in line)
-    assert ndaa.startswith("::notice ")  # out of scope without --context federal: information
+    # out of scope without --context federal: not an annotation unless asked for
+    assert not any("title=US/US-NDAA18-1634%3A" in line for line in out)
     assert out[-1].startswith("VERDICT: FAIL")
-    assert len(out) == len(make_report(KASPERSKY).findings) + 1
+    report = make_report(KASPERSKY)
+    assert len(out) == len([f for f in report.findings if f.status != "out-of-scope"]) + 1
+    shown = lines(make_report(KASPERSKY, show_out_of_scope=True))
+    ndaa = next(line for line in shown if "title=US/US-NDAA18-1634%3A" in line)
+    assert ndaa.startswith("::notice ")  # information
+    assert len(shown) == len(report.findings) + 1
 
 
 def test_waived_finding_is_a_notice() -> None:
@@ -30,7 +35,7 @@ def test_waived_finding_is_a_notice() -> None:
 
 
 def test_hostile_name_cannot_start_a_command() -> None:
-    out = lines(make_report(HOSTILE))
+    out = lines(make_report(HOSTILE, show_out_of_scope=True))
     # One line per finding plus the verdict: the embedded newlines did not split any command.
     assert len(out) == len(make_report(HOSTILE).findings) + 1
     for line in out[:-1]:

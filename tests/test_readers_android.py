@@ -95,4 +95,4 @@ def test_cli(tmp_path: Path) -> None:
     proc = run_cli("scan", f, "-j", "CA", "--as-of", "2023-11-01")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     broken = write(tmp_path, "pm.txt", "package:com.tencent.mm\npackage:com.kms.free\ngarbage line\n")
-    assert_clean_error(run_cli("scan", str(broken), "--input-format", "android-pm-list"), "pm.txt", "line 3")
+    assert_clean_error(run_cli("scan", "-j", "US", str(broken), "--input-format", "android-pm-list"), "pm.txt", "line 3")

@@ -138,7 +138,7 @@ def test_cli_columns_and_errors(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     proc = run_cli("scan", f, "-j", "US", "--as-of", "2024-06-01", "--columns", "name=Produkt,vendor=Hersteller")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
-    assert_clean_error(run_cli("scan", f, "--columns", "name=Nope"), "german-columns.csv", "Produkt, Hersteller")
-    assert_clean_error(run_cli("scan", f), "german-columns.csv", "format not recognised")
+    assert_clean_error(run_cli("scan", "-j", "US", f, "--columns", "name=Nope"), "german-columns.csv", "Produkt, Hersteller")
+    assert_clean_error(run_cli("scan", "-j", "US", f), "german-columns.csv", "format not recognised")
     proc = run_cli("scan", str(MOB / "ios-apps.csv"), "-j", "CA", "-c", "government", "-c", "mobile", "--as-of", "2023-11-01")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -67,4 +67,4 @@ def test_cli(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert run_cli("scan", f, "-j", "CA", "--as-of", "2023-11-01").returncode == 0
     broken = write(tmp_path, "dev.json", '{"mobile_device": {"applications": [')
-    assert_clean_error(run_cli("scan", str(broken)), "dev.json", "truncated JSON")
+    assert_clean_error(run_cli("scan", "-j", "US", str(broken)), "dev.json", "truncated JSON")

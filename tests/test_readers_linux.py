@@ -127,5 +127,5 @@ def test_cli() -> None:
     proc = run_cli("scan", str(FIX / "dpkg-l.txt"), "-j", "US", "--as-of", "2024-06-01")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert_clean_error(
-        run_cli("scan", str(FIX / "dpkg-l.txt"), "--input-format", "rpm-qa"), "dpkg-l.txt", "line 1"
+        run_cli("scan", "-j", "US", str(FIX / "dpkg-l.txt"), "--input-format", "rpm-qa"), "dpkg-l.txt", "line 1"
     )

@@ -156,7 +156,7 @@ def test_cli(tmp_path: Path) -> None:
     assert r.returncode == 0 and "Traceback" not in r.stderr
     bad = tmp_path / "bad.log"
     bad.write_text('{"name":"apps","hostIdentifier":"h","unixTime":1,"action":"added","columns":{"name":"A.app"}}\n{oops\n')
-    r = run_cli("scan", str(bad))
+    r = run_cli("scan", "-j", "US", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "line 2" in r.stderr
 
 

@@ -154,7 +154,7 @@ def test_cli(tmp_path: Path) -> None:
     assert r.returncode == 0 and "Traceback" not in r.stderr
     bad = tmp_path / "bad.spdx"
     bad.write_text("SPDXVersion: SPDX-2.3\nPackageName: a\nPackageComment: <text>open\n")
-    r = run_cli("scan", str(bad))
+    r = run_cli("scan", "-j", "US", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "line 3" in r.stderr
 
 

@@ -96,5 +96,5 @@ def test_cli(tmp_path: Path) -> None:
     assert r.returncode == 0 and "Traceback" not in r.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"SPApplicationsDataType": [{"_name": null}]}')
-    r = run_cli("scan", str(bad))
+    r = run_cli("scan", "-j", "US", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "/SPApplicationsDataType/0" in r.stderr

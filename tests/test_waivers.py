@@ -176,5 +176,6 @@ def test_cli_malformed_waivers_exit_2_and_never_waive(tmp_path: Path) -> None:
         "complycheck: error: .complycheck.yaml: waiver 1 (rule US-ICTS-*): 'expires' '2024-10-32' is not a date "
         "in YYYY-MM-DD form"
     )
+    (tmp_path / ".complycheck.yaml").unlink()
     missing = run_cli("scan", "-j", "US", KASPERSKY, "--waivers", "nope.yaml", cwd=tmp_path)
     assert missing.returncode == 2 and "nope.yaml: cannot read waivers file" in missing.stderr

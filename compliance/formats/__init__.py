@@ -29,6 +29,30 @@ FORMATS: dict[str, type[Format]] = {
 }
 
 
+# Report file extensions a plain ``-o FILE`` infers its format from (when -f is not given).
+EXTENSIONS = {
+    ".sarif.json": "sarif",
+    ".sarif": "sarif",
+    ".json": "json",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".csv": "csv",
+    ".txt": "text",
+}
+
+
+def format_for_path(path: str) -> str | None:
+    """``report.json`` -> ``json``; None for an unknown extension (the -f or default format applies)."""
+    lower = path.lower()
+    for ext, name in EXTENSIONS.items():
+        if lower.endswith(ext):
+            return name
+    return None
+
+
 def format_names() -> list[str]:
     return list(FORMATS)
 

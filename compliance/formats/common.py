@@ -164,3 +164,25 @@ def problem_count(inp: InputResult) -> str:
     """``"3 problems"``: what the reader read past in one input (``InputResult.problems``)."""
     n = len(inp.problems)
     return f"{n} problem{'s' if n != 1 else ''}"
+
+
+def scope_hint(finding: Finding) -> str:
+    """What would bring an out-of-scope finding into scope, each set of contexts named once:
+    ``with --context federal, or with --context contractor``."""
+    ways: list[tuple[str, ...]] = []
+    for a in finding.actions:
+        missing = tuple(a.missing_contexts)
+        if a.status == "out-of-scope" and missing and missing not in ways:
+            ways.append(missing)
+    return ", or ".join("with " + " ".join(f"--context {c}" for c in way) for way in ways)
+
+
+def shown_findings(report: Report) -> list[Finding]:
+    """What CI formats (SARIF, GitHub annotations) list: out-of-scope findings only when asked for.
+
+    Each out-of-scope finding would otherwise become a code-scanning alert for a rule that cannot
+    fail the gate; JSON and HTML keep them all.
+    """
+    if report.show_out_of_scope:
+        return report.findings
+    return [f for f in report.findings if f.status != "out-of-scope"]

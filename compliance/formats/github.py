@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands: annotations on the SBOM file in the job log and PR diff.
 
 ``::error file=F,line=N,title=T::message`` per finding (``warning`` for warn, ``notice`` for
-info and for waived findings), then the verdict as plain text. Values are escaped per the
+info and for waived findings; out-of-scope findings only with ``--show-out-of-scope``), then the
+verdict as plain text. Values are escaped per the
 runner's rules (``%``, CR, LF; in properties also ``:`` and ``,``) so a component name cannot end
 the command early or inject a second one, and every other control or bidi character is shown as an
 escape (``compliance.untrusted.for_terminal``), so ESC never reaches the job log.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from compliance.formats.common import component_label, evidence_text, line_of, relative_path
+from compliance.formats.common import component_label, evidence_text, line_of, relative_path, shown_findings
 from compliance.formats.text import verdict_line
 from compliance.model import Report
 from compliance.untrusted import for_terminal
@@ -43,7 +44,7 @@ class GithubFormat:
         for inp in report.inputs:
             if inp.error:
                 lines.append(command("error", inp.error, file=relative_path(inp.path), title="complycheck: unreadable input"))
-        for f in report.findings:
+        for f in shown_findings(report):
             level = "notice" if f.waived else LEVELS[f.severity]
             title = f"{f.jurisdiction}/{f.rule_id}: {component_label(f)}"
             if f.waived:

@@ -3,7 +3,9 @@
 ``ruleId`` is ``<JURISDICTION>/<rule-id>`` and ``helpUri`` the rule's primary legal source, as
 cbomctl does; waived findings stay in the log with an external suppression so the audit trail
 survives; ``partialFingerprints`` hash only the input path, rule and component identity so code
-scanning tracks a finding across runs instead of opening a new alert each time.
+scanning tracks a finding across runs instead of opening a new alert each time. Out-of-scope
+findings (info: a rule that would apply in another context) are left out unless the scan was run
+with ``--show-out-of-scope``: each would be an alert about something that cannot fail the gate.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from compliance.formats.common import (
     line_of,
     primary_source,
     rules_by_id,
+    shown_findings,
 )
 from compliance.model import Finding, Report
 
@@ -178,7 +181,7 @@ class SarifFormat:
             descriptors.append(_rule_descriptor(rule))
         results = []
         evidence_dicts: dict[int, list[dict[str, Any]]] = {}
-        for f in report.findings:
+        for f in shown_findings(report):
             if f.rule_id not in index:
                 index[f.rule_id] = len(descriptors)
                 descriptors.append(_rule_descriptor(known.get(f.rule_id) or _fallback_rule(f)))

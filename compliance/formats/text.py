@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from compliance.formats.common import problem_count
+from compliance.formats.common import problem_count, scope_hint
 from compliance.model import Finding, Report
 from compliance.untrusted import for_terminal
 
@@ -30,8 +30,11 @@ def _finding_lines(f: Finding) -> list[str]:
     c = f.component
     label = clean(f"{c.name} {c.version}".strip())
     ident = clean(c.purl or c.bom_ref)
+    # A waived finding is headed WAIVED, not FAIL: it does not fail the scan.
+    head = "WAIVED" if f.waived else f.severity.upper()
+    marker = "  (unverified rule: warns unless --fail-on-unverified)" if _unverified_warning(f) else ""
     lines = [
-        f"  {f.severity.upper():<5} {f.status.upper():<12} {f.jurisdiction:<6} {f.rule_id}",
+        f"  {head:<5} {f.status.upper():<12} {f.jurisdiction:<6} {f.rule_id}{marker}",
         f"        {clean(f.title)}",
         f"        Component: {label}" + (f" ({ident})" if ident else "") + (f" at {clean(c.location)}" if c.location else ""),
     ]
@@ -48,6 +51,27 @@ def _finding_lines(f: Finding) -> list[str]:
     return lines
 
 
+def _unverified_warning(f: Finding) -> bool:
+    return f.verification == "unverified" and f.status == "violation" and f.severity == "warn"
+
+
+def _out_of_scope_lines(items: list[Finding]) -> list[str]:
+    """One line per rule: which components, and the contexts that would make it apply."""
+    by_rule: dict[str, list[Finding]] = {}
+    for f in items:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    lines = []
+    for rule_id, group in by_rule.items():
+        names = sorted({clean(f.component.name) for f in group}, key=str.casefold)
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        f = group[0]
+        count = f"{len(group)} finding" + ("s" if len(group) != 1 else "")
+        lines.append(
+            f"  INFO  OUT-OF-SCOPE {f.jurisdiction:<6} {rule_id} would apply {scope_hint(f)} ({count}: {shown})"
+        )
+    return lines
+
+
 class TextFormat:
     name: ClassVar[str] = "text"
     label: ClassVar[str] = "readable terminal report"
@@ -55,6 +79,8 @@ class TextFormat:
 
     def render(self, report: Report) -> str:
         out: list[str] = []
+        if report.all_jurisdictions:
+            out.append(f"ALL JURISDICTIONS (-j ALL): every one of the {len(report.jurisdictions)} jurisdictions in the rule pack applies")
         out.append(f"complycheck {report.tool_version} - rule pack {report.rulepack.get('version', '')}")
         ctx = ", ".join(report.contexts) or "(none)"
         out.append(
@@ -79,13 +105,27 @@ class TextFormat:
             items = by_input.get(inp.path, [])
             if not items:
                 out.append("  No rule of the selected jurisdictions applies to any component.")
-            for f in items:
+            if report.show_out_of_scope:
+                detailed, summarised = items, []
+            else:
+                detailed = [f for f in items if f.status != "out-of-scope"]
+                summarised = [f for f in items if f.status == "out-of-scope"]
+            for f in detailed:
                 out.extend(_finding_lines(f))
+            out.extend(_out_of_scope_lines(summarised))
             if inp.components == 0:
                 out.append("  WARNING: this input lists no components, so nothing could be checked.")
             elif inp.components_with_vendor_identity == 0:
                 out.append("  WARNING: no component carries vendor data (supplier, publisher, purl namespace, CPE...);")
                 out.append("           matching fell back to product names only.")
+        if report.skipped:
+            out.append("")
+            for skip in report.skipped:
+                out.append(f"Skipped {clean(skip['path'])}: {clean(skip['reason'])}")
+        if report.excluded_rules:
+            out.append("")
+            for rule in report.excluded_rules:
+                out.append(f"Left out by --require-verified: {rule['rule_id']} ({rule['reason']})")
         unused = report.waivers.get("unused") or []
         lapsed = report.waivers.get("lapsed") or []
         if unused or lapsed:

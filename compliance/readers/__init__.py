@@ -78,10 +78,9 @@ def detect(source: Source) -> Reader:
         reader = cls()
         if reader.sniff(source):
             return reader
-    formats = "; ".join(f"{r.name} ({r.label})" for r in READERS)
     raise InputError(
         source.path,
-        f"format not recognised. Supported formats: {formats}. Force one with --input-format NAME",
+        "format not recognised; 'complycheck formats' lists the supported formats, --input-format NAME forces one",
     )
 
 

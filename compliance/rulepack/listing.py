@@ -277,6 +277,29 @@ def render_jurisdictions(pack: RulePack, fmt: str) -> str:
 
 def render_contexts(pack: RulePack, fmt: str) -> str:
     rows = context_rows(pack)
-    if fmt == "text":
-        rows = [{**r, "rules": str(len(r["rules"]))} for r in rows]
-    return render(rows, fmt, CONTEXT_COLUMNS)
+    if fmt != "text":
+        return render(rows, fmt, CONTEXT_COLUMNS)
+    rows = [{**r, "rules": str(len(r["rules"]))} for r in rows]
+    return render(rows, fmt, CONTEXT_COLUMNS) + "\n" + "\n".join(jurisdiction_context_lines(pack)) + "\n"
+
+
+def jurisdiction_context_lines(pack: RulePack) -> list[str]:
+    """Per jurisdiction, the contexts its rules need, warning where a similar context does not stand in.
+
+    ``rules list -j US-TX -c government`` shows no Texas rule because Texas rules need
+    ``state-government``, which ``government`` does not imply; this says so where users look.
+    """
+    needed: dict[str, set[str]] = {}
+    for r in pack.rules:
+        needed.setdefault(r.jurisdiction, set()).update(set(r.contexts).union(*(a.contexts for a in r.actions)))
+    implied_by_government = pack.expand_contexts(["government"]) if "government" in pack.contexts else set()
+    lines = ["Contexts named by the rules of each jurisdiction (a rule applies only when all of its own are given):"]
+    width = max((len(j) for j in needed), default=0) + 2
+    for code in sorted(needed):
+        contexts = sorted(needed[code])
+        line = f"  {code:<{width}}{', '.join(contexts) or '(none: its rules apply in any context)'}"
+        lookalikes = [c for c in contexts if "government" in c and implied_by_government and c not in implied_by_government]
+        if lookalikes:
+            line += f"  (-c government does not select these rules: give -c {lookalikes[0]})"
+        lines.append(line)
+    return lines

@@ -1,0 +1,222 @@
+"""The policy file: ``.complycheck.yaml`` states a repository's or a review team's policy once.
+
+It holds what ``complycheck scan`` would otherwise need on every command line: jurisdictions,
+contexts, the gate (``fail_on``, ``unverified``), the look-ahead, extra rule packs, waivers and the
+report outputs. Flags given on the command line override the file, key by key. Unknown keys are
+errors naming the file and the line: a misspelt ``fail-on`` must not silently leave the gate at its
+default. Rule pack directories are relative to the file (they are part of the policy); report
+outputs are relative to the working directory (they are where this run writes).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from compliance.errors import UsageError
+from compliance.waivers import DEFAULT_FILE, WaiverSet, _Loader, parse_waivers
+
+FAIL_ON = ("fail", "warn", "never")
+UNVERIFIED = ("warn", "fail")
+
+# key -> (expected kind, one-line meaning used in the error message)
+KEYS: dict[str, str] = {
+    "jurisdictions": "a list of jurisdiction codes, or ALL",
+    "contexts": "a list of contexts",
+    "fail_on": "one of " + ", ".join(FAIL_ON),
+    "horizon": "a whole number of days (0 or more)",
+    "rules": "a list of rule pack directories",
+    "builtin_rules": "true or false",
+    "require_verified": "true or false",
+    "unverified": "one of " + ", ".join(UNVERIFIED),
+    "show_out_of_scope": "true or false",
+    "format": "a report format name",
+    "outputs": "a list of FORMAT=FILE entries",
+    "waivers": "a list of waivers",
+}
+
+
+@dataclass(slots=True)
+class Policy:
+    """The settings a policy file gives. ``None`` (or empty) means "not set here": the default applies."""
+
+    path: str
+    jurisdictions: list[str] = field(default_factory=list)
+    contexts: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    horizon: int | None = None
+    rules: list[str] = field(default_factory=list)
+    builtin_rules: bool | None = None
+    require_verified: bool | None = None
+    unverified: str | None = None
+    show_out_of_scope: bool | None = None
+    format: str | None = None
+    outputs: list[str] = field(default_factory=list)
+    waivers: WaiverSet | None = None
+
+
+def discover(directory: str = ".") -> str | None:
+    """``.complycheck.yaml`` in ``directory`` when present (used when ``--config`` is not given)."""
+    candidate = DEFAULT_FILE if directory == "." else os.path.join(directory, DEFAULT_FILE)
+    return candidate if os.path.isfile(candidate) else None
+
+
+def _compose(path: str) -> tuple[Any, yaml.Node | None]:
+    """The loaded data and its node tree (for line numbers). Any problem is one line naming the file."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: config file is not UTF-8 text") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise UsageError(f"{path}: {where}{problem}") from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _v in node.value}
+
+
+def _str_list(path: str, line: int, key: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", " ").split() if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise UsageError(f"{path}: line {line}: '{key}' must be {KEYS[key]}")
+    return [v.strip() for v in value]
+
+
+def _choice(path: str, line: int, key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise UsageError(f"{path}: line {line}: '{key}' is {value!r}; it must be {KEYS[key]}")
+    return value.strip().lower()
+
+
+def _bool(path: str, line: int, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"{path}: line {line}: '{key}' is {value!r}; it must be {KEYS[key]}")
+    return value
+
+
+def load_policy(path: str) -> Policy:
+    """Read and validate a policy file; every problem is a ``UsageError`` naming the file and the line."""
+    data, node = _compose(path)
+    policy = Policy(path=path)
+    if data is None:
+        return policy
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: line 1: the config file must be a mapping of settings (see 'complycheck init')")
+    lines = _key_lines(node)
+    seen: dict[str, str] = {}
+    for raw_key, value in data.items():
+        line = lines.get(str(raw_key), 1)
+        key = str(raw_key).replace("-", "_")
+        if key not in KEYS:
+            raise UsageError(f"{path}: line {line}: unknown key '{raw_key}'; allowed: {', '.join(KEYS)}")
+        if key in seen:
+            raise UsageError(f"{path}: line {line}: '{raw_key}' repeats '{seen[key]}'")
+        seen[key] = str(raw_key)
+        if value is None:
+            continue  # "contexts:" with nothing after it: not set
+        if key in ("jurisdictions", "contexts", "rules", "outputs"):
+            items = _str_list(path, line, key, value)
+            if key == "rules":
+                base = os.path.dirname(path)
+                items = [item if os.path.isabs(item) else os.path.join(base, item) for item in items]
+            if key == "outputs":
+                bad = [o for o in items if "=" not in o]
+                if bad:
+                    raise UsageError(f"{path}: line {line}: 'outputs' entry {bad[0]!r} is not FORMAT=FILE")
+            setattr(policy, key, items)
+        elif key == "fail_on":
+            policy.fail_on = _choice(path, line, key, value, FAIL_ON)
+        elif key == "unverified":
+            policy.unverified = _choice(path, line, key, value, UNVERIFIED)
+        elif key == "horizon":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise UsageError(f"{path}: line {line}: 'horizon' is {value!r}; it must be {KEYS[key]}")
+            policy.horizon = value
+        elif key == "format":
+            if not isinstance(value, str) or not value.strip():
+                raise UsageError(f"{path}: line {line}: 'format' must be {KEYS[key]}")
+            policy.format = value.strip()
+        elif key == "waivers":
+            policy.waivers = parse_waivers({"waivers": value}, path)
+        else:
+            setattr(policy, key, _bool(path, line, key, value))
+    return policy
+
+
+STARTER = """\
+# complycheck policy file: the settings every `complycheck scan` in this directory uses.
+# Flags on the command line override these, key by key. Unknown keys are errors.
+# Docs: README.md, "Policy file".
+
+# Where the software is used, as jurisdiction codes (`complycheck jurisdictions` lists them;
+# US-TX includes US). Required: a scan without any jurisdiction is refused. ALL applies every
+# jurisdiction in the rule pack (India's and Ukraine's rules too), and the report says so.
+jurisdictions: {jurisdictions}
+
+# How the software is used (`complycheck contexts` explains each). A rule whose contexts are not
+# all given is "out of scope": reported, never failing. Examples: government, federal,
+# state-government, mobile, procurement, contractor.
+contexts: {contexts}
+
+# Exit 1 when a finding reaches this severity: fail (default), warn, or never (report only).
+fail_on: fail
+
+# Rules coming into force within this many days are reported as upcoming (warn).
+horizon: 90
+
+# Rules that rest on unverified facts warn instead of failing; "fail" lets them fail the gate.
+unverified: warn
+
+# true: leave rules resting on unverified facts out entirely (each is named in the report).
+require_verified: false
+
+# Out-of-scope findings are a summary line in text and omitted from SARIF and GitHub annotations;
+# true lists them everywhere.
+show_out_of_scope: false
+
+# Organisation rule packs, relative to this file.
+rules: []
+
+# Report format on standard output, and extra reports (FORMAT=FILE, relative to the working directory).
+format: text
+outputs: []
+#   - sarif=complycheck.sarif
+#   - html=complycheck-review.html
+
+# Documented, expiring exceptions (see README.md, "Waivers").
+waivers: []
+#   - id: KSN-OFF
+#     rule: US-ICTS-KASPERSKY-2024
+#     bom-ref: ksn
+#     reason: Cloud lookups disabled in our deployment profile (vendor letter 2026-10-15)
+#     approver: procurement-security@example.org
+#     expires: 2027-03-31
+"""
+
+
+def starter(jurisdictions: list[str], contexts: list[str]) -> str:
+    """The commented file ``complycheck init`` writes."""
+
+    def flow(items: list[str]) -> str:
+        return "[" + ", ".join(items) + "]"
+
+    return STARTER.format(jurisdictions=flow(jurisdictions), contexts=flow(contexts))
