@@ -17,7 +17,9 @@ from typing import Any
 import yaml
 
 from compliance.errors import UsageError
-from compliance.waivers import DEFAULT_FILE, WaiverSet, _Loader, parse_waivers
+from compliance.untrusted import path_text
+from compliance.waivers import DEFAULT_FILE, WaiverSet, parse_waivers
+from compliance.yamlsafe import parse_yaml, read_text
 
 FAIL_ON = ("fail", "warn", "never")
 UNVERIFIED = ("warn", "fail")
@@ -65,25 +67,15 @@ def discover(directory: str = ".") -> str | None:
 
 
 def _compose(path: str) -> tuple[Any, yaml.Node | None]:
-    """The loaded data and its node tree (for line numbers). Any problem is one line naming the file."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: config file is not UTF-8 text") from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise UsageError(f"{path}: {where}{problem}") from None
-    finally:
-        loader.dispose()
+    """The loaded data and its node tree (for line numbers). Any problem is one line naming the file.
+
+    The file is untrusted (a repository's policy may come from anyone): ``compliance.yamlsafe`` reads
+    it under its limits (size, depth, no aliases, no special files). Only after that has accepted the
+    text is it composed a second time, to learn the line of each key.
+    """
+    text = read_text(path, what="config file")
+    data = parse_yaml(text, path_text(path))
+    node = yaml.compose(text, Loader=yaml.SafeLoader) if isinstance(data, dict) else None
     return data, node
 
 
@@ -118,6 +110,9 @@ def load_policy(path: str) -> Policy:
     data, node = _compose(path)
     policy = Policy(path=path)
     if data is None:
+        return policy
+    if isinstance(data, list):  # the 0.1 form: a bare list of waivers
+        policy.waivers = parse_waivers(data, path)
         return policy
     if not isinstance(data, dict):
         raise UsageError(f"{path}: line 1: the config file must be a mapping of settings (see 'complycheck init')")

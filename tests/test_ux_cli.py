@@ -142,7 +142,9 @@ def test_config_flag_points_at_a_file_and_resolves_rule_packs_relative_to_it(wri
         ("jurisdictions: [US]\nrequire_verified: maybe\n", ["line 2", "'require_verified'", "true or false"]),
         ("jurisdictions: [US]\nwaivers:\n  - rule: X\n", ["waiver 1", "'reason' is required"]),
         ("jurisdictions: [US\n", ["line 2"]),
-        ("- just\n- a list\n", ["mapping"]),
+        ("- just\n- a list\n", ["waiver 1", "mapping"]),
+        ("just a string\n", ["mapping of settings"]),
+        ("jurisdictions: &j [US]\ncontexts: *j\n", ["line 1", "anchors and aliases"]),
     ],
 )
 def test_bad_config_file_is_one_line_naming_the_file_and_line(write_bom, tmp_path, text, needles):
@@ -159,6 +161,13 @@ def test_config_waivers_and_outputs_apply(write_bom, tmp_path):
     proc = run_cli("scan", str(write_bom(KASPERSKY)), *AS_OF, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
     assert "WAIVED" in proc.stdout and (tmp_path / "out.sarif").exists()
+
+
+def test_a_bare_list_of_waivers_still_works_as_the_project_file(write_bom, tmp_path):
+    (tmp_path / ".complycheck.yaml").write_text(
+        "- rule: US-ICTS-KASPERSKY-2024\n  bom-ref: kav\n  reason: decommissioning CHG-1\n", encoding="utf-8")
+    proc = run_cli("scan", str(write_bom(KASPERSKY)), "-j", "US", *AS_OF, cwd=tmp_path)
+    assert proc.returncode == 0 and "WAIVED" in proc.stdout
 
 
 def test_init_writes_a_commented_file_that_scan_uses_and_refuses_to_overwrite(write_bom, tmp_path):
