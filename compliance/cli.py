@@ -232,7 +232,7 @@ def scan(
     from compliance import config, waivers
     from compliance.formats import format_for_path, format_names, get_format
     from compliance.readers import reader_names
-    from compliance.scan import NO_JURISDICTION, ScanOptions
+    from compliance.scan import ScanOptions, no_jurisdiction_message
     from compliance.scan import scan as run_scan
 
     if input_format and input_format not in reader_names():
@@ -240,8 +240,7 @@ def scan(
     config_path = config_file or config.discover()
     policy = config.load_policy(config_path) if config_path else config.Policy(path="")
     if not jurisdictions and not policy.jurisdictions:
-        hint = NO_JURISDICTION if not config_path else NO_JURISDICTION.split(", or set")[0] + f", or set 'jurisdictions:' in {config_path}"
-        _die(hint)
+        _die(no_jurisdiction_message(config_path or ".complycheck.yaml"))
     stdout_target: str | None = None
     extra: list[tuple[str, str]] = []
     for spec in outputs or tuple(policy.outputs):

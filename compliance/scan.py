@@ -23,10 +23,11 @@ ALL = "ALL"  # the explicit opt-in to every jurisdiction of the pack
 
 # One line, for the library and the CLI alike: a gate that silently applied India's and Ukraine's rules
 # to a US product would fail for reasons nobody chose.
-NO_JURISDICTION = (
-    "no jurisdiction given: pass -j/--jurisdiction CODE (or -j ALL for every jurisdiction), "
-    "or set 'jurisdictions:' in .complycheck.yaml ('complycheck init' writes one)"
-)
+def no_jurisdiction_message(config_file: str = ".complycheck.yaml") -> str:
+    return (
+        "no jurisdiction given: pass -j/--jurisdiction CODE (or -j ALL for every jurisdiction), "
+        f"or set 'jurisdictions:' in {config_file} ('complycheck init' writes one)"
+    )
 
 
 @dataclass
@@ -84,7 +85,7 @@ def canonical_contexts(pack: RulePack, contexts: list[str]) -> list[str]:
 def check_selection(pack: RulePack, options: ScanOptions) -> None:
     """Normalise the jurisdictions and contexts in place; unknown ones are usage errors listing the known."""
     if not options.jurisdictions:
-        raise UsageError(NO_JURISDICTION)
+        raise UsageError(no_jurisdiction_message())
     options.jurisdictions = canonical_jurisdictions(pack, options.jurisdictions)
     options.contexts = canonical_contexts(pack, options.contexts)
     if options.fail_on not in FAIL_ON:
