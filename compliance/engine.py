@@ -99,7 +99,9 @@ def _unverified_warns(outcome: RuleOutcome) -> RuleOutcome:
         for a in outcome.actions
     ]
     reason = outcome.reason + " The rule rests on unverified facts, so this is a warning (--fail-on-unverified makes it fail)."
-    return RuleOutcome(outcome.status, "warn", outcome.effective, actions, outcome.missing_contexts, reason)
+    return RuleOutcome(
+        outcome.status, "warn", outcome.effective, actions, outcome.missing_contexts, reason, outcome.weak_reason
+    )
 
 
 def _neg_date(iso: str) -> int:
