@@ -80,7 +80,9 @@ def test_clean_corpus_through_the_cli_in_every_jurisdiction(tmp_path):
 def _run(tmp_path: Path, entry: dict[str, Any], as_of: date, contexts: list[str]):
     path = tmp_path / f"{entry['id']}.cdx.json"
     path.write_text(json.dumps(cdx([component(entry)])), encoding="utf-8")
-    options = ScanOptions(jurisdictions=[entry["expect"]["jurisdiction"]], contexts=contexts, as_of=as_of)
+    # unverified="fail": the corpus tests matching, so a rule resting on unverified facts (UA) fails too
+    options = ScanOptions(jurisdictions=[entry["expect"]["jurisdiction"]], contexts=contexts, as_of=as_of,
+                          unverified="fail")
     return scan([str(path)], options)
 
 
