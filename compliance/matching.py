@@ -225,6 +225,16 @@ class VendorIndex:
             return []
         hits: list[_Hit] = []
         if kind == "purl":
+            # Fast path for the common miss: a purl type no catalog purl starts with can match only
+            # through the maven/gradle namespace probe below. Unusual spellings ("pkg://", escapes)
+            # take the full parse, so the result is what purl_key would give.
+            slash = value.find("/", 4)
+            if slash > 4 and value.startswith("pkg:"):
+                ptype = value[4:slash]
+                if "%" not in ptype and "?" not in ptype and "#" not in ptype:
+                    ptype = ptype.lower()
+                    if ptype not in self.purl_known and ptype not in ("maven", "gradle"):
+                        return []
             key = purl_key(value)
             if key is None:
                 return []
