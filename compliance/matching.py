@@ -133,6 +133,7 @@ class VendorIndex:
         self.product_name: dict[tuple[str, ...], _Hit] = {}
         self._org_cache: dict[str, _Hit | None] = {}
         self._memo: dict[tuple, list[Match]] = {}
+        self._match_memo: dict[tuple, Match] = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
@@ -317,7 +318,8 @@ class VendorIndex:
         hits: list[tuple[_Hit, str, str]] = []
         registry = library = False
         identifiers = comp.identifiers
-        if comp.purl and not any(kind == "purl" for kind, _, _ in identifiers):
+        purl = comp.purl
+        if purl and ("purl", purl, "purl") not in identifiers and not any(k == "purl" for k, _, _ in identifiers):
             identifiers = [*identifiers, ("purl", comp.purl, "purl")]
         for kind, value, field in identifiers:
             if kind == "purl" and value.startswith("pkg:"):
@@ -342,29 +344,41 @@ class VendorIndex:
         by_vendor: dict[str, list[tuple[_Hit, str, str]]] = {}
         for item in hits:
             by_vendor.setdefault(item[0].vendor, []).append(item)
+        # The same evidence (a supplier name on thousands of packages) gives the same Match: build it once.
+        memo = self._match_memo
         out = []
         for vid, items in by_vendor.items():
-            product_id = next((h.product for h, _, _ in items if h.product), None)
-            evidence = tuple(
-                Evidence(
-                    field=f,
-                    value=v,
-                    matched=h.label,
-                    method=h.method,
-                    vendor=vid,
-                    product=h.product,
-                    strength=h.strength,
-                    why=f"{f} {v!r} " + _WHY[h.method].format(m=h.label),
-                )
-                for h, f, v in items
-            )
-            vendor = self.vendors[vid]
-            product = self.products.get(product_id) if product_id else None
-            best = max(evidence, key=lambda e: STRENGTH_RANK[e.strength])
-            kind = decide_kind(vendor, product, library, comp.type)
-            why = _why(best, kind, library, product, comp.type in EQUIPMENT_TYPES)
-            out.append(Match(vendor, product, evidence, kind, best.strength, why))
+            key = (library, comp.type, *items)
+            found = memo.get(key)
+            if found is None:
+                found = self._build_match(vid, items, library, comp.type)
+                if len(memo) < 100_000:
+                    memo[key] = found
+            out.append(found)
         return out
+
+    def _build_match(self, vid: str, items: list[tuple[_Hit, str, str]], library: bool, ctype: str) -> Match:
+        """One vendor's Match from its evidence items; depends on nothing else of the component."""
+        product_id = next((h.product for h, _, _ in items if h.product), None)
+        evidence = tuple(
+            Evidence(
+                field=f,
+                value=v,
+                matched=h.label,
+                method=h.method,
+                vendor=vid,
+                product=h.product,
+                strength=h.strength,
+                why=f"{f} {v!r} " + _WHY[h.method].format(m=h.label),
+            )
+            for h, f, v in items
+        )
+        vendor = self.vendors[vid]
+        product = self.products.get(product_id) if product_id else None
+        best = max(evidence, key=lambda e: STRENGTH_RANK[e.strength])
+        kind = decide_kind(vendor, product, library, ctype)
+        why = _why(best, kind, library, product, ctype in EQUIPMENT_TYPES)
+        return Match(vendor, product, evidence, kind, best.strength, why)
 
     def _match_name(self, name: str, hits: list[tuple[_Hit, str, str]]) -> None:
         """Name evidence: a catalog product name, or a brand as the name's leading words.
