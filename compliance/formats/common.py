@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import quote
 
 from compliance.model import Finding, InputResult, Report
-from compliance.rulepack.listing import format_conditions
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -106,6 +105,8 @@ def missing_conditions(actions: Iterable[tuple[str, Sequence[str]]]) -> str:
     ``actions`` are ``(action id, missing contexts)`` pairs; actions missing nothing are left out. Merging
     every missing context into one list would claim a rule needs all of them, or any one of them.
     """
+    from compliance.rulepack.listing import format_conditions  # the rule lister: not on every scan's imports
+
     groups: dict[tuple[str, ...], list[str]] = {}
     for action, missing in actions:
         if missing:
