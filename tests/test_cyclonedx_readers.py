@@ -225,7 +225,6 @@ BAD_XML = {
     "truncated.xml": ('<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component><name>a', "line"),
     "mismatched.xml": ('<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components></component></bom>', "line 1"),
     "bad-version.xml": ('<bom xmlns="http://cyclonedx.org/schema/bom/9.9"><components/></bom>', "unsupported CycloneDX spec 9.9"),
-    "no-name.xml": ('<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components><component><version>1</version></component></components></bom>', "/bom/components/component[1]"),
 }
 
 
@@ -351,4 +350,28 @@ def test_huge_expanding_field_is_cut_before_normalising(tmp_path):
     assert len(supplier) == MAX_FIELD_CHARS and supplier.startswith("AO Kaspersky Lab")
     assert inv.problems == [
         f"/components/0: supplier.name is {len(name) + 17:,} characters long; only the first {MAX_FIELD_CHARS:,} were read"
+    ]
+
+
+def test_xml_component_without_a_name_is_a_problem_and_the_scan_goes_on(tmp_path):
+    """Issue 9 item 13 for XML as for JSON: a missing <name> hides no vendor, so it is listed, not fatal."""
+    path = tmp_path / "noname.cdx.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">'
+        '<metadata><component type="application"><version>1.0</version></component></metadata>'
+        "<components>"
+        '<component type="library"><version>1.0</version><purl>pkg:npm/left-pad@1.0.0</purl></component>'
+        '<component type="application"><supplier><name>AO Kaspersky Lab</name></supplier>'
+        "<name>kav</name><version>1</version></component>"
+        "</components></bom>",
+        encoding="utf-8",
+    )
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", "--jobs", "1", str(path))
+    assert proc.returncode == 1, proc.stderr
+    section = json.loads(proc.stdout)["inputs"][0]
+    assert "error" not in section and section["components"] == 3
+    assert section["problems"] == [
+        "/bom/metadata/component: component has no name; read as '(unnamed)'",
+        "/bom/components/component[1]: component has no name; read as '(unnamed)'",
     ]

@@ -38,6 +38,8 @@ class _Walker:
         self.name_tag = self.q("name")
         self.author_tag = self.q("author")
         self.property_tag = self.q("property")
+        # Off-spec fields read past without hiding who made a component, as in the JSON reader.
+        self.problems: list[str] = []
 
     def fields(self, el: Element) -> dict[str, Element]:
         """The first child element of each known field name (what ``el.find(tag)`` would return)."""
@@ -63,7 +65,9 @@ class _Walker:
         name_el = get("name")
         name = (name_el.text or "").strip() if name_el is not None else ""
         if name_el is None:
-            raise InputError(self.path, "component has no <name>", where=str(where))
+            # A missing name hides no vendor: record it and read the component (as the JSON reader does).
+            self.problems.append(f"{where}: {'service' if service else 'component'} has no name; read as '(unnamed)'")
+            name = "(unnamed)"
         vendor_fields: list[tuple[str, str]] = []
         identifiers: list[tuple[str, str, str]] = []
         if service:
@@ -299,7 +303,7 @@ class CycloneDXXMLReader:
         meta: dict[str, Any] = {"specVersion": spec, "serialNumber": serial if serial and serial.strip() else None}
         if metadata is not None and metadata.item is not None and metadata.component is not None:
             meta["subject"] = subject_of(metadata.component)
-        return Inventory(path=path, format=self.name, components=out, metadata=meta)
+        return Inventory(path=path, format=self.name, components=out, metadata=meta, problems=w.problems if w else [])
 
     @staticmethod
     def _check_root(path: str, root: Element) -> str:
