@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.errors import InputError, UsageError
-from compliance.readers.base import Source
+from compliance.readers.base import Source, source_of
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 
@@ -84,6 +84,4 @@ def load_url(url: str, *, max_bytes: int, options: dict[str, Any] | None = None)
         raise InputError(url, "permission denied") from None
     except OSError as exc:
         raise InputError(url, f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise InputError(url, f"file is over the {max_bytes:,}-byte limit (--max-input-size)")
-    return Source(url, data, dict(options or {}))
+    return source_of(url, data, max_bytes, dict(options or {}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -76,6 +78,9 @@ def test_file_urls_without_a_cluster(fleet):
     assert sbom.exists()
     proc = run_cli("scan", sbom.as_uri(), "-j", "US", "--as-of", "2025-06-01", "-f", "json")
     assert proc.returncode == 1 and "US-ICTS-KASPERSKY-2024" in proc.stdout
+    # A URL input is identified like a local file: the review names the SHA-256 of the bytes judged.
+    section = json.loads(proc.stdout)["inputs"][0]
+    assert section["sha256"] == hashlib.sha256(sbom.read_bytes()).hexdigest()
 
 
 def test_url_of_a_missing_filesystem_package_is_a_usage_error():

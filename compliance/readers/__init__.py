@@ -6,7 +6,6 @@ whose sniff would also accept it (the generic CSV reader stays last).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import select
 import stat
@@ -17,7 +16,7 @@ from typing import Any, BinaryIO
 from compliance.errors import InputError, UsageError
 from compliance.model import Inventory
 from compliance.readers.android_pm import AndroidPackageListReader
-from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source, bound_fields
+from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source, bound_fields, source_of
 from compliance.readers.cyclonedx_json import CycloneDXJSONReader
 from compliance.readers.cyclonedx_xml import CycloneDXXMLReader
 from compliance.readers.generic_csv import GenericCSVReader, MobileAppsCSVReader
@@ -121,10 +120,7 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
     """
     opts = dict(options or {})
     if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise InputError("<stdin>", f"input is larger than the {max_bytes:,}-byte limit (--max-input-size)")
-        return Source("<stdin>", data, opts, sha256=hashlib.sha256(data).hexdigest())
+        return source_of("<stdin>", sys.stdin.buffer.read(max_bytes + 1), max_bytes, opts)
     shown = display_path(path)
     try:
         st = os.stat(path)
@@ -158,12 +154,10 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
         raise InputError(shown, "permission denied") from None
     except OSError as exc:
         raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise InputError(shown, f"file is over the {max_bytes:,}-byte limit (--max-input-size)")
     if fifo and not data:
         raise InputError(shown, "is a pipe or FIFO that gave no data (no writer, or the writer wrote nothing)")
-    # Hashed once, here, where the bytes are read: reports name exactly which file they judged.
-    return Source(shown, data, opts, sha256=hashlib.sha256(data).hexdigest())
+    # Hashed once, where the bytes are read: reports name exactly which file they judged.
+    return source_of(shown, data, max_bytes, opts)
 
 
 # How long a FIFO may wait for its writer: enough for a producer started alongside the scan

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import gc
+import hashlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +66,17 @@ class Source:
             return data.decode("utf-16-le", errors="ignore")[:size]
         return data.decode("utf-8", errors="ignore")[:size]
 
+
+
+def source_of(shown: str, data: bytes, max_bytes: int, options: dict[str, Any]) -> Source:
+    """The ``Source`` for bytes read with a ``max_bytes + 1`` cap, wherever they came from.
+
+    One place for the size refusal and the SHA-256 that reports name, so stdin, local files and
+    remote (fsspec) inputs are judged and identified alike.
+    """
+    if len(data) > max_bytes:
+        raise InputError(shown, f"input is over the {max_bytes:,}-byte limit (--max-input-size)")
+    return Source(shown, data, options, sha256=hashlib.sha256(data).hexdigest())
 
 def detect_encoding(data: bytes) -> tuple[str, int]:
     """The encoding and the BOM length: by BOM, else UTF-16 by NUL pattern, else UTF-8."""
