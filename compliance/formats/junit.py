@@ -97,11 +97,7 @@ class JUnitFormat:
             suite = ET.SubElement(root, "testsuite", name=x(inp.path))
             props = ET.SubElement(suite, "properties")
             for key, value in (
-                ("as_of", report.as_of),
-                ("jurisdictions", ",".join(report.jurisdictions)),
-                ("contexts", ",".join(report.contexts)),
-                ("fail_on", report.fail_on),
-                ("rulepack", report.rulepack.get("version", "")),
+                *_scan_properties(report),
                 ("format", inp.format or ""),
                 ("components", str(inp.components)),
                 ("components_with_vendor_identity", str(inp.components_with_vendor_identity)),
@@ -170,11 +166,7 @@ class JUnitFormat:
         suite = ET.SubElement(root, "testsuite", name=x(f"complycheck rules ({len(readable)} inputs)"))
         props = ET.SubElement(suite, "properties")
         for key, value in (
-            ("as_of", report.as_of),
-            ("jurisdictions", ",".join(report.jurisdictions)),
-            ("contexts", ",".join(report.contexts)),
-            ("fail_on", report.fail_on),
-            ("rulepack", report.rulepack.get("version", "")),
+            *_scan_properties(report),
             ("layout", "per-rule"),
             ("inputs", str(len(report.inputs))),
             ("inputs_unreadable", str(len(report.inputs) - len(readable))),
@@ -236,3 +228,14 @@ def _input_line(path: str, findings: list[Finding]) -> str:
         for f in findings
     ]
     return f"{path}: {'; '.join(parts)}"
+
+
+def _scan_properties(report: Report) -> tuple[tuple[str, str], ...]:
+    """What every suite records about the scan itself, in both layouts."""
+    return (
+        ("as_of", report.as_of),
+        ("jurisdictions", ",".join(report.jurisdictions)),
+        ("contexts", ",".join(report.contexts)),
+        ("fail_on", report.fail_on),
+        ("rulepack", report.rulepack.get("version", "")),
+    )

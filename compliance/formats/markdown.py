@@ -201,20 +201,11 @@ class MarkdownFormat:
         size = sum(len(line) + 1 for line in (*head, *header, *tail))
         shown: list[str] = []
         fits = size <= self.limit
-        for line in rows if fits else ():
-            shown.append(line)
-            size += len(line) + 1
-            if size > self.limit:
-                fits = False
-                break
+        if fits:
+            size, fits = _take(rows, shown, size, self.limit)
         if fits:
             more: list[str] = []
-            for line in details:
-                more.append(line)
-                size += len(line) + 1
-                if size > self.limit:
-                    fits = False
-                    break
+            size, fits = _take(details, more, size, self.limit)
             if fits:
                 return "\n".join(head + header + shown + more + tail) + "\n"
         note_room = 300 + sum(len(line) + 1 for line in tail)
@@ -234,3 +225,16 @@ class MarkdownFormat:
         note += f": {omitted} more finding row(s) and the details are omitted." if omitted else ": the details are omitted."
         note += " See the full report (HTML, SARIF or JSON artifact)."
         return "\n".join(out) + "\n" + note + "\n\n" + "\n".join(tail) + "\n"
+
+
+def _take(lines: Iterator[str], into: list[str], size: int, limit: int) -> tuple[int, bool]:
+    """Move lines into ``into`` until the size passes ``limit``: the new size, and whether all fitted.
+
+    The line that passes the limit is kept in ``into`` so the truncating pass can still show it.
+    """
+    for line in lines:
+        into.append(line)
+        size += len(line) + 1
+        if size > limit:
+            return size, False
+    return size, True
