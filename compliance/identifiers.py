@@ -66,7 +66,8 @@ def cpe_vendor_product(cpe: str) -> tuple[str, str] | None:
     text = cpe.strip()
     low = text.lower()
     if low.startswith("cpe:2.3:"):
-        fields = _CPE_SPLIT.split(text)
+        # Only an escaped colon needs the regular expression; most CPEs have no backslash at all.
+        fields = _CPE_SPLIT.split(text) if "\\" in text else text.split(":", 5)
         if len(fields) < 5:
             return None
         vendor, product = fields[3], fields[4]

@@ -20,6 +20,7 @@ component: its vendor, the product if a catalog product is identified, the produ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from compliance.identifiers import (
     cpe_vendor_product,
@@ -38,6 +39,9 @@ REGISTRY_PURL_TYPES = frozenset(
 )
 
 
+# Other purl types seen in SBOMs (purl-spec); with the registry types, the ones ``purl_miss_types`` is built from.
+COMMON_PURL_TYPES = frozenset({"generic", "github", "bitbucket", "hex", "pub", "swift", "vscode-extension", "cpan"})
+
 # purl types whose namespace names a Linux distribution rather than a publisher.
 OS_PACKAGE_TYPES = frozenset({"deb", "rpm", "apk", "alpm"})
 
@@ -51,6 +55,7 @@ EQUIPMENT_TYPES = frozenset({"device", "firmware", "device-driver"})
 
 
 STRENGTHS = ("weak", "broad", "strong")
+_NO_HITS: tuple[()] = ()
 STRENGTH_RANK = {s: i for i, s in enumerate(STRENGTHS)}
 
 # Why a method has its strength, completing "<field> '<value>' ...". ``{m}`` is the catalog entry.
@@ -70,8 +75,10 @@ _WHY = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
+class _Hit(NamedTuple):
+    """A NamedTuple, not a dataclass: match memo keys hash several of these per component, and a
+    tuple hashes in C."""
+
     vendor: str
     product: str | None
     label: str  # what in the catalog matched, for the evidence record
@@ -139,6 +146,12 @@ class VendorIndex:
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
         self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
         self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
+        self.app_ids = frozenset(v for k, v in self.exact if k in ("android", "bundle"))
+        # purl types no catalog purl starts with and without the maven/gradle namespace probe: a purl of
+        # one of these types matches nothing, which the engine sees without a lookup.
+        self.purl_miss_types = frozenset(
+            t for t in (REGISTRY_PURL_TYPES | COMMON_PURL_TYPES) if t not in self.purl_known and t not in ("maven", "gradle")
+        )
 
     def _add_vendor(self, v: Vendor) -> None:
         for n in v.names:
@@ -214,16 +227,21 @@ class VendorIndex:
         return hit
 
     def _namespace(self, value: str) -> _Hit | None:
-        for prefix in path_prefixes_in(value.lower(), ".", self.ns_known):
+        low = value.lower()
+        cut = low.find(".")
+        if (low if cut < 0 else low[:cut]) not in self.ns_known:
+            return None  # the usual case, decided without the walk
+        for prefix in path_prefixes_in(low, ".", self.ns_known):
             hit = self.namespace.get(prefix)
             if hit is not None:
                 return hit
         return None
 
-    def lookup_identifier(self, kind: str, value: str) -> list[_Hit]:
+    def lookup_identifier(self, kind: str, value: str) -> list[_Hit] | tuple[()]:
+        """Catalog entries an identifier of ``kind`` hits; the shared empty tuple for the usual miss."""
         value = value.strip()
         if not value:
-            return []
+            return _NO_HITS
         hits: list[_Hit] = []
         if kind == "purl":
             # Fast path for the common miss: a purl type no catalog purl starts with can match only
@@ -235,10 +253,33 @@ class VendorIndex:
                 if "%" not in ptype and "?" not in ptype and "#" not in ptype:
                     ptype = ptype.lower()
                     if ptype not in self.purl_known and ptype not in ("maven", "gradle"):
-                        return []
+                        return _NO_HITS
+                    if ptype not in OS_PACKAGE_TYPES:
+                        # The common miss, decided from the first path segment: catalog purls are prefixes
+                        # at "/" boundaries, so when "type/segment" starts none, nothing longer does. Only
+                        # a plain segment (no @ ? # %, not empty) is decided here; purl_key decides the rest.
+                        start = slash + 1
+                        nxt = value.find("/", start)
+                        if nxt < 0:  # pkg:type/name@version?qualifiers#subpath: no namespace
+                            seg = value[start:]
+                            plain = True
+                            for ch in "@?#":
+                                cut = seg.find(ch)
+                                if cut >= 0:
+                                    seg = seg[:cut]
+                        else:
+                            seg = value[start:nxt]
+                            plain = "@" not in seg and "?" not in seg and "#" not in seg
+                        if plain and seg and "%" not in seg:
+                            seg = seg.lower()
+                            if f"{ptype}/{seg}" not in self.purl_known:
+                                if nxt >= 0 and ptype in ("maven", "gradle"):
+                                    hit = self._namespace(seg)
+                                    return [hit] if hit is not None else _NO_HITS
+                                return _NO_HITS
             key = purl_key(value)
             if key is None:
-                return []
+                return _NO_HITS
             parts = key.split("/")
             if parts[0] in OS_PACKAGE_TYPES and len(parts) >= 3:
                 # The namespace of a deb/rpm purl is the distribution (debian, ubuntu, rhel...), not
@@ -289,9 +330,10 @@ class VendorIndex:
         elif kind == "namespace" and "." in value and " " not in value:
             # A group equal to a known app id is that app (MDM exports put the bundle id there).
             low = value.lower()
-            hit = self.exact.get(("android", low)) or self.exact.get(("bundle", low))
-            if hit is not None:
-                hits.append(hit)
+            if low in self.app_ids:
+                hit = self.exact.get(("android", low)) or self.exact.get(("bundle", low))
+                if hit is not None:
+                    hits.append(hit)
             hit = self._namespace(value)
             if hit is not None:
                 hits.append(hit)
@@ -310,24 +352,29 @@ class VendorIndex:
                 memo[key] = found
         return found
 
-    def match_unmemoised(self, comp: Component) -> list[Match]:
-        """Matches without the memo: SBOM components are unique, so a memo would only miss and grow."""
-        return self._match(comp)
-
     def _match(self, comp: Component) -> list[Match]:
         hits: list[tuple[_Hit, str, str]] = []
         registry = library = False
         identifiers = comp.identifiers
         purl = comp.purl
-        if purl and ("purl", purl, "purl") not in identifiers and not any(k == "purl" for k, _, _ in identifiers):
-            identifiers = [*identifiers, ("purl", comp.purl, "purl")]
+        if purl:
+            # comp.purl counts as an identifier unless the reader listed a purl itself.
+            for kind, _, _ in identifiers:
+                if kind == "purl":
+                    break
+            else:
+                identifiers = [*identifiers, ("purl", purl, "purl")]
+        lookup = self.lookup_identifier
         for kind, value, field in identifiers:
             if kind == "purl" and value.startswith("pkg:"):
                 slash = value.find("/", 4)
                 ptype = value[4:slash].lower()
-                registry = registry or ptype in REGISTRY_PURL_TYPES
-                library = library or ptype in LIBRARY_PURL_TYPES
-            for hit in self.lookup_identifier(kind, value):
+                if ptype in REGISTRY_PURL_TYPES:
+                    registry = True
+                    library = library or ptype in LIBRARY_PURL_TYPES
+                if slash > 4 and ptype in self.purl_miss_types:
+                    continue  # what lookup_identifier's first test would decide, without the call
+            for hit in lookup(kind, value):
                 hits.append((hit, field, value))
         org_cache = self._org_cache
         for field, value in comp.vendor_fields:
@@ -356,6 +403,10 @@ class VendorIndex:
                     memo[key] = found
             out.append(found)
         return out
+
+    # Matches without the memo: SBOM components are unique, so a memo would only miss and grow. The
+    # same function, not a wrapper: it runs once per component.
+    match_unmemoised = _match
 
     def _build_match(self, vid: str, items: list[tuple[_Hit, str, str]], library: bool, ctype: str) -> Match:
         """One vendor's Match from its evidence items; depends on nothing else of the component."""
