@@ -229,7 +229,7 @@ def scan(
     junit_per_rule: bool | None,
 ) -> None:
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
-    from compliance import config, waivers
+    from compliance import config
     from compliance.formats import format_for_path, format_names, get_format
     from compliance.readers import reader_names
     from compliance.scan import ScanOptions, no_jurisdiction_message
@@ -280,7 +280,12 @@ def scan(
         unverified="fail" if fail_on_unverified else (policy.unverified or "warn"),
         show_out_of_scope=_first(show_out_of_scope, policy.show_out_of_scope, False),
     )
-    options.waivers = waivers.load_waivers(waivers_file) if waivers_file else policy.waivers
+    if waivers_file:
+        from compliance.waivers import load_waivers  # only now: a scan without waivers never loads PyYAML
+
+        options.waivers = load_waivers(waivers_file)
+    else:
+        options.waivers = policy.waivers
     if junit_per_rule:
         from compliance.formats.junit import JUnitFormat
 

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
+# The project file is the policy file: ``compliance.config`` names and finds it (kept importable from here).
+from compliance.config import DEFAULT_FILE, discover  # noqa: F401
 from compliance.errors import UsageError
 from compliance.model import Finding, Report
 from compliance.untrusted import QUOTE_LIMIT, capped, path_text, quoted
-
-DEFAULT_FILE = ".complycheck.yaml"
 
 _SELECTORS = ("purl", "name", "bom-ref", "vendor")
 _ALIASES = {"bom_ref": "bom-ref", "bomref": "bom-ref", "vendor_id": "vendor", "vendor-id": "vendor"}
@@ -251,8 +250,3 @@ def load_waivers(path: str) -> WaiverSet:
 
     return parse_waivers(load_yaml(path, what="waivers file"), path_text(path))
 
-
-def discover(directory: str = ".") -> str | None:
-    """The project waivers file in ``directory`` (used when ``--waivers`` is not given)."""
-    candidate = DEFAULT_FILE if directory == "." else os.path.join(directory, DEFAULT_FILE)
-    return candidate if os.path.isfile(candidate) else None

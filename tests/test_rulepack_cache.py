@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,21 @@ def test_default_location_is_the_user_cache_dir(monkeypatch, tmp_path):
     where = cache.cache_dir()
     assert where is not None and where.name == "complycheck"
     assert str(where).startswith(str(tmp_path))  # the user's cache root, never a shared location
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is worked out without platformdirs on Linux only")
+@pytest.mark.parametrize(
+    ("xdg", "home"),
+    [("/abs/xdg", "/home/u"), (None, "/home/u"), ("", "/home/u"), ("   ", "/home/u"), ("rel/xdg", "/home/u"), (None, "rel")],
+)
+def test_the_linux_cache_dir_is_the_one_platformdirs_gives(monkeypatch, xdg, home):
+    """The cache is found without importing platformdirs, in the very directory platformdirs names."""
+    platformdirs = pytest.importorskip("platformdirs")
+    monkeypatch.delenv("COMPLYCHECK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("COMPLYCHECK_NO_CACHE", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    monkeypatch.setenv("HOME", home)
+    assert cache.cache_dir() == Path(platformdirs.user_cache_dir("complycheck", appauthor=False))

@@ -1,0 +1,115 @@
+"""What a small scan loads: the start-up path stays free of modules it does not use.
+
+A five-component scan is mostly start-up, so its cost is decided by what gets imported. These tests
+run the real CLI in a fresh interpreter and look at ``sys.modules`` when it exits: a CycloneDX JSON
+scan with a warm rule-pack cache and no policy file must not load PyYAML, the XML or CSV readers,
+jsonschema or the report formats it does not write. They check structure, not time, so they fail
+on the import that slipped back in, whatever machine they run on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, cli_env
+
+from compliance.readers import READERS, reader_names
+
+# Runs the CLI in-process, then reports its exit code and every module it loaded.
+PROBE = """
+import json, sys
+from compliance.cli import main
+code = None
+try:
+    main(sys.argv[1:], prog_name="complycheck")
+except SystemExit as exc:
+    code = exc.code
+sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
+"""
+
+# Never needed by a CycloneDX JSON scan whose rule pack comes from the cache and that has no policy file.
+NOT_ON_THE_SCAN_PATH = [
+    "yaml",
+    "compliance.yamlsafe",
+    "compliance.waivers",
+    "compliance.rulepack.validate",
+    "jsonschema",
+    "xml.etree.ElementTree",
+    "pyexpat",
+    "csv",
+    "compliance.readers.xmlsafe",
+    "compliance.readers.tabular",
+    "compliance.parallel",
+    "multiprocessing",
+    "tempfile",
+    *(
+        f"compliance.readers.{module}"
+        for module in (
+            "cyclonedx_xml", "spdx_json", "spdx_tagvalue", "winget_export", "system_profiler", "osquery",
+            "windows_uninstall", "jamf", "intune", "android_pm", "linux_packages", "generic_csv",
+        )
+    ),
+]
+
+
+def _scan_modules(cwd: Path, *args: str) -> tuple[int, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "scan", *args],
+        capture_output=True, text=True, cwd=str(cwd), env=cli_env(), timeout=120,
+    )
+    marker = proc.stderr.rpartition("\nMODULES ")[2]
+    assert marker != proc.stderr, proc.stderr
+    result = json.loads(marker)
+    return result["code"], set(result["modules"])
+
+
+@pytest.fixture
+def warm(tmp_path: Path) -> Path:
+    """A working directory without a policy file, after one scan has filled the rule-pack cache."""
+    _scan_modules(tmp_path, str(EXAMPLES / "clean-web-app.cdx.json"), "-j", "US")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_cyclonedx_json_scan_loads_only_what_it_uses(warm: Path, fmt: str) -> None:
+    code, modules = _scan_modules(warm, str(EXAMPLES / "endpoint-security-suite.cdx.json"), "-j", "US", "-f", fmt)
+    assert code == 1  # the SBOM has barred components: matching, findings and the report all ran
+    assert {"compliance.readers.cyclonedx_json", "compliance.engine", f"compliance.formats.{_module(fmt)}"} <= modules
+    assert sorted(set(NOT_ON_THE_SCAN_PATH) & modules) == []
+    other_formats = {f"compliance.formats.{m}" for m in ("sarif", "junit", "markdown", "html_report", "csv_report")}
+    assert sorted(other_formats & modules) == []
+
+
+def test_a_policy_file_still_loads_yaml_and_its_waivers(warm: Path) -> None:
+    """The lazy imports are where they are needed: a policy file is read (and its waiver applied)."""
+    (warm / ".complycheck.yaml").write_text(
+        "jurisdictions: [US]\nwaivers:\n  - rule: 'US-*'\n    name: Kaspersky Anti-Virus SDK\n    reason: test\n",
+        encoding="utf-8",
+    )
+    code, modules = _scan_modules(warm, str(EXAMPLES / "endpoint-security-suite.cdx.json"), "-f", "json")
+    assert code in (0, 1)
+    assert {"yaml", "compliance.yamlsafe", "compliance.waivers"} <= modules
+
+
+def test_another_format_imports_the_readers_tried_before_it(warm: Path) -> None:
+    """Detection still tries the readers in order: a CycloneDX XML input is read by its reader."""
+    code, modules = _scan_modules(warm, str(EXAMPLES / "mobile-fleet-apps.cdx.xml"), "-j", "US", "-f", "json")
+    assert code in (0, 1)
+    assert {"compliance.readers.cyclonedx_json", "compliance.readers.cyclonedx_xml"} <= modules
+    assert "compliance.readers.generic_csv" not in modules
+
+
+def test_the_registry_names_are_the_reader_classes_names() -> None:
+    """``reader_names()`` (no import) lists exactly the classes detection tries, in the same order."""
+    classes = list(READERS)
+    assert [cls.name for cls in classes] == reader_names()
+    assert len(classes) == len(READERS) == 18 and len(set(reader_names())) == 18
+    assert classes[-1].name == "csv" and READERS[-1] is classes[-1] and READERS[:2] == classes[:2]
+
+
+def _module(fmt: str) -> str:
+    return {"json": "json_report"}.get(fmt, fmt)
