@@ -34,38 +34,41 @@ def _die(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def _out(text: str, *, nl: bool = True, exit_code: int = EXIT_ERROR, terminal: bool = False) -> None:
+def _out(text: str | bytes, *, nl: bool = True, exit_code: int = EXIT_ERROR, terminal: bool = False) -> None:
     """Write to standard output now (flushed), so a failed write is reported here, as one line.
 
     ``terminal``: the text is for people (not JSON, CSV...): escape what a terminal would act on.
     ``exit_code`` is what the run exits with when the reader has gone (broken pipe): the verdict's
     code, so a closed pipe never turns a FAIL into a pass; a PASS that was not delivered exits 2.
     """
-    if terminal:
+    if terminal and isinstance(text, str):
         from compliance.untrusted import for_terminal_text
 
         text = for_terminal_text(text)
+    if nl:
+        text = text + (b"\n" if isinstance(text, bytes) else "\n")
     try:
-        _write_stdout(text + "\n" if nl else text)
+        _write_stdout(text)
     except BrokenPipeError:
         _stdout_failed("the reader closed it (broken pipe)", exit_code or EXIT_ERROR)
     except OSError as exc:
         _stdout_failed(exc.strerror or str(exc), EXIT_ERROR)
 
 
-def _write_stdout(text: str) -> None:
+def _write_stdout(text: str | bytes) -> None:
     """All of ``text`` or an ``OSError``. A pipe or file gets UTF-8 bytes in a loop: a buffered stream
     whose big write is cut short by a closed pipe reports the part written, not the error, and
-    ``TextIOWrapper.write`` ignores that count, so the loss would go unnoticed."""
+    ``TextIOWrapper.write`` ignores that count, so the loss would go unnoticed. Bytes (a rendered
+    JSON or SARIF document) go out as they are."""
     stream = sys.stdout
     if stream is None:  # started with standard output closed (``>&-``)
         raise OSError(errno.EBADF, "it is closed")
     binary = getattr(stream, "buffer", None)
     if binary is None or stream.isatty():
-        click.echo(text, nl=False)
+        click.echo(text.decode("utf-8") if isinstance(text, bytes) else text, nl=False)
         return
     stream.flush()
-    view = memoryview(text.encode("utf-8"))
+    view = memoryview(text if isinstance(text, bytes) else text.encode("utf-8"))
     while view:
         written = binary.write(view)
         if not written:
@@ -231,6 +234,7 @@ def scan(
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
     from compliance import config
     from compliance.formats import format_for_path, format_names, get_format
+    from compliance.formats.base import render_bytes
     from compliance.readers import reader_names
     from compliance.scan import ScanOptions, no_jurisdiction_message
     from compliance.scan import scan as run_scan
@@ -308,15 +312,15 @@ def scan(
         sys.exit(EXIT_ERROR)
     code = report.exit_code
     for name, target in extra:
-        _write(target, get_format(name).render(report), code)
+        _write(target, render_bytes(get_format(name), report), code)
     if stdout_target is not None:
-        _write(stdout_target, stdout_format.render(report), code)
+        _write(stdout_target, render_bytes(stdout_format, report), code)
     if quiet:
         from compliance.formats.text import verdict_line
 
         _out(verdict_line(report), exit_code=code)
     elif stdout_target is None:
-        _out(stdout_format.render(report), nl=False, exit_code=code)
+        _out(render_bytes(stdout_format, report), nl=False, exit_code=code)
     sys.exit(code)
 
 
@@ -366,7 +370,7 @@ def _progress_printer(paths: tuple[str, ...]) -> Callable[[str], None] | None:
     return tick
 
 
-def _write(target: str, text: str, exit_code: int = EXIT_ERROR) -> None:
+def _write(target: str, text: str | bytes, exit_code: int = EXIT_ERROR) -> None:
     """A report to a file, complete or not at all (``compliance.reportfile``), or to stdout for ``-``."""
     if target == "-":
         _out(text, nl=False, exit_code=exit_code)

@@ -21,8 +21,8 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomically(target: str, text: str) -> None:
-    """Replace ``target`` with ``text`` (UTF-8, LF) in one rename; ``OSError`` when it cannot.
+def write_atomically(target: str, text: str | bytes) -> None:
+    """Replace ``target`` with ``text`` (UTF-8, LF; bytes as they are) in one rename; ``OSError`` when it cannot.
 
     A target that exists and is not a regular file (``/dev/stdout``, ``/dev/null``, a FIFO) cannot
     be replaced and is written straight through. A symlink keeps pointing at the file it names.
@@ -31,15 +31,16 @@ def write_atomically(target: str, text: str) -> None:
         info: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         info = None
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if info is not None and not stat.S_ISREG(info.st_mode):
-        with open(target, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with open(target, "wb") as fh:
+            fh.write(data)
         return
     real = os.path.realpath(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=os.path.dirname(real))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, stat.S_IMODE(info.st_mode) if info is not None else _default_mode())

@@ -24,4 +24,7 @@ class JSONFormat:
     extension: ClassVar[str] = ".json"
 
     def render(self, report: Report) -> str:
-        return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        return self.render_bytes(report).decode("utf-8")
+
+    def render_bytes(self, report: Report) -> bytes:
+        return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)

@@ -165,12 +165,15 @@ class SarifFormat:
     extension: ClassVar[str] = ".sarif"
 
     def render(self, report: Report) -> str:
+        return self.render_bytes(report).decode("utf-8")
+
+    def render_bytes(self, report: Report) -> bytes:
         from compliance.readers.base import paused_gc
 
         # Millions of small dicts, none of them cyclic: with the collector on, each collection rescans
         # the growing document and rendering grows faster than the number of findings.
         with paused_gc():
-            return orjson.dumps(self.document(report), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+            return orjson.dumps(self.document(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
     def document(self, report: Report) -> dict[str, Any]:
         known = rules_by_id(report)
