@@ -7,13 +7,22 @@ one index match plus a look at the few rules of the matched vendor.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
 from typing import Any
 
 from compliance.matching import Match, VendorIndex
-from compliance.model import SEVERITY_RANK, ActionResult, Component, Finding, InputResult, Inventory
+from compliance.model import (
+    SEVERITY_RANK,
+    ActionResult,
+    Component,
+    Finding,
+    InputResult,
+    Inventory,
+    RowComponents,
+)
 from compliance.rulepack.model import Rule, RulePack
 
 
@@ -156,18 +165,18 @@ class Evaluator:
         matched = 0
         # Inventories repeat the same title on many rows (the memo hits); SBOM components are unique.
         match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
-        rules_by_vendor = self.rules_by_vendor
-        for comp in inventory.components:
-            if comp.has_vendor_identity:
-                with_identity += 1
-            matches = match(comp)
-            if not matches:
-                continue
-            matched += 1
-            for m in matches:
-                for rule, outcome in rules_by_vendor.get(m.vendor.id, ()):
-                    if rule.covers(m.vendor.id, m.product, m.kind):
-                        findings.append(self._finding(rule, outcome, m, comp, inventory.path))
+        components = inventory.components
+        if isinstance(components, RowComponents):
+            with_identity, matched = self._evaluate_rows(components, inventory.path, findings)
+        else:
+            for comp in components:
+                if comp.has_vendor_identity:
+                    with_identity += 1
+                matches = match(comp)
+                if not matches:
+                    continue
+                matched += 1
+                self._findings_for(comp, matches, inventory.path, findings)
         result = InputResult(
             path=inventory.path,
             format=inventory.format,
@@ -178,6 +187,35 @@ class Evaluator:
             serial_number=inventory.metadata.get("serialNumber"),
         )
         return result, findings
+
+    def _findings_for(self, comp: Component, matches: list[Match], path: str, findings: list[Finding]) -> None:
+        for m in matches:
+            for rule, outcome in self.rules_by_vendor.get(m.vendor.id, ()):
+                if rule.covers(m.vendor.id, m.product, m.kind):
+                    findings.append(self._finding(rule, outcome, m, comp, path))
+
+    def _evaluate_rows(self, rows: RowComponents, path: str, findings: list[Finding]) -> tuple[int, int]:
+        """Each distinct row identity matched once; row components made only for rows with findings.
+
+        Findings come out in row order with the same components a row-by-row pass would give, so the
+        report is the same bytes. Returns the rows with vendor identity and the rows matched.
+        """
+        counts = Counter(rows.ids)
+        with_identity = matched = 0
+        hits: dict[int, list[Match]] = {}
+        for id_, n in counts.items():
+            comp = rows.uniques[id_]
+            if comp.has_vendor_identity:
+                with_identity += n
+            matches = self.index.match(comp)
+            if matches:
+                matched += n
+                hits[id_] = matches
+        if hits:
+            ids = rows.ids
+            for pos in compress(range(len(ids)), map(hits.__contains__, ids)):
+                self._findings_for(rows.at(pos), hits[ids[pos]], path, findings)
+        return with_identity, matched
 
     def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str) -> Finding:
         """A finding; weak evidence alone never fails a binding rule: it becomes "unconfirmed" (warn)."""

@@ -6,7 +6,7 @@ Readers produce ``Inventory`` objects made of ``Component`` records; the engine 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +90,52 @@ class Component:
         return False
 
 
+class RowComponents(Sequence[Component]):
+    """The components of a table whose rows repeat, held as one identity per distinct row.
+
+    A fleet export lists the same few thousand titles over a million rows. Per row this keeps an id
+    (``ids``) and the spreadsheet row number (``rows``), both in compact arrays; per distinct
+    ``(name, version, vendor)`` one ``Component``. It is still a sequence of one ``Component`` per row,
+    each made on demand exactly as a row-by-row reader makes it (``row N`` location, shared vendor
+    list), so any consumer can treat it as a list; the engine instead matches each distinct identity
+    once and makes row components only for rows that have findings.
+    """
+
+    __slots__ = ("ids", "rows", "uniques")
+
+    def __init__(self, ids: Any, rows: Any, uniques: dict[int, Component]) -> None:
+        self.ids = ids  # array of identity ids, one per row, in row order
+        self.rows = rows  # array of row numbers, parallel to ``ids``
+        self.uniques = uniques  # id -> its Component (location: the first row it occurs on)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def at(self, pos: int) -> Component:
+        """The component of the ``pos``-th kept row."""
+        u = self.uniques[self.ids[pos]]
+        return Component(
+            u.name, u.version, u.vendor_fields, [*u.identifiers], u.purl, u.bom_ref, f"row {self.rows[pos]}", u.type
+        )
+
+    def __getitem__(self, index: Any) -> Any:  # int -> Component; slice -> list[Component]
+        if isinstance(index, slice):
+            return [self.at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("component index out of range")
+        return self.at(index)
+
+    def __iter__(self) -> Iterator[Component]:
+        return (self.at(i) for i in range(len(self.ids)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(slots=True)
 class Inventory:
     """What one reader found in one input.
@@ -106,7 +152,7 @@ class Inventory:
 
     path: str
     format: str
-    components: list[Component]
+    components: list[Component] | RowComponents
     metadata: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from compliance.errors import InputError
-from compliance.model import Component, Inventory
+from compliance.model import Component, Inventory, RowComponents
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; change with --max-input-size
 
@@ -113,6 +113,12 @@ def bound_fields(inventory: Inventory) -> None:
     bounds the work any single field can cause downstream whatever reader produced it.
     """
     limit = MAX_FIELD_CHARS
+    if isinstance(inventory.components, RowComponents):
+        # Rows share their distinct identities: check those; a long one is cut (and noted) row by row.
+        if not any(_too_long(c, limit) for c in inventory.components.uniques.values()):
+            _cap_problems(inventory.problems)
+            return
+        inventory.components = list(inventory.components)
     for comp in inventory.components:
         long = len(comp.name) > limit or len(comp.version) > limit or len(comp.purl) > limit
         if not long:
@@ -127,7 +133,20 @@ def bound_fields(inventory: Inventory) -> None:
                     break
         if long:
             _cut(comp, inventory.problems)
-    problems = inventory.problems
+    _cap_problems(inventory.problems)
+
+
+def _too_long(comp: Component, limit: int) -> bool:
+    return (
+        len(comp.name) > limit
+        or len(comp.version) > limit
+        or len(comp.purl) > limit
+        or any(len(v) > limit for _f, v in comp.vendor_fields)
+        or any(len(v) > limit for _k, v, _f in comp.identifiers)
+    )
+
+
+def _cap_problems(problems: list[str]) -> None:
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
         del problems[MAX_PROBLEMS:]
@@ -174,8 +193,10 @@ def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, i
     decoder = codecs.getincrementaldecoder(encoding)()
     view = memoryview(data)
     has_nul = False
+    # ASCII is valid UTF-8: two C scans (isascii, a NUL search) stand in for decoding it all twice.
+    ascii_utf8 = encoding == "utf-8" and data.isascii()
     try:
-        for start in range(offset, len(data), _CHECK_CHUNK):
+        for start in range(offset, 0 if ascii_utf8 else len(data), _CHECK_CHUNK):
             end = start + _CHECK_CHUNK
             if "\x00" in decoder.decode(view[start:end], end >= len(data)):
                 has_nul = True
@@ -183,6 +204,8 @@ def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, i
     except UnicodeDecodeError:
         decode(source.path, data)  # raises the InputError naming the byte offset
         raise InputError(source.path, f"not valid {encoding.upper()} text") from None
+    if ascii_utf8:
+        has_nul = b"\x00" in data
     nul_line = None
     if has_nul:  # error path: decoding it all gives the same message and line as before streaming
         text, _ = decode(source.path, data)

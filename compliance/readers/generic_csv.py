@@ -18,10 +18,13 @@ Two readers share this code:
 from __future__ import annotations
 
 import csv
+import itertools
+from array import array
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from compliance.errors import InputError
-from compliance.model import Component, Inventory
+from compliance.model import Component, Inventory, RowComponents
 from compliance.readers.base import Source
 from compliance.readers.tabular import (
     Shared,
@@ -115,7 +118,73 @@ def _sniff_roles(source: Source) -> dict[str, int] | None:
     return detect_roles([norm_header(c) for c in cells])
 
 
-def _rows_to_components(source: Source, table: Table, roles: dict[str, int]) -> tuple[list[Component], int]:
+CHUNK_ROWS = 4096
+
+
+def _name_vendor_version_rows(
+    source: Source, table: Table, i_name: int, i_version: int | None, i_vendor: int | None, shared: Shared
+) -> tuple[RowComponents, int] | None:
+    """A million-row asset export in C-speed chunks: one identity id and one row number per row.
+
+    Rows come from the CSV parser a chunk at a time; when every row of a chunk is one line of the
+    right width with a name (the usual case, checked with C-level ``map``s), its cells are stripped,
+    interned and turned into identity ids without a Python statement per row. Other chunks take the
+    row-by-row rules of ``Table`` (blank rows counted, odd rows refused, empty names skipped) with
+    rows numbered as the slow path numbers them. Returns None, having read part of the table, when
+    a quoted cell spans lines (row numbers then need the parser's count after each row) or the parser
+    raises: the caller reads the table again row by row, so errors and numbering are exactly its own.
+    """
+    width, base, last = len(table.header), table.row_base, table.first_line
+    text, vendor_list = shared.text, shared.vendor_list
+    ids, rownums = array("q"), array("q")
+    # Rows are told apart by their raw cells (no strip per row: a C-level tuple from itemgetter); raw
+    # cells that strip to the same values give separate ids with equal components, matched alike.
+    cols = [i for i in (i_name, i_version, i_vendor) if i is not None]
+    get_key = itemgetter(*cols, *cols) if len(cols) == 1 else itemgetter(*cols)  # always a tuple
+    get_name = itemgetter(i_name)
+    identity: dict[tuple[str, ...], int] = {}
+    fresh = itertools.count()
+    skipped = 0
+    strip = str.strip
+    with table.parsing() as reader:
+        try:
+            while True:
+                chunk = list(itertools.islice(reader, CHUNK_ROWS))
+                if not chunk:
+                    break
+                first = last + base
+                if reader.line_num - last != len(chunk):
+                    return None  # a quoted cell spans lines: number rows one by one
+                last = reader.line_num
+                if set(map(len, chunk)) == {width} and all(map(strip, map(get_name, chunk))):
+                    ids.extend(map(identity.setdefault, map(get_key, chunk), fresh))
+                    rownums.extend(range(first, first + len(chunk)))
+                    continue
+                for k, row in enumerate(chunk):
+                    row_no = first + k
+                    if len(row) != width:
+                        table.odd_row(row, row_no)
+                        continue
+                    if not row[i_name].strip():
+                        if not table.is_blank(row):
+                            skipped += 1
+                        continue
+                    ids.append(identity.setdefault(get_key(row), next(fresh)))
+                    rownums.append(row_no)
+        except csv.Error:
+            return None
+    uniques: dict[int, Component] = {}
+    roles = ["name", *("version" if i == i_version else "vendor" for i in cols[1:])]
+    for key, id_ in identity.items():
+        cells = dict(zip(roles, map(strip, key), strict=False))
+        name, version, vendor = cells["name"], cells.get("version", ""), cells.get("vendor", "")
+        uniques[id_] = Component(text(name, name), text(version, version), vendor_list(vendor), [], "", "", "", "application")
+    return RowComponents(ids, rownums, uniques), skipped
+
+
+def _rows_to_components(
+    source: Source, table: Table, roles: dict[str, int]
+) -> tuple[list[Component] | RowComponents, int]:
     """One component per row, straight from the CSV parser. Runs a million times on big exports, so
     lookups are hoisted out of the loop and repeated values are stored once (``Shared``)."""
     i_name = roles.get("name")
@@ -133,8 +202,12 @@ def _rows_to_components(source: Source, table: Table, roles: dict[str, int]) -> 
     append = components.append
     skipped = 0
     if i_name is not None and i_platform is None and not id_columns:
-        # The usual asset export (name, publisher, version): nothing but three cells per row, so the
-        # loop runs over the CSV parser itself (see Table.parsing).
+        # The usual asset export (name, publisher, version): nothing but three cells per row.
+        rows = _name_vendor_version_rows(source, table, i_name, i_version, i_vendor, shared)
+        if rows is not None:
+            return rows
+        # A quoted cell spanning lines, or a CSV error: read again row by row, numbering every row.
+        table.restart(source)
         width, base, last = len(table.header), table.row_base, table.first_line
         with table.parsing() as reader:
             try:

@@ -170,6 +170,11 @@ class Table:
         with _field_limit(self._max_field):
             yield reader
 
+    def restart(self, source: Source) -> None:
+        """Rows from the first data row again, counters cleared: for a fast pass that gave up part way."""
+        again = read_table(source, delimiter=self.delimiter, max_field=self._max_field)
+        self._reader, self.first_line, self.blank_rows = again._reader, again.first_line, 0
+
     def odd_row(self, record: list[str], row: int) -> None:
         """A row whose width is not the header's: counted if blank, else an error naming the row."""
         if record and "".join(record).strip():
