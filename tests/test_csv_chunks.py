@@ -1,0 +1,116 @@
+"""The generic CSV reader's chunked fast path reads exactly what a row-by-row reader reads.
+
+Large exports are read a chunk of rows at a time (``CHUNK_ROWS``) into identity ids; chunks with
+blank rows, rows without a name, odd widths, quoted cells spanning lines or parser errors take the
+row-by-row rules. These tests put each of those in the middle of tables larger than a chunk and check
+the components, row numbers, counts, findings and error places a user sees.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import assert_clean_error, run_cli
+from inventory_support import read, write
+
+from compliance.model import Component, RowComponents
+from compliance.readers.generic_csv import CHUNK_ROWS
+
+N = CHUNK_ROWS * 2 + 500  # three chunks, the last one partial
+APPS = [("Google Chrome", "Google LLC", "120.0"), ("7-Zip", "Igor Pavlov", "23.01"), ("Zoom", "Zoom Video", "5.1")]
+KASPERSKY = ("Kaspersky Endpoint Security for Windows", "AO Kaspersky Lab", "12.3")
+
+
+def table(rows: dict[int, str]) -> tuple[str, list[tuple[int, str, str, str]]]:
+    """A CSV whose data row ``i`` (spreadsheet row ``i + 2``) is ``rows[i]`` as raw text, else an app.
+
+    Returns the text and, for every row the reader should keep, (row number, name, vendor, version).
+    """
+    lines = ["Computer,Software,Manufacturer,Version"]
+    kept: list[tuple[int, str, str, str]] = []
+    row_no = 2
+    for i in range(N):
+        if i in rows:
+            raw = rows[i]
+        else:
+            name, vendor, version = KASPERSKY if i % 997 == 0 else APPS[i % len(APPS)]
+            raw = f'PC-{i % 50},"{name}","{vendor}",{version}'
+            kept.append((row_no, name, vendor, version))
+        lines.append(raw)
+        row_no += 1 + raw.count("\n")
+    return "\n".join(lines) + "\n", kept
+
+
+def expected(kept: list[tuple[int, str, str, str]]) -> list[tuple[str, str, list[tuple[str, str]], str]]:
+    return [(name, version, [("Manufacturer", vendor)], f"row {row}") for row, name, vendor, version in kept]
+
+
+def seen(components: list[Component] | RowComponents) -> list[tuple[str, str, list[tuple[str, str]], str]]:
+    return [(c.name, c.version, list(c.vendor_fields), str(c.location)) for c in components]
+
+
+def test_clean_table_is_held_as_identities_and_reads_as_every_row(tmp_path: Path) -> None:
+    text, kept = table({})
+    inv = read(write(tmp_path, "apps.csv", text))
+    assert isinstance(inv.components, RowComponents)
+    assert len(inv.components) == N
+    assert len(inv.components.uniques) == len(APPS) + 1  # four distinct rows in the whole table
+    assert seen(inv.components) == expected(kept)
+    # It is a sequence like a list: indexing, negative indexing and slices give the same components.
+    assert seen([inv.components[0], inv.components[-1]]) == expected([kept[0], kept[-1]])
+    assert seen(inv.components[CHUNK_ROWS - 1 : CHUNK_ROWS + 1]) == expected(kept[CHUNK_ROWS - 1 : CHUNK_ROWS + 1])
+    assert inv.components == list(inv.components)
+    with pytest.raises(IndexError):
+        inv.components[N]
+
+
+def test_blank_rows_empty_names_and_padded_cells_mid_chunk(tmp_path: Path) -> None:
+    special = {
+        10: ",,,",  # blank: counted, not a component
+        CHUNK_ROWS + 7: "PC-1,,Someone,1.0",  # no name: skipped
+        CHUNK_ROWS + 8: 'PC-1,"  Zoom ","Zoom Video",5.1',  # padded cells read as the stripped values
+    }
+    text, kept = table(special)
+    kept.append((CHUNK_ROWS + 8 + 2, "Zoom", "Zoom Video", "5.1"))
+    kept.sort()
+    inv = read(write(tmp_path, "apps.csv", text))
+    assert seen(inv.components) == expected(kept)
+    assert inv.metadata["skipped_empty_rows"] == 2
+
+
+def test_quoted_cell_spanning_lines_keeps_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    text, kept = table({CHUNK_ROWS + 3: 'PC-9,"Notes\nApp","Acme",1.0'})
+    row = CHUNK_ROWS + 3 + 2
+    kept.append((row, "Notes\nApp", "Acme", "1.0"))
+    kept.sort()
+    inv = read(write(tmp_path, "apps.csv", text))
+    assert seen(inv.components) == expected(kept)
+    # Rows after the two-line cell are numbered as a spreadsheet shows them.
+    assert str(inv.components[-1].location) == f"row {N + 2}"
+
+
+def test_odd_row_in_a_later_chunk_is_an_error_at_its_row(tmp_path: Path) -> None:
+    text, _ = table({CHUNK_ROWS * 2 + 17: "PC-1,Zoom,Zoom Video"})
+    proc = run_cli("scan", str(write(tmp_path, "apps.csv", text)), "-j", "US", "--as-of", "2026-11-22")
+    assert_clean_error(proc, "apps.csv", f"row {CHUNK_ROWS * 2 + 17 + 2}", "3 fields but the header has 4")
+
+
+def test_unterminated_quote_after_a_clean_chunk_is_an_error_at_its_row(tmp_path: Path) -> None:
+    text, _ = table({CHUNK_ROWS + 5: 'PC-1,"Zoom,Zoom Video,5.1'})
+    proc = run_cli("scan", str(write(tmp_path, "apps.csv", text)), "-j", "US", "--as-of", "2026-11-22")
+    assert_clean_error(proc, "apps.csv", f"row {CHUNK_ROWS + 5 + 2}")
+
+
+def test_findings_name_every_restricted_row_and_counts_cover_every_row(tmp_path: Path) -> None:
+    text, kept = table({5: ",,,", CHUNK_ROWS + 1: 'PC-9,"Multi\nLine","Acme",1.0'})
+    proc = run_cli("scan", str(write(tmp_path, "apps.csv", text)), "-j", "US", "--as-of", "2026-11-22", "-f", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    restricted = [f"row {row}" for row, name, _v, _ver in kept if name == KASPERSKY[0]]
+    locations = sorted({f["component"]["location"] for f in report["findings"]}, key=lambda s: int(s.split()[1]))
+    assert locations == restricted
+    section = report["inputs"][0]
+    assert section["components"] == len(kept) + 1  # the two-line row is a component too
+    assert section["components_matched"] == len(restricted)
