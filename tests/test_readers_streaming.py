@@ -262,9 +262,10 @@ JSON_FIXTURES = sorted(rel for rel, v in SNAPSHOT.items() if v["format"] == "cyc
 @pytest.mark.parametrize("rel", JSON_FIXTURES)
 def test_component_at_a_time_json_reads_what_orjson_reads(rel: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The path taken above 64 MB, forced on every JSON fixture: same components, places and metadata."""
-    from compliance.readers import cyclonedx_json
+    from compliance.readers import cyclonedx_json, cyclonedx_typed
 
     whole = snapshot(read_path(REPO / rel))
+    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)  # the path for documents msgspec refuses
     monkeypatch.setattr(cyclonedx_json, "STREAM_ABOVE", 0)
     calls: list[int] = []
     real = cyclonedx_json._stream_read
@@ -287,15 +288,62 @@ def test_component_at_a_time_json_errors_are_orjsons(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, needle: str
 ) -> None:
     from compliance.errors import InputError
-    from compliance.readers import cyclonedx_json
+    from compliance.readers import cyclonedx_json, cyclonedx_typed
 
     path = tmp_path / "bom.cdx.json"
     path.write_text(text, encoding="utf-8")
     source = load_source(str(path))
     with pytest.raises(InputError) as whole:
         cyclonedx_json.CycloneDXJSONReader().read(source)
+    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)
     monkeypatch.setattr(cyclonedx_json, "STREAM_ABOVE", 0)
     with pytest.raises(InputError) as streamed:
         cyclonedx_json.CycloneDXJSONReader().read(load_source(str(path)))
     assert str(streamed.value) == str(whole.value)
     assert needle in str(whole.value)
+
+
+# -- the typed (msgspec) path for the usual document ----------------------------------------------
+
+
+@pytest.mark.parametrize("rel", JSON_FIXTURES)
+def test_typed_json_reads_what_orjson_reads(rel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON fixture, read by the typed path and by the orjson path: same components, places,
+    metadata and problems. Fixtures with off-spec fields leave the typed path (it returns None)."""
+    from compliance.readers import cyclonedx_typed
+
+    source = load_source(str(REPO / rel))
+    typed = cyclonedx_typed.read_typed(source)
+    inv = read_path(REPO / rel)
+    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)
+    plain = read_path(REPO / rel)
+    assert snapshot(inv) == snapshot(plain)
+    assert inv.problems == plain.problems
+    if typed is None:
+        assert plain.problems or not plain.components, "only off-spec documents leave the typed path"
+
+
+def test_typed_json_is_taken_for_the_fixtures_without_problems() -> None:
+    from compliance.readers import cyclonedx_typed
+
+    clean = [rel for rel in JSON_FIXTURES if not read_path(REPO / rel).problems]
+    assert clean
+    assert all(cyclonedx_typed.read_typed(load_source(str(REPO / rel))) is not None for rel in clean)
+
+
+@pytest.mark.parametrize(
+    ("member", "needle"),
+    [
+        ('{"name": "a", "description": "caf\xe9"}', "not valid UTF-8"),  # Latin-1 byte in an unread member
+        ('{"name": "a", "properties": [{"name": "complycheck:android:package", "value": 5}]}',
+         "/components/0/properties/0/value"),
+        ('{"name": "a", "supplier": "Tencent"}', "/components/0/supplier"),
+        ('{"name": "a", "licenses": [{"x": "\\ud800"}]}', "invalid JSON"),
+    ],
+)
+def test_typed_json_leaves_bad_documents_to_the_orjson_path(tmp_path: Path, member: str, needle: str) -> None:
+    path = tmp_path / "bom.cdx.json"
+    text = '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [' + member + "]}"
+    path.write_bytes(text.encode("latin-1"))
+    proc = run_cli("scan", str(path), "-j", "US", "--as-of", AS_OF)
+    assert_clean_error(proc, "bom.cdx.json", needle)

@@ -385,6 +385,12 @@ class CycloneDXJSONReader:
         return _looks_like_cyclonedx(source)
 
     def read(self, source: Source) -> Inventory:
+        from compliance.readers.cyclonedx_typed import read_typed  # imports this module: not at the top
+
+        with paused_gc():
+            typed = read_typed(source)
+        if typed is not None:
+            return self._from_typed(source, *typed)
         streamed = None
         if len(source.data) > STREAM_ABOVE:
             try:
@@ -393,6 +399,19 @@ class CycloneDXJSONReader:
             except (_Fallback, InputError, ValueError, RecursionError):
                 streamed = None  # read it whole below: same result, or the same error as always
         doc = streamed[0] if streamed is not None else parse_json(source)
+        meta = self._header(source, doc)
+        problems: list[str] = []
+        with paused_gc():
+            components = walk_bom(source.path, doc, problems, meta)
+        if streamed is not None:  # the streamed arrays come after the metadata, components first
+            for key in ("components", "services"):
+                found, found_problems = streamed[1].get(key, ([], []))
+                components.extend(found)
+                problems.extend(found_problems)
+        return Inventory(path=source.path, format=self.name, components=components, metadata=meta, problems=problems)
+
+    def _header(self, source: Source, doc: Any) -> dict[str, Any]:
+        """``bomFormat`` and ``specVersion`` checked; the inventory metadata they give."""
         expect_object(source.path, "/", doc, "a CycloneDX BOM object")
         fmt = doc.get("bomFormat")
         if fmt != "CycloneDX":
@@ -406,13 +425,16 @@ class CycloneDXJSONReader:
                 f"unsupported CycloneDX specVersion {quoted(spec)} (supported: {', '.join(SUPPORTED_SPECS)})",
                 where="/specVersion",
             )
-        meta: dict[str, Any] = {"specVersion": spec, "serialNumber": _serial(doc.get("serialNumber"))}
-        problems: list[str] = []
+        return {"specVersion": spec, "serialNumber": _serial(doc.get("serialNumber"))}
+
+    def _from_typed(self, source: Source, doc: dict[str, Any], typed: list[Component]) -> Inventory:
+        """The typed path's document: checked and walked in the orjson path's order (header, metadata,
+        components, services), so its errors come in the same order too."""
+        meta, problems = self._header(source, doc), []
+        services = doc.pop("services", None)
         with paused_gc():
             components = walk_bom(source.path, doc, problems, meta)
-        if streamed is not None:  # the streamed arrays come after the metadata, components first
-            for key in ("components", "services"):
-                found, found_problems = streamed[1].get(key, ([], []))
-                components.extend(found)
-                problems.extend(found_problems)
+            components.extend(typed)
+            if services is not None:
+                _walk_list(source.path, "/services", services, components, problems, service=True)
         return Inventory(path=source.path, format=self.name, components=components, metadata=meta, problems=problems)

@@ -1,0 +1,165 @@
+"""CycloneDX JSON components decoded straight into typed records by msgspec, for the usual document.
+
+A parse into dicts (orjson) builds every member of every component, descriptions and licences
+included, and the reader then probes a dozen keys per dict. msgspec decodes only the members that
+carry identity, checks their JSON types in C while it parses and skips the rest unbuilt: for
+100,000 components about 0.2 s instead of 0.55 s, and a fraction of the memory.
+
+The typed records are strict: every field has the one JSON type the reader accepts without a
+problem note. Anything else (a wrong type, a missing name, a non-string property name, a byte
+order mark, UTF-16, invalid UTF-8, nesting deeper than msgspec's limit, malformed JSON) makes
+``read_typed`` return None and the reader parses the document with orjson as before, so every
+error and problem message is the one ``component_from_dict`` gives. The ``metadata`` and ``services``
+members are kept as raw JSON and read by that same code. Where msgspec and orjson judge valid
+JSON differently the document is read either way (a number beyond the range of a float in a
+member no reader looks at is accepted here, refused by orjson); nothing complycheck reads differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import orjson
+
+from compliance.model import Component
+from compliance.readers.base import Source
+from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
+
+
+class _Org(msgspec.Struct):
+    name: str | None = None
+
+
+class _Swid(msgspec.Struct):
+    tagId: str | None = None  # noqa: N815 - the CycloneDX member name
+
+
+class _Property(msgspec.Struct):
+    name: str
+    value: Any = None  # only identifier properties' values are read (and must be strings)
+
+
+class _Component(msgspec.Struct):
+    name: str
+    version: str | None = None
+    type: str | None = None
+    supplier: _Org | None = None
+    manufacturer: _Org | None = None
+    publisher: str | None = None
+    author: str | None = None
+    authors: list[_Org | None] | None = None
+    group: str | None = None
+    purl: str | None = None
+    cpe: str | None = None
+    swid: _Swid | None = None
+    properties: list[_Property] | None = None
+    bom_ref: str | None = msgspec.field(default=None, name="bom-ref")
+    components: list[_Component] | None = None
+
+
+_ABSENT = msgspec.Raw(b"null")  # a member left out reads as JSON null, as ``dict.get`` gives None
+
+
+class _Bom(msgspec.Struct):
+    bomFormat: Any = None  # noqa: N815 - checked by the reader, as for the orjson path
+    specVersion: Any = None  # noqa: N815
+    serialNumber: Any = None  # noqa: N815
+    metadata: msgspec.Raw = _ABSENT  # raw JSON (msgspec.Raw takes no union with None): orjson parses it
+    components: list[_Component] | None = None
+    services: msgspec.Raw = _ABSENT
+
+
+_DECODER = msgspec.json.Decoder(_Bom)
+
+
+class _NotTyped(Exception):
+    """A value the typed records let through but the reader must judge itself (a property value)."""
+
+
+def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
+    """The document's other members (``metadata`` and ``services`` parsed by orjson) and its
+    components in ``walk_bom`` order, or None for anything the orjson path must judge."""
+    data = source.data
+    if not data.isascii():
+        try:
+            data.decode("utf-8")  # msgspec does not check the strings it skips
+        except UnicodeDecodeError:
+            return None
+    try:
+        bom = _DECODER.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+    doc: dict[str, Any] = {"bomFormat": bom.bomFormat, "specVersion": bom.specVersion, "serialNumber": bom.serialNumber}
+    try:
+        doc["metadata"] = orjson.loads(memoryview(bom.metadata))  # orjson takes no other buffer type
+        doc["services"] = orjson.loads(memoryview(bom.services))
+    except (orjson.JSONDecodeError, RecursionError):
+        return None
+    out: list[Component] = []
+    if bom.components is not None:
+        try:
+            _walk(source.path, "/components", bom.components, out)
+        except _NotTyped:
+            return None
+    return doc, out
+
+
+def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) -> None:
+    """``_walk_items`` of the orjson path over typed records: each list's items, then their nested
+    lists in order; each record is released as soon as its component is made."""
+    stack: list[tuple[str, list[_Component]]] = [(ptr, first)]
+    append = out.append
+    while stack:
+        base, items = stack.pop()
+        children: list[tuple[str, list[_Component]]] = []
+        for i in range(len(items)):
+            c = items[i]
+            items[i] = None  # type: ignore[call-overload]
+            where = f"{base}/{i}"
+            append(_component(c, where))
+            if c.components is not None:
+                children.append((f"{where}/components", c.components))
+        stack.extend(reversed(children))
+
+
+def _component(c: _Component, where: str) -> Component:
+    """What ``component_from_dict`` makes of the same object when every field has its expected type."""
+    vendor_fields: list[tuple[str, str]] = []
+    identifiers: list[tuple[str, str, str]] = []
+    org = c.supplier
+    if org is not None and org.name is not None and org.name.strip():
+        vendor_fields.append(("supplier.name", org.name))
+    org = c.manufacturer
+    if org is not None and org.name is not None and org.name.strip():
+        vendor_fields.append(("manufacturer.name", org.name))
+    if c.publisher is not None and c.publisher.strip():
+        vendor_fields.append(("publisher", c.publisher))
+    if c.author is not None and c.author.strip():
+        vendor_fields.append(("author", c.author))
+    if c.authors is not None:
+        for a in c.authors:
+            if a is not None and a.name is not None and a.name.strip():
+                vendor_fields.append(("authors.name", a.name))
+    if c.group is not None and c.group.strip():
+        identifiers.append(("namespace", c.group, "group"))
+    if c.purl:
+        identifiers.append(("purl", c.purl, "purl"))
+    if c.cpe:
+        identifiers.append(("cpe", c.cpe, "cpe"))
+    if c.swid is not None and c.swid.tagId:
+        identifiers.append(("swid", c.swid.tagId, "swid.tagId"))
+    if c.properties is not None:
+        for prop in c.properties:
+            kind = IDENTIFIER_PROPERTIES.get(prop.name)
+            if kind is not None:
+                value = prop.value
+                if value is None:
+                    continue
+                if type(value) is not str:
+                    raise _NotTyped  # the orjson path names the place of the wrong type
+                if value:
+                    identifiers.append((kind, value, f"properties.{prop.name}"))
+    return Component(
+        c.name, c.version or "", vendor_fields, identifiers, c.purl or "", c.bom_ref or "", where, c.type or ""
+    )
