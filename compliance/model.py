@@ -104,8 +104,8 @@ class RowComponents(Sequence[Component]):
     __slots__ = ("ids", "rows", "uniques")
 
     def __init__(self, ids: Any, rows: Any, uniques: dict[int, Component]) -> None:
-        self.ids = ids  # array of identity ids, one per row, in row order
-        self.rows = rows  # array of row numbers, parallel to ``ids``
+        self.ids = ids  # identity ids, one per row, in row order
+        self.rows = rows  # row numbers, parallel to ``ids``
         self.uniques = uniques  # id -> its Component (location: the first row it occurs on)
 
     def __len__(self) -> int:

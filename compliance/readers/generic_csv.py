@@ -136,7 +136,10 @@ def _name_vendor_version_rows(
     """
     width, base, last = len(table.header), table.row_base, table.first_line
     text, vendor_list = shared.text, shared.vendor_list
-    ids, rownums = array("q"), array("q")
+    # ids: a list, whose items are the few int objects stored in ``identity`` (no int made per row, unlike an
+    # array, so counting and testing them later makes none either); row numbers: all distinct, an array.
+    ids: list[int] = []
+    rownums = array("q")
     # Rows are told apart by their raw cells (no strip per row: a C-level tuple from itemgetter); raw
     # cells that strip to the same values give separate ids with equal components, matched alike.
     cols = [i for i in (i_name, i_version, i_vendor) if i is not None]
