@@ -310,8 +310,9 @@ def test_component_at_a_time_json_errors_are_orjsons(
 def test_typed_json_reads_what_orjson_reads(rel: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every JSON fixture, read by the typed path and by the orjson path: same components, places,
     metadata and problems. Fixtures with off-spec fields leave the typed path (it returns None)."""
-    from compliance.readers import cyclonedx_typed
+    from compliance.readers import cyclonedx_json, cyclonedx_typed
 
+    monkeypatch.setattr(cyclonedx_json, "TYPED_ABOVE", 0)  # small files too
     source = load_source(str(REPO / rel))
     typed = cyclonedx_typed.read_typed(source)
     inv = read_path(REPO / rel)
@@ -343,7 +344,8 @@ def test_typed_json_is_taken_for_the_fixtures_without_problems() -> None:
 )
 def test_typed_json_leaves_bad_documents_to_the_orjson_path(tmp_path: Path, member: str, needle: str) -> None:
     path = tmp_path / "bom.cdx.json"
-    text = '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [' + member + "]}"
+    padding = ', {"name": "filler", "description": "' + "x" * 2_000_000 + '"}'  # above TYPED_ABOVE
+    text = '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [' + member + padding + "]}"
     path.write_bytes(text.encode("latin-1"))
     proc = run_cli("scan", str(path), "-j", "US", "--as-of", AS_OF)
     assert_clean_error(proc, "bom.cdx.json", needle)

@@ -271,6 +271,9 @@ def _walk_items(
 
 # -- large documents: one top-level component at a time -----------------------------------------
 
+# Above this the typed (msgspec) path is tried first; below it importing msgspec (about 8 ms) costs
+# more than it saves (about 2.5 microseconds per component).
+TYPED_ABOVE = 1024 * 1024  # bytes
 STREAM_ABOVE = 64 * 1024 * 1024  # bytes; smaller documents are parsed whole by orjson (faster)
 _WS = re.compile(r"[ \t\n\r]*")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -385,12 +388,13 @@ class CycloneDXJSONReader:
         return _looks_like_cyclonedx(source)
 
     def read(self, source: Source) -> Inventory:
-        from compliance.readers.cyclonedx_typed import read_typed  # imports this module: not at the top
+        if len(source.data) > TYPED_ABOVE:
+            from compliance.readers.cyclonedx_typed import read_typed  # imports msgspec and this module
 
-        with paused_gc():
-            typed = read_typed(source)
-        if typed is not None:
-            return self._from_typed(source, *typed)
+            with paused_gc():
+                typed = read_typed(source)
+            if typed is not None:
+                return self._from_typed(source, *typed)
         streamed = None
         if len(source.data) > STREAM_ABOVE:
             try:
