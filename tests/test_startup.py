@@ -9,6 +9,7 @@ on the import that slipped back in, whatever machine they run on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -46,6 +47,8 @@ NOT_ON_THE_SCAN_PATH = [
     "compliance.parallel",
     "multiprocessing",
     "tempfile",
+    "pickle",  # the cache is read with the C unpickler alone
+    "hashlib",  # small inputs are hashed without loading OpenSSL
     *(
         f"compliance.readers.{module}"
         for module in (
@@ -56,21 +59,38 @@ NOT_ON_THE_SCAN_PATH = [
 ]
 
 
+if sys.platform == "linux":  # the cache directory is worked out without platformdirs there
+    NOT_ON_THE_SCAN_PATH.append("platformdirs")
+
+
 def _scan_modules(cwd: Path, *args: str) -> tuple[int, set[str]]:
+    code, modules, _stdout = _scan(cwd, *args)
+    return code, modules
+
+
+def _scan(cwd: Path, *args: str) -> tuple[int, set[str], str]:
+    """Scan in a fresh interpreter whose rule-pack cache is the default XDG one below ``cwd``."""
+    env = cli_env()
+    env["XDG_CACHE_HOME"] = str(cwd / "xdg-cache")
+    if sys.platform == "linux":
+        env.pop("COMPLYCHECK_CACHE_DIR", None)
+    else:  # platformdirs' own directory would lie outside the test's temporary directory
+        env["COMPLYCHECK_CACHE_DIR"] = str(cwd / "xdg-cache" / "complycheck")
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, "scan", *args],
-        capture_output=True, text=True, cwd=str(cwd), env=cli_env(), timeout=120,
+        capture_output=True, text=True, cwd=str(cwd), env=env, timeout=120,
     )
     marker = proc.stderr.rpartition("\nMODULES ")[2]
     assert marker != proc.stderr, proc.stderr
     result = json.loads(marker)
-    return result["code"], set(result["modules"])
+    return result["code"], set(result["modules"]), proc.stdout
 
 
 @pytest.fixture
 def warm(tmp_path: Path) -> Path:
     """A working directory without a policy file, after one scan has filled the rule-pack cache."""
     _scan_modules(tmp_path, str(EXAMPLES / "clean-web-app.cdx.json"), "-j", "US")
+    assert list((tmp_path / "xdg-cache" / "complycheck").glob("rulepack-*.pickle"))
     return tmp_path
 
 
@@ -82,6 +102,15 @@ def test_a_cyclonedx_json_scan_loads_only_what_it_uses(warm: Path, fmt: str) -> 
     assert sorted(set(NOT_ON_THE_SCAN_PATH) & modules) == []
     other_formats = {f"compliance.formats.{m}" for m in ("sarif", "junit", "markdown", "html_report", "csv_report")}
     assert sorted(other_formats & modules) == []
+
+
+def test_inputs_are_named_by_the_same_sha256_without_hashlib(warm: Path) -> None:
+    """The digest a report names an input by does not depend on which SHA-256 implementation took it."""
+    sbom = EXAMPLES / "endpoint-security-suite.cdx.json"
+    _code, modules, stdout = _scan(warm, str(sbom), "-j", "US", "-f", "json")
+    assert "hashlib" not in modules
+    (section,) = json.loads(stdout)["inputs"]
+    assert section["sha256"] == hashlib.sha256(sbom.read_bytes()).hexdigest()
 
 
 def test_a_policy_file_still_loads_yaml_and_its_waivers(warm: Path) -> None:

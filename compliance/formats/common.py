@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -150,10 +149,18 @@ def artifact_uri(path: str) -> str:
     return _uri(relative_path(path))
 
 
+@lru_cache(maxsize=1)
+def _sha256() -> Callable[[bytes], Any]:
+    """``hashlib.sha256``, imported on first use: text and JSON reports never load OpenSSL (~5 ms)."""
+    import hashlib
+
+    return hashlib.sha256
+
+
 def fingerprint(path: str, finding: Finding) -> str:
     """Stable across runs and machines: input path, rule and component identity, nothing else."""
     key = "\x1f".join((relative_path(path), finding.rule_id, component_identity(finding)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return _sha256()(key.encode("utf-8")).hexdigest()[:32]
 
 
 def failing_ids(report: Report) -> set[int]:

@@ -18,9 +18,7 @@ already validated ``RulePack``:
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -72,7 +70,9 @@ def _linux_cache_root() -> str | None:
 
 def pack_key(dirs: list[Path]) -> str | None:
     """A digest of everything a loaded pack depends on; None when a directory cannot be listed."""
-    h = hashlib.sha256()
+    from compliance.readers.base import sha256
+
+    h = sha256()
     h.update(f"{MAGIC}\0{__version__}\0{sys.version_info[:3]}\0".encode())
     for d in dirs:
         h.update(f"dir\0{d}\0".encode("utf-8", "surrogateescape"))
@@ -107,9 +107,15 @@ def load(dirs: list[Path]) -> tuple[RulePack | None, str | None]:
     from compliance.readers.base import paused_gc
 
     try:
+        # The C unpickler itself: ``pickle`` adds ~2 ms of module set-up (the pure-Python pickler) a
+        # warm scan never uses; it is imported where the cache is written.
+        from _pickle import load as unpickle
+    except ImportError:
+        from pickle import load as unpickle
+    try:
         # Unpickling creates every rule and vendor record at once: with the collector on it takes 2.5x longer.
         with open(_path(directory, key), "rb") as fh, paused_gc():
-            magic, version, stored_key, pack = pickle.load(fh)  # noqa: S301 - our own file in the user's cache
+            magic, version, stored_key, pack = unpickle(fh)  # noqa: S301 - our own file in the user's cache
     except FileNotFoundError:
         return None, key
     except Exception:  # noqa: BLE001 - a corrupt or foreign cache file is ignored, never trusted
@@ -124,6 +130,7 @@ def store(key: str | None, pack: RulePack) -> None:
     directory = cache_dir()
     if directory is None or key is None:
         return
+    import pickle
     import tempfile  # only when writing: a warm scan never loads it
 
     try:
