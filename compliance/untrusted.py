@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import reprlib
+from functools import cache
 
 QUOTE_LIMIT = 80
 LINE_LIMIT = 4000
@@ -24,13 +25,23 @@ LINE_LIMIT = 4000
 # C0 controls except TAB, DEL, C1 controls, the Arabic letter mark, LRM/RLM, the line and paragraph
 # separators, the bidi embeddings/overrides and isolates, and lone surrogates.
 _OTHER_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_TERMINAL_UNSAFE = re.compile(f"[\n{_OTHER_UNSAFE}]")
-_TERMINAL_UNSAFE_IN_TEXT = re.compile(f"[{_OTHER_UNSAFE}]")  # keeps LF
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_TERMINAL_UNSAFE = f"\n{_OTHER_UNSAFE}"
+_TERMINAL_UNSAFE_IN_TEXT = _OTHER_UNSAFE  # keeps LF
+_SURROGATE = "\ud800-\udfff"
 # Containers are summarised, never walked whole: a value may be huge.
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, QUOTE_LIMIT, QUOTE_LIMIT
 _REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 6
+
+
+@cache
+def _chars(ranges: str) -> re.Pattern[str]:
+    """The pattern of one character class, compiled on first use.
+
+    These classes take ~2.5 ms to compile, and the plain-ASCII fast paths below mean most runs never
+    need them: compiling them at import cost every scan that time.
+    """
+    return re.compile(f"[{ranges}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -47,14 +58,14 @@ def for_terminal(text: object) -> str:
     s = text if isinstance(text, str) else str(text)
     if s.isascii() and s.isprintable():
         return s
-    return _TERMINAL_UNSAFE.sub(_escape, s)
+    return _chars(_TERMINAL_UNSAFE).sub(_escape, s)
 
 
 def for_terminal_text(text: str) -> str:
     """``for_terminal`` for a multi-line document: keeps its line breaks (LF), escapes everything else."""
     if text.isascii() and text.replace("\n", "").isprintable():
         return text
-    return _TERMINAL_UNSAFE_IN_TEXT.sub(_escape, text)
+    return _chars(_TERMINAL_UNSAFE_IN_TEXT).sub(_escape, text)
 
 
 def path_text(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
@@ -62,7 +73,7 @@ def path_text(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
     s = os.fsdecode(path)
     if s.isascii():
         return s
-    return _SURROGATE.sub(_escape, s)
+    return _chars(_SURROGATE).sub(_escape, s)
 
 
 def capped(text: str, limit: int = LINE_LIMIT) -> str:

@@ -155,3 +155,14 @@ def test_the_linux_cache_dir_is_the_one_platformdirs_gives(monkeypatch, xdg, hom
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
     monkeypatch.setenv("HOME", home)
     assert cache.cache_dir() == Path(platformdirs.user_cache_dir("complycheck", appauthor=False))
+
+
+def test_a_cached_pack_equals_the_fresh_one_and_keeps_its_shared_records(cache_dir):
+    """Records come back as constructor calls: equal field by field, and a product that the catalog
+    and its vendor share is still one object (so matching sees the same product either way)."""
+    fresh = load_rule_pack([])
+    cached, _key = cache.load([loader.builtin_pack_dir()])
+    assert cached is not None and cached is not fresh
+    assert cached == fresh
+    for product in cached.products.values():
+        assert any(p is product for p in cached.vendors[product.vendor].products)
