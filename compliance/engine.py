@@ -113,6 +113,15 @@ def _unverified_warns(outcome: RuleOutcome) -> RuleOutcome:
     )
 
 
+def _for_component(f: Finding, comp: Component) -> Finding:
+    """The same finding for another component with the same identity (another row of a table)."""
+    return Finding(
+        f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, comp, f.input_path,
+        f.vendor, f.product, f.evidence, f.citation, f.sources, f.message, f.actions, f.verification, f.waiver,
+        f.kind, f.strength,
+    )
+
+
 def _neg_date(iso: str) -> int:
     return -date.fromisoformat(iso).toordinal()
 
@@ -202,7 +211,9 @@ class Evaluator:
         """
         counts = Counter(rows.ids)
         with_identity = matched = 0
-        hits: dict[int, list[Match]] = {}
+        # Per distinct row: its findings, made once with the distinct component; each row with findings
+        # then gets the same findings for its own component (its row number).
+        once: dict[int, list[Finding]] = {}
         for id_, n in counts.items():
             comp = rows.uniques[id_]
             if comp.has_vendor_identity:
@@ -210,11 +221,15 @@ class Evaluator:
             matches = self.index.match(comp)
             if matches:
                 matched += n
-                hits[id_] = matches
-        if hits:
+                found: list[Finding] = []
+                self._findings_for(comp, matches, path, found)
+                if found:
+                    once[id_] = found
+        if once:
             ids = rows.ids
-            for pos in compress(range(len(ids)), map(hits.__contains__, ids)):
-                self._findings_for(rows.at(pos), hits[ids[pos]], path, findings)
+            for pos in compress(range(len(ids)), map(once.__contains__, ids)):
+                comp = rows.at(pos)
+                findings.extend(_for_component(f, comp) for f in once[ids[pos]])
         return with_identity, matched
 
     def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str) -> Finding:
