@@ -142,3 +142,27 @@ def test_the_registry_names_are_the_reader_classes_names() -> None:
 
 def _module(fmt: str) -> str:
     return {"json": "json_report"}.get(fmt, fmt)
+
+
+def test_the_entry_point_pauses_the_collector_only_while_starting(warm: Path) -> None:
+    """``complycheck`` loads its modules with the collector paused, then freezes them and resumes it:
+    the command runs with the collector on, and nothing of the start-up is left to collect."""
+    probe = (
+        "import gc, sys\n"
+        "from compliance.__main__ import run\n"
+        "sys.argv = ['complycheck', 'scan', sys.argv[1], '-j', 'US', '-f', 'json']\n"
+        "import compliance.scan as library\n"
+        "scan = library.scan\n"
+        "seen = []\n"
+        "library.scan = lambda *a, **k: (seen.append(gc.isenabled()), scan(*a, **k))[1]\n"
+        "try:\n    run()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "from compliance.cli import STARTUP_MODULES\n"
+        "sys.stderr.write(f'\\nSTATE {code} {seen} {gc.isenabled()} {gc.get_freeze_count() > 0} '\n"
+        "                 f'{set(STARTUP_MODULES[\"scan\"]) <= set(sys.modules)}\\n')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(EXAMPLES / "endpoint-security-suite.cdx.json")],
+        capture_output=True, text=True, cwd=str(warm), env=cli_env(), timeout=120,
+    )
+    assert proc.stderr.rpartition("\nSTATE ")[2].split() == ["1", "[True]", "True", "True", "True"], proc.stderr
+    assert json.loads(proc.stdout)["verdict"] == "fail"
