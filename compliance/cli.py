@@ -126,6 +126,32 @@ class _Group(click.Group):
             _die(f"internal error ({type(exc).__name__}: {exc}); this is a bug, rerun with COMPLYCHECK_DEBUG=1 for details")
 
 
+class _Command(click.Command):
+    """A command whose short options skip click's spelling suggestions meant for long ones.
+
+    Click reads ``-j US`` by first trying ``-j`` as a long option; that failure computes "did you
+    mean" suggestions with difflib (importing it: ~2 ms of a small scan) and is then thrown away for
+    the short-option match. Only such single-dash arguments, whose long-option failure click never
+    shows, skip the suggestions; a misspelt ``--option`` gets them as before. Should click's parser
+    lack the method, it is left alone.
+    """
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        parser = super().make_parser(ctx)
+        match_long = getattr(parser, "_match_long_opt", None)
+        long_opts = getattr(parser, "_long_opt", None)
+        if match_long is None or not isinstance(long_opts, dict):
+            return parser
+
+        def match_long_opt(opt: str, explicit_value: Any, state: Any) -> Any:
+            if opt not in long_opts and opt[:1] == "-" and opt[1:2].isalnum():
+                raise click.NoSuchOption(opt, ctx=ctx)  # click goes on to the short options
+            return match_long(opt, explicit_value, state)
+
+        parser._match_long_opt = match_long_opt
+        return parser
+
+
 def _parse_date(value: str | None, flag: str) -> date | None:
     if value is None:
         return None
@@ -175,7 +201,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(cls=_Command)
 @click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
               help="Jurisdiction code, any case (repeatable); ALL for every jurisdiction. Required here or in the config file.")

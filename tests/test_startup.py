@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, cli_env
+from conftest import EXAMPLES, cli_env, run_cli
 
 from compliance.readers import READERS, reader_names
 
@@ -49,6 +49,7 @@ NOT_ON_THE_SCAN_PATH = [
     "tempfile",
     "pickle",  # the cache is read with the C unpickler alone
     "hashlib",  # small inputs are hashed without loading OpenSSL
+    "difflib",  # click's "did you mean" suggestions, never shown for -j / -f
     *(
         f"compliance.readers.{module}"
         for module in (
@@ -166,3 +167,16 @@ def test_the_entry_point_pauses_the_collector_only_while_starting(warm: Path) ->
     )
     assert proc.stderr.rpartition("\nSTATE ")[2].split() == ["1", "[True]", "True", "True", "True"], proc.stderr
     assert json.loads(proc.stdout)["verdict"] == "fail"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--jurisdicton", "US"], "No such option '--jurisdicton'. Did you mean '--jurisdiction'?"),
+        (["-j", "US", "-x"], "No such option '-x'."),
+    ],
+)
+def test_option_errors_keep_their_suggestions(args: list[str], message: str) -> None:
+    """Short options skip the suggestions only where click discards them: a misspelt long option still gets one."""
+    proc = run_cli("scan", str(EXAMPLES / "clean-web-app.cdx.json"), *args)
+    assert proc.returncode == 2 and proc.stderr.rstrip().endswith(f"Error: {message}"), proc.stderr
