@@ -114,3 +114,27 @@ def test_findings_name_every_restricted_row_and_counts_cover_every_row(tmp_path:
     section = report["inputs"][0]
     assert section["components"] == len(kept) + 1  # the two-line row is a component too
     assert section["components_matched"] == len(restricted)
+
+
+def _big_utf8_table(tmp_path: Path, tail: bytes) -> Path:
+    """A CSV over 16 MB (the UTF-8 check's chunk) with a two-byte character straddling the end of the
+    first chunk, in the name of the row ending ``...y\u00e9``; ``tail`` is appended as more rows."""
+    from compliance.readers.base import _UTF8_CHUNK
+
+    row = b'PC-1,"Caf\xc3\xa9 App","Acme",1.0\n'
+    data = b"Computer,Software,Manufacturer,Version\n" + row * ((_UTF8_CHUNK - 1000) // len(row))
+    prefix = data + b'PC-3,"'
+    name = b"y" * (_UTF8_CHUNK - 1 - len(prefix)) + b"\xc3\xa9"  # its first byte is the chunk's last
+    return write(tmp_path, "big.csv", prefix + name + b'","Acme",1.0\n' + row + tail)
+
+
+def test_utf8_check_carries_a_character_across_its_chunks(tmp_path: Path) -> None:
+    inv = read(_big_utf8_table(tmp_path, b""))
+    assert any(c.name.endswith("y\u00e9") for c in inv.components.uniques.values())
+
+
+def test_invalid_utf8_after_the_first_chunk_names_its_byte(tmp_path: Path) -> None:
+    path = _big_utf8_table(tmp_path, b'PC-4,"Bad \xff","Acme",1.0\n')
+    offset = path.read_bytes().index(b"\xff")
+    proc = run_cli("scan", str(path), "-j", "US", "--as-of", "2026-11-22")
+    assert_clean_error(proc, "big.csv", f"byte {offset}", "not valid UTF-8")

@@ -201,6 +201,27 @@ def _cut_note(location: str, field: str, length: int) -> str:
 
 
 _CHECK_CHUNK = 1 << 20
+_UTF8_CHUNK = 16 << 20
+
+
+def _check_utf8(view: memoryview, offset: int) -> bool:
+    """Whether UTF-8 bytes hold a NUL; ``UnicodeDecodeError`` when they are not UTF-8.
+
+    In UTF-8 a NUL byte is a NUL character, so one C search finds it (the caller then decodes all
+    of it to name the line); with none, the C decoder checks the bytes 16 MB at a time, an incomplete
+    sequence at a chunk's end carried into the next. ASCII is UTF-8 and needs no decoding at all.
+    """
+    data = view.obj
+    if b"\x00" in data:  # type: ignore[operator]
+        return True
+    if data.isascii():  # type: ignore[union-attr]
+        return False
+    pos, size = offset, len(view)
+    while pos < size:
+        end = pos + _UTF8_CHUNK
+        _text, used = codecs.utf_8_decode(view[pos:end], "strict", end >= size)
+        pos += used
+    return False
 
 
 def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, int | None]:
@@ -214,22 +235,21 @@ def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, i
     data = source.data
     encoding, offset = detect_encoding(data)
     source.encoding = encoding
-    decoder = codecs.getincrementaldecoder(encoding)()
     view = memoryview(data)
-    has_nul = False
-    # ASCII is valid UTF-8: two C scans (isascii, a NUL search) stand in for decoding it all twice.
-    ascii_utf8 = encoding == "utf-8" and data.isascii()
     try:
-        for start in range(offset, 0 if ascii_utf8 else len(data), _CHECK_CHUNK):
-            end = start + _CHECK_CHUNK
-            if "\x00" in decoder.decode(view[start:end], end >= len(data)):
-                has_nul = True
-                break
+        if encoding == "utf-8":
+            has_nul = _check_utf8(view, offset)
+        else:
+            has_nul = False
+            decoder = codecs.getincrementaldecoder(encoding)()
+            for start in range(offset, len(data), _CHECK_CHUNK):
+                end = start + _CHECK_CHUNK
+                if "\x00" in decoder.decode(view[start:end], end >= len(data)):
+                    has_nul = True
+                    break
     except UnicodeDecodeError:
         decode(source.path, data)  # raises the InputError naming the byte offset
         raise InputError(source.path, f"not valid {encoding.upper()} text") from None
-    if ascii_utf8:
-        has_nul = b"\x00" in data
     nul_line = None
     if has_nul:  # error path: decoding it all gives the same message and line as before streaming
         text, _ = decode(source.path, data)
