@@ -138,3 +138,11 @@ def test_invalid_utf8_after_the_first_chunk_names_its_byte(tmp_path: Path) -> No
     offset = path.read_bytes().index(b"\xff")
     proc = run_cli("scan", str(path), "-j", "US", "--as-of", "2026-11-22")
     assert_clean_error(proc, "big.csv", f"byte {offset}", "not valid UTF-8")
+
+
+def test_a_name_of_blanks_in_a_clean_chunk_is_read_row_by_row(tmp_path: Path) -> None:
+    special = {CHUNK_ROWS + 20: 'PC-1,"   ",Someone,1.0', CHUNK_ROWS + 21: '  ,   ,  ,  '}
+    text, kept = table(special)
+    inv = read(write(tmp_path, "apps.csv", text))
+    assert seen(inv.components) == expected(kept)
+    assert inv.metadata["skipped_empty_rows"] == 2  # one skipped (a vendor, no name), one blank

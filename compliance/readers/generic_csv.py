@@ -127,12 +127,13 @@ def _name_vendor_version_rows(
     """A million-row asset export in C-speed chunks: one identity id and one row number per row.
 
     Rows come from the CSV parser a chunk at a time; when every row of a chunk is one line of the
-    right width with a name (the usual case, checked with C-level ``map``s), its cells are stripped,
-    interned and turned into identity ids without a Python statement per row. Other chunks take the
+    right width with a name (the usual case, checked with C-level ``map``s), its raw cells become
+    identity ids without a Python statement per row; each distinct row is stripped and interned once. Other chunks take the
     row-by-row rules of ``Table`` (blank rows counted, odd rows refused, empty names skipped) with
     rows numbered as the slow path numbers them. Returns None, having read part of the table, when
-    a quoted cell spans lines (row numbers then need the parser's count after each row) or the parser
-    raises: the caller reads the table again row by row, so errors and numbering are exactly its own.
+    a quoted cell spans lines (row numbers then need the parser's count after each row), a name is
+    nothing but blanks (a blank row or a skipped one?) or the parser raises: the caller reads the
+    table again row by row, so errors, counts and numbering are exactly its own.
     """
     width, base, last = len(table.header), table.row_base, table.first_line
     text, vendor_list = shared.text, shared.vendor_list
@@ -159,7 +160,7 @@ def _name_vendor_version_rows(
                 if reader.line_num - last != len(chunk):
                     return None  # a quoted cell spans lines: number rows one by one
                 last = reader.line_num
-                if set(map(len, chunk)) == {width} and all(map(strip, map(get_name, chunk))):
+                if set(map(len, chunk)) == {width} and all(map(get_name, chunk)):
                     ids.extend(map(identity.setdefault, map(get_key, chunk), fresh))
                     rownums.extend(range(first, first + len(chunk)))
                     continue
@@ -176,6 +177,8 @@ def _name_vendor_version_rows(
                     rownums.append(row_no)
         except csv.Error:
             return None
+    if not all(map(strip, map(itemgetter(0), identity))):  # each key's first cell is the name
+        return None  # a name of blanks passed as a name: the row-by-row rules decide blank or skipped
     uniques: dict[int, Component] = {}
     roles = ["name", *("version" if i == i_version else "vendor" for i in cols[1:])]
     for key, id_ in identity.items():
