@@ -32,6 +32,8 @@ def no_jurisdiction_message(config_file: str = ".complycheck.yaml") -> str:
 
 @dataclass
 class ScanOptions:
+    """What to scan against and how: the library form of ``complycheck scan``'s flags and policy file."""
+
     jurisdictions: list[str] = field(default_factory=list)
     contexts: list[str] = field(default_factory=list)
     as_of: date | None = None

@@ -36,6 +36,8 @@ class Ident:
 
 @dataclass(slots=True)
 class Product:
+    """A catalog product of one vendor: its names and identifiers, and the kind of software it is."""
+
     id: str
     vendor: str
     name: str
@@ -48,6 +50,8 @@ class Product:
 
 @dataclass(slots=True)
 class Vendor:
+    """A catalog vendor: who it is (names, brands, identifiers) and its products; rules name vendors by ``id``."""
+
     id: str
     name: str
     country: str = ""
@@ -66,6 +70,8 @@ class Vendor:
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    """One dated obligation of a rule (identify, remove, stop buying...), in force from ``effective``."""
+
     id: str
     description: str
     effective: date
@@ -76,6 +82,8 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """Where a rule's facts come from: a URL and whether it is a primary or secondary source."""
+
     url: str
     kind: str
     title: str = ""
@@ -83,6 +91,8 @@ class Source:
 
 @dataclass(slots=True)
 class Rule:
+    """One government measure: what it covers (vendors, products, kinds), where, when and for which contexts."""
+
     id: str
     title: str
     jurisdiction: str
@@ -144,6 +154,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class ContextDef:
+    """A context of use (``federal``, ``mobile``...) and the contexts it implies."""
+
     id: str
     description: str
     implies: tuple[str, ...] = ()
@@ -151,6 +163,8 @@ class ContextDef:
 
 @dataclass(frozen=True, slots=True)
 class JurisdictionDef:
+    """A jurisdiction code and the codes it includes (``US-TX`` includes ``US``)."""
+
     code: str
     name: str
     description: str = ""
