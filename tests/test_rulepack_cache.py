@@ -166,3 +166,14 @@ def test_a_cached_pack_equals_the_fresh_one_and_keeps_its_shared_records(cache_d
     assert cached == fresh
     for product in cached.products.values():
         assert any(p is product for p in cached.vendors[product.vendor].products)
+
+
+def test_the_cache_key_covers_exactly_the_files_the_loader_reads(tmp_path):
+    """The key lists pack files with ``os``; it must find what the loader's ``glob("*.y*ml")`` finds."""
+    folder = tmp_path / "vendors"
+    folder.mkdir()
+    for name in ("a.yaml", ".b.yml", "c.yml.bak", "d.yaml.ml", "e.y.ml", "f.yml", "gyaml", "h.txt", "i.ym"):
+        (folder / name).write_text("", encoding="utf-8")
+    (folder / "j.yaml").mkdir()
+    assert cache._pack_files(str(folder)) == [str(p) for p in sorted(folder.glob("*.y*ml"))]
+    assert cache._pack_files(str(tmp_path / "missing")) == [] == list((tmp_path / "missing").glob("*.y*ml"))
