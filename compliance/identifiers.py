@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import unquote
 
 
 @lru_cache(maxsize=131072)
@@ -27,6 +26,8 @@ def purl_key(purl: str) -> str | None:
     if at > slash:
         body = body[:at]
     if "%" in body:
+        from urllib.parse import unquote  # only for escaped purls: not on every scan's start-up
+
         body = "/".join(unquote(p) for p in body.split("/"))
     if "//" in body:
         body = "/".join(p for p in body.split("/") if p)
@@ -76,6 +77,8 @@ def cpe_vendor_product(cpe: str) -> tuple[str, str] | None:
         if len(fields) < 3:
             return None
         vendor, product = fields[1], fields[2]
+        from urllib.parse import unquote
+
         vendor, product = unquote(vendor), unquote(product)
     else:
         return None
