@@ -147,6 +147,12 @@ class VendorIndex:
         self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
         self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
         self.app_ids = frozenset(v for k, v in self.exact if k in ("android", "bundle"))
+        # "type/segment" prefixes of catalog purls by type: the purl fast path's test without building a key.
+        self.purl_heads: dict[str, set[str]] = {}
+        for prefix in self.purl_known:
+            ptype, sep, seg = prefix.partition("/")
+            if sep and "/" not in seg:
+                self.purl_heads.setdefault(ptype, set()).add(seg)
         # purl types no catalog purl starts with and without the maven/gradle namespace probe: a purl of
         # one of these types matches nothing, which the engine sees without a lookup.
         self.purl_miss_types = frozenset(
@@ -260,22 +266,20 @@ class VendorIndex:
                         # a plain segment (no @ ? # %, not empty) is decided here; purl_key decides the rest.
                         start = slash + 1
                         nxt = value.find("/", start)
-                        if nxt < 0:  # pkg:type/name@version?qualifiers#subpath: no namespace
-                            seg = value[start:]
-                            plain = True
-                            for ch in "@?#":
-                                cut = seg.find(ch)
-                                if cut >= 0:
-                                    seg = seg[:cut]
+                        if nxt < 0:  # pkg:type/name@version: no namespace (purl_key cuts at the last "@")
+                            plain = "?" not in value and "#" not in value
+                            at = value.rfind("@", start)
+                            seg = value[start:at] if at >= 0 else value[start:]
                         else:
                             seg = value[start:nxt]
                             plain = "@" not in seg and "?" not in seg and "#" not in seg
                         if plain and seg and "%" not in seg:
                             seg = seg.lower()
-                            if f"{ptype}/{seg}" not in self.purl_known:
-                                if nxt >= 0 and ptype in ("maven", "gradle"):
-                                    hit = self._namespace(seg)
-                                    return [hit] if hit is not None else _NO_HITS
+                            if seg not in self.purl_heads.get(ptype, ()) and (
+                                # a maven group under a catalog namespace: the full parse decides (a
+                                # malformed purl, "pkg:maven/com.tencent.x/", names nothing)
+                                nxt < 0 or ptype not in ("maven", "gradle") or self._namespace(seg) is None
+                            ):
                                 return _NO_HITS
             key = purl_key(value)
             if key is None:

@@ -182,3 +182,78 @@ def test_os_package_purls_match_across_distributions(index):
         }, purl
     assert vendors_of(index, name="kesl", purl="pkg:deb/kesl@1") == {("kaspersky", "kaspersky-endpoint-security")}
     assert vendors_of(index, name="kesl2", identifiers=[("purl", "pkg:deb/debian/kesl2@1", "purl")]) == set()
+
+
+# -- the purl fast path gives what the full parse gives ---------------------------------------------
+
+
+def _full_purl_hits(index: VendorIndex, value: str) -> list:
+    """The purl lookup without the fast path: purl_key, the catalog prefix walk, the maven namespace."""
+    from compliance.identifiers import path_prefixes_in
+    from compliance.matching import OS_PACKAGE_TYPES
+
+    key = purl_key(value.strip())
+    if key is None:
+        return []
+    parts = key.split("/")
+    if parts[0] in OS_PACKAGE_TYPES and len(parts) >= 3:
+        key = f"{parts[0]}/{parts[-1]}"
+    hits = []
+    for prefix in path_prefixes_in(key, "/", index.purl_known):
+        if prefix in index.purl:
+            hits.append(index.purl[prefix])
+            break
+    if parts[0] in ("maven", "gradle") and len(parts) >= 3:
+        hit = index._namespace(parts[1])
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+TRICKY_PURLS = [
+    "pkg:maven/com.tencent.mm.opensdk/wechat-sdk-android@6.8.0",
+    "pkg:maven/com.tencent/mmkv@1.3.0",
+    "pkg:Maven/COM.Tencent/mmkv",
+    "pkg:maven/org.example/lib@1.0",
+    "pkg:golang/github.com/bytedance/sonic@v1.11.0",
+    "pkg:golang/github.com/bytedance@v1",
+    "pkg:golang/github.com@v1",
+    "pkg:golang/github.com/",
+    "pkg:pypi/deepspeed@0.14.0",
+    "pkg:pypi/deepspeed@a@0.14.0",
+    "pkg:pypi/tencentcloud-sdk-python?vcs_url=https://x/y#sub/path",
+    "pkg:pypi/other@1.0?repository_url=https://example.com/simple/",
+    "pkg:npm/%40scope/pkg@1.0",
+    "pkg:npm/@scope/pkg@1.0",
+    "pkg:huggingface/deepseek-ai/DeepSeek-R1",
+    "pkg:huggingface/DeepSeek-AI",
+    "pkg://pypi/deepspeed",
+    "pkg:pypi//deepspeed",
+    "pkg:deb/debian/kesl@11",
+    "pkg:rpm/kesl",
+    "pkg:maven/com.tencent%2Ebugly/crashreport",
+    "pkg:maven/com.tencent.bugly/crashreport#sub",
+    "  pkg:pypi/deepspeed  ",
+    "pkg:golang/github.com/tencentcloud/tencentcloud-sdk-go@v1",
+]
+
+
+@pytest.mark.parametrize("purl", TRICKY_PURLS)
+def test_purl_fast_path_equals_the_full_parse(index, purl):
+    assert list(index.lookup_identifier("purl", purl)) == _full_purl_hits(index, purl)
+
+
+def test_purl_fast_path_equals_the_full_parse_on_generated_purls(index):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    heads = sorted({k for k in index.purl_known if "/" in k})
+    part = st.text(alphabet="abcAB.-_@?#%/2E", min_size=0, max_size=6)
+
+    @settings(max_examples=600, derandomize=True, deadline=None)
+    @given(st.sampled_from(heads), part, part, st.sampled_from(["", "@1.0", "?a=b/c", "#x/y"]))
+    def check(head: str, a: str, b: str, tail: str) -> None:
+        for purl in (f"pkg:{head}{a}{tail}", f"pkg:{head}/{a}/{b}{tail}", f"pkg:{head.split('/')[0]}/{a}{b}{tail}"):
+            assert list(index.lookup_identifier("purl", purl)) == _full_purl_hits(index, purl), purl
+
+    check()
