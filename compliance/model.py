@@ -155,6 +155,9 @@ class Inventory:
     components: list[Component] | RowComponents
     metadata: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # The longest name, version, purl, vendor or identifier string of any component, when the reader
+    # measured it as it made them (cheap then); None: unknown, and ``bound_fields`` looks at each.
+    longest_field: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -375,3 +375,48 @@ def test_xml_component_without_a_name_is_a_problem_and_the_scan_goes_on(tmp_path
         "/bom/metadata/component: component has no name; read as '(unnamed)'",
         "/bom/components/component[1]: component has no name; read as '(unnamed)'",
     ]
+
+
+def test_xml_long_fields_are_cut_including_the_metadata_supplier(tmp_path):
+    """The XML reader measures fields as it makes components; what it measures still gets cut and noted,
+    including a metadata supplier added to the subject after the subject component was made."""
+    from compliance.readers.base import MAX_FIELD_CHARS
+
+    long_name = "AO Kaspersky Lab " + "k" * 5000
+    path = tmp_path / "long.cdx.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">'
+        f"<metadata><supplier><name>{long_name}</name></supplier>"
+        '<component type="application"><name>app</name></component></metadata>'
+        '<components><component type="library"><name>lib</name>'
+        f"<purl>pkg:npm/{'p' * 3000}@1</purl></component></components></bom>",
+        encoding="utf-8",
+    )
+    inv = read_source(load_source(str(path)))
+    subject, lib = inv.components
+    assert dict(subject.vendor_fields)["metadata.supplier.name"] == long_name[:MAX_FIELD_CHARS]
+    assert len(lib.purl) == MAX_FIELD_CHARS
+    assert inv.problems == [
+        f"/bom/metadata/component: metadata.supplier.name is {len(long_name):,} characters long; "
+        f"only the first {MAX_FIELD_CHARS:,} were read",
+        f"/bom/components/component[1]: purl is {len('pkg:npm/') + 3000 + 2:,} characters long; "
+        f"only the first {MAX_FIELD_CHARS:,} were read",
+    ]
+
+
+def test_xml_long_metadata_supplier_alone_is_cut(tmp_path):
+    from compliance.readers.base import MAX_FIELD_CHARS
+
+    long_name = "Tencent " + "t" * 3000
+    path = tmp_path / "subject.cdx.xml"
+    path.write_text(
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">'
+        f"<metadata><manufacturer><name>{long_name}</name></manufacturer></metadata></bom>",
+        encoding="utf-8",
+    )
+    inv = read_source(load_source(str(path)))
+    (subject,) = inv.components
+    assert subject.name == "(SBOM subject)"
+    assert dict(subject.vendor_fields)["metadata.manufacturer.name"] == long_name[:MAX_FIELD_CHARS]
+    assert len(inv.problems) == 1 and "characters long" in inv.problems[0]

@@ -20,7 +20,7 @@ import pytest
 from conftest import assert_clean_error, run_cli
 
 from compliance.model import Inventory, Location
-from compliance.readers import detect, load_source
+from compliance.readers import detect, load_source, read_source
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOT = json.loads((REPO / "tests" / "fixtures" / "streaming" / "before-streaming.json").read_text(encoding="utf-8"))
@@ -349,3 +349,33 @@ def test_typed_json_leaves_bad_documents_to_the_orjson_path(tmp_path: Path, memb
     path.write_bytes(text.encode("latin-1"))
     proc = run_cli("scan", str(path), "-j", "US", "--as-of", AS_OF)
     assert_clean_error(proc, "bom.cdx.json", needle)
+
+
+def test_typed_json_long_fields_are_cut_in_components_metadata_and_services(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The typed path measures its components as it makes them; metadata and services components are
+    measured by the reader. Each long field is cut and noted, as on the orjson path."""
+    from compliance.readers import cyclonedx_json, cyclonedx_typed
+    from compliance.readers.base import MAX_FIELD_CHARS
+
+    monkeypatch.setattr(cyclonedx_json, "TYPED_ABOVE", 0)
+    for long_at in ("component", "metadata", "service"):
+        doc = {
+            "bomFormat": "CycloneDX", "specVersion": "1.6",
+            "metadata": {"supplier": {"name": "S" * (3000 if long_at == "metadata" else 5)},
+                         "component": {"name": "app"}},
+            "components": [{"name": "lib", "purl": "pkg:npm/" + "p" * (3000 if long_at == "component" else 5)}],
+            "services": [{"name": "svc", "provider": {"name": "P" * (3000 if long_at == "service" else 5)}}],
+        }
+        path = tmp_path / f"{long_at}.cdx.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        assert cyclonedx_typed.read_typed(load_source(str(path))) is not None
+        inv = read_source(load_source(str(path)))
+        assert len(inv.problems) == 1 and "characters long" in inv.problems[0], (long_at, inv.problems)
+        assert all(len(v) <= MAX_FIELD_CHARS for c in inv.components for _f, v in c.vendor_fields)
+        assert all(len(c.purl) <= MAX_FIELD_CHARS for c in inv.components)
+        monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)
+        assert read_source(load_source(str(path))).problems == inv.problems
+        monkeypatch.undo()
+        monkeypatch.setattr(cyclonedx_json, "TYPED_ABOVE", 0)

@@ -137,6 +137,9 @@ def bound_fields(inventory: Inventory) -> None:
     bounds the work any single field can cause downstream whatever reader produced it.
     """
     limit = MAX_FIELD_CHARS
+    if inventory.longest_field is not None and inventory.longest_field <= limit:
+        _cap_problems(inventory.problems)  # the reader measured its fields as it made them: none is long
+        return
     if isinstance(inventory.components, RowComponents):
         # Rows share their distinct identities: check those; a long one is cut (and noted) row by row.
         if not any(_too_long(c, limit) for c in inventory.components.uniques.values()):
@@ -158,6 +161,18 @@ def bound_fields(inventory: Inventory) -> None:
         if long:
             _cut(comp, inventory.problems)
     _cap_problems(inventory.problems)
+
+
+def longest_field(comp: Component) -> int:
+    """The length of the longest string of ``comp`` that ``bound_fields`` bounds."""
+    n = max(len(comp.name), len(comp.version), len(comp.purl))
+    for _f, v in comp.vendor_fields:
+        if len(v) > n:
+            n = len(v)
+    for _k, v, _f in comp.identifiers:
+        if len(v) > n:
+            n = len(v)
+    return n
 
 
 def _too_long(comp: Component, limit: int) -> bool:

@@ -21,6 +21,7 @@ from compliance.readers.base import (
     expect_list,
     expect_object,
     expect_str,
+    longest_field,
     paused_gc,
     subject_of,
     type_name,
@@ -431,14 +432,21 @@ class CycloneDXJSONReader:
             )
         return {"specVersion": spec, "serialNumber": _serial(doc.get("serialNumber"))}
 
-    def _from_typed(self, source: Source, doc: dict[str, Any], typed: list[Component]) -> Inventory:
+    def _from_typed(self, source: Source, doc: dict[str, Any], typed: list[Component], longest: int) -> Inventory:
         """The typed path's document: checked and walked in the orjson path's order (header, metadata,
-        components, services), so its errors come in the same order too."""
+        components, services), so its errors come in the same order too. ``longest`` covers the typed
+        components; the few made here from metadata and services are measured here."""
         meta, problems = self._header(source, doc), []
         services = doc.pop("services", None)
         with paused_gc():
             components = walk_bom(source.path, doc, problems, meta)
+            others = len(components)
             components.extend(typed)
             if services is not None:
                 _walk_list(source.path, "/services", services, components, problems, service=True)
-        return Inventory(path=source.path, format=self.name, components=components, metadata=meta, problems=problems)
+        rest = components[:others] + components[others + len(typed) :]
+        longest = max([longest, *map(longest_field, rest)])
+        return Inventory(
+            path=source.path, format=self.name, components=components, metadata=meta, problems=problems,
+            longest_field=longest,
+        )

@@ -23,7 +23,7 @@ import msgspec
 import orjson
 
 from compliance.model import Component
-from compliance.readers.base import Source
+from compliance.readers.base import Source, longest_field
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
 
 
@@ -77,9 +77,10 @@ class _NotTyped(Exception):
     """A value the typed records let through but the reader must judge itself (a property value)."""
 
 
-def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
-    """The document's other members (``metadata`` and ``services`` parsed by orjson) and its
-    components in ``walk_bom`` order, or None for anything the orjson path must judge."""
+def read_typed(source: Source) -> tuple[dict[str, Any], list[Component], int] | None:
+    """The document's other members (``metadata`` and ``services`` parsed by orjson), its components
+    in ``walk_bom`` order and the longest of their bounded fields (measured as each is made, for
+    ``bound_fields``), or None for anything the orjson path must judge."""
     data = source.data
     if not data.isascii():
         try:
@@ -97,19 +98,22 @@ def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
     except (orjson.JSONDecodeError, RecursionError):
         return None
     out: list[Component] = []
+    longest = 0
     if bom.components is not None:
         try:
-            _walk(source.path, "/components", bom.components, out)
+            longest = _walk(source.path, "/components", bom.components, out)
         except _NotTyped:
             return None
-    return doc, out
+    return doc, out, longest
 
 
-def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) -> None:
+def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) -> int:
     """``_walk_items`` of the orjson path over typed records: each list's items, then their nested
-    lists in order; each record is released as soon as its component is made."""
+    lists in order; each record is released as soon as its component is made. Returns the longest
+    bounded field, measured while each component is fresh in the cache."""
     stack: list[tuple[str, list[_Component]]] = [(ptr, first)]
     append = out.append
+    longest = 0
     while stack:
         base, items = stack.pop()
         children: list[tuple[str, list[_Component]]] = []
@@ -117,10 +121,15 @@ def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) ->
             c = items[i]
             items[i] = None  # type: ignore[call-overload]
             where = f"{base}/{i}"
-            append(_component(c, where))
+            comp = _component(c, where)
+            append(comp)
+            n = longest_field(comp)
+            if n > longest:
+                longest = n
             if c.components is not None:
                 children.append((f"{where}/components", c.components))
         stack.extend(reversed(children))
+    return longest
 
 
 def _component(c: _Component, where: str) -> Component:
