@@ -19,7 +19,10 @@ def run() -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
+        from compliance import cli
         from compliance.cli import STARTUP_MODULES, main
+
+        cli.FAST_EXIT = True  # this is the process of the command: a finished scan may skip teardown
 
         for module in STARTUP_MODULES.get(sys.argv[1] if len(sys.argv) > 1 else "", ()):
             importlib.import_module(module)

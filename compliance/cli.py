@@ -353,6 +353,33 @@ def scan(
         _out(verdict_line(report), exit_code=code)
     elif stdout_target is None:
         _out(render_bytes(stdout_format, report), nl=False, exit_code=code)
+    _finish(code)
+
+
+# Set by the complycheck command itself (``compliance.__main__.run``), never by a program that calls
+# ``main`` in its own process: only then may a finished scan end the process without tearing down.
+FAST_EXIT = False
+
+
+def _finish(code: int) -> None:
+    """Exit with ``code`` once every report is written.
+
+    From the command, after a scan that ran in this process alone (no worker processes, no other
+    threads), the process ends here without freeing the report object by object: for 100,000
+    components that teardown is millions of deallocations, 3-5% of the scan, and nothing is left to
+    do (reports are written and flushed; ``-o`` files are closed and renamed). Anywhere else, and if
+    flushing fails, it is an ordinary ``sys.exit``, so every exit path and code stays as it is.
+    """
+    threading = sys.modules.get("threading")
+    alone = "multiprocessing" not in sys.modules and (threading is None or threading.active_count() == 1)
+    if FAST_EXIT and alone:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # the ordinary exit reports it as it always has
+        else:
+            os._exit(code)
     sys.exit(code)
 
 

@@ -152,6 +152,8 @@ def test_the_entry_point_pauses_the_collector_only_while_starting(warm: Path) ->
         "import gc, sys\n"
         "from compliance.__main__ import run\n"
         "sys.argv = ['complycheck', 'scan', sys.argv[1], '-j', 'US', '-f', 'json']\n"
+        "import compliance.cli as cli\n"
+        "cli._finish = sys.exit  # the probe must see the exit to look at the state after it\n"
         "import compliance.scan as library\n"
         "scan = library.scan\n"
         "seen = []\n"
@@ -180,3 +182,20 @@ def test_option_errors_keep_their_suggestions(args: list[str], message: str) -> 
     """Short options skip the suggestions only where click discards them: a misspelt long option still gets one."""
     proc = run_cli("scan", str(EXAMPLES / "clean-web-app.cdx.json"), *args)
     assert proc.returncode == 2 and proc.stderr.rstrip().endswith(f"Error: {message}"), proc.stderr
+
+
+def test_only_the_command_ends_without_teardown(warm: Path) -> None:
+    """The command ends a finished scan with os._exit (reports written and flushed); a program calling
+    ``compliance.cli.main`` in its own process gets an ordinary SystemExit and goes on."""
+    sbom = str(EXAMPLES / "endpoint-security-suite.cdx.json")
+    library = (
+        "import sys\n"
+        "from compliance.cli import main\n"
+        "sys.argv = ['complycheck', 'scan', sys.argv[1], '-j', 'US', '-q']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    print('AFTER', exc.code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", library, sbom], capture_output=True, text=True, cwd=str(warm),
+                          env=cli_env(), timeout=120)
+    assert proc.stdout.splitlines()[-1] == "AFTER 1", proc.stdout + proc.stderr
+    command = run_cli("scan", sbom, "-j", "US", "-f", "json")
+    assert command.returncode == 1 and json.loads(command.stdout)["verdict"] == "fail"
