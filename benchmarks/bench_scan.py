@@ -48,10 +48,31 @@ CHILD = r"""
 import os, resource, sys, time
 t0 = time.perf_counter()
 fd, kind, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+
+def report(code):
+    wall = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss
+    try:  # Linux keeps ru_maxrss across exec, so it starts at the forking parent's size; VmHWM is ours
+        with open("/proc/self/status") as fh:
+            peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        pass
+    os.write(fd, f"{usage.ru_utime + usage.ru_stime} {wall} {peak} {code}\n".encode())
+
+
 code = 0
 if kind == "scan":
     import runpy
     sys.argv = ["complycheck", *args]
+    real_exit = os._exit
+
+    def measured_exit(status):  # the command ends a finished scan with os._exit: measure it there
+        report(status)
+        real_exit(0)  # the scan's own code is in the report line, as for a SystemExit below
+
+    os._exit = measured_exit
     try:
         runpy.run_module("compliance", run_name="__main__", alter_sys=True)
     except SystemExit as exc:
@@ -74,15 +95,7 @@ elif kind == "csv":
     with open(args[0], newline="", encoding="utf-8") as fh:
         for _ in csv.reader(fh):
             pass
-wall = time.perf_counter() - t0
-usage = resource.getrusage(resource.RUSAGE_SELF)
-peak = usage.ru_maxrss
-try:  # Linux keeps ru_maxrss across exec, so it starts at the forking parent's size; VmHWM is this program's
-    with open("/proc/self/status") as fh:
-        peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
-except (OSError, StopIteration, ValueError):
-    pass
-os.write(fd, f"{usage.ru_utime + usage.ru_stime} {wall} {peak} {code}\n".encode())
+report(code)
 """
 
 
