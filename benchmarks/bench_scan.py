@@ -66,9 +66,11 @@ code = 0
 if kind == "scan":
     import runpy
     sys.argv = ["complycheck", *args]
-    real_exit = os._exit
+    real_exit, me = os._exit, os.getpid()
 
     def measured_exit(status):  # the command ends a finished scan with os._exit: measure it there
+        if os.getpid() != me:  # a worker process forked by --jobs ends this way too
+            real_exit(status)
         report(status)
         real_exit(0)  # the scan's own code is in the report line, as for a SystemExit below
 
