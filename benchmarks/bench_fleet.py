@@ -152,8 +152,7 @@ def pack_part(root: Path, env: dict[str, str], repeat: int, sbom_components: int
     from compliance.rulepack import load_rule_pack
 
     builtin_rules = len(load_rule_pack([]).rules)
-    write_dummy_rules(pack, builtin_rules * 99)
-    split_rule_file(pack / "jurisdictions" / "ORG.yaml")
+    write_dummy_rules(pack, builtin_rules * 99)  # already spread over files under the YAML size limit
     plain = ["scan", str(sbom), "-j", "US", "--as-of", "2025-06-01", "-q"]
     loaded = [*plain, "--rules", str(pack)]
     selected = [*loaded, "-j", "ORG"]
@@ -171,18 +170,6 @@ def pack_part(root: Path, env: dict[str, str], repeat: int, sbom_components: int
     t_cold, _ = timed(loaded, dict(env, COMPLYCHECK_NO_CACHE="1"), 1)
     print(f"  100x pack loaded, cache off        {t_cold:6.2f} s   (+{(t_cold / t_plain - 1) * 100:.0f}%)   "
           f"CPU {cpu_of(loaded):6.2f} s")
-
-
-def split_rule_file(path: Path, per_file: int = 1000) -> None:
-    """Rule files over the 2 MiB YAML limit are refused: spread the generated rules over several files."""
-    text = path.read_text(encoding="utf-8")
-    if "kinds:" not in text:  # packs now say which product kinds a rule covers
-        text = text.replace("covers: {vendors:", "covers: {kinds: [app, security-software], vendors:")
-    lines = text.splitlines()[1:]
-    path.unlink()
-    for n, start in enumerate(range(0, len(lines), per_file)):
-        chunk = ["rules:", *lines[start : start + per_file]]
-        (path.parent / f"ORG-{n:02d}.yaml").write_text("\n".join(chunk) + "\n", encoding="utf-8")
 
 
 def dask_run(base: list[str], env: dict[str, str], repeat: int, jobs: int, devices: int, one: float) -> None:
