@@ -432,10 +432,11 @@ class CycloneDXJSONReader:
             )
         return {"specVersion": spec, "serialNumber": _serial(doc.get("serialNumber"))}
 
-    def _from_typed(self, source: Source, doc: dict[str, Any], typed: list[Component], longest: int) -> Inventory:
+    def _from_typed(self, source: Source, doc: dict[str, Any], typed: list[Component]) -> Inventory:
         """The typed path's document: checked and walked in the orjson path's order (header, metadata,
-        components, services), so its errors come in the same order too. ``longest`` covers the typed
-        components; the few made here from metadata and services are measured here."""
+        components, services), so its errors come in the same order too. The typed components have no
+        field over the limit (the typed records refuse one); the few made here from metadata and
+        services are measured here, so ``bound_fields`` need not look at 100,000 components."""
         meta, problems = self._header(source, doc), []
         services = doc.pop("services", None)
         with paused_gc():
@@ -445,7 +446,7 @@ class CycloneDXJSONReader:
             if services is not None:
                 _walk_list(source.path, "/services", services, components, problems, service=True)
         rest = components[:others] + components[others + len(typed) :]
-        longest = max([longest, *map(longest_field, rest)])
+        longest = max([0, *map(longest_field, rest)])
         return Inventory(
             path=source.path, format=self.name, components=components, metadata=meta, problems=problems,
             longest_field=longest,

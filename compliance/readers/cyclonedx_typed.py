@@ -17,41 +17,45 @@ member no reader looks at is accepted here, refused by orjson); nothing complych
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import orjson
 
 from compliance.model import Component
-from compliance.readers.base import Source, longest_field
+from compliance.readers.base import MAX_FIELD_CHARS, Source
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
+
+# A string the reader keeps: no longer than bound_fields allows. A longer one fails the typed path and the
+# orjson path reads the document, cutting it and noting the cut; so typed components need no measuring.
+_Kept = Annotated[str, msgspec.Meta(max_length=MAX_FIELD_CHARS)]
 
 
 class _Org(msgspec.Struct):
-    name: str | None = None
+    name: _Kept | None = None
 
 
 class _Swid(msgspec.Struct):
-    tagId: str | None = None  # noqa: N815 - the CycloneDX member name
+    tagId: _Kept | None = None  # noqa: N815 - the CycloneDX member name
 
 
 class _Property(msgspec.Struct):
     name: str
-    value: Any = None  # only identifier properties' values are read (and must be strings)
+    value: Any = None  # only identifier properties' values are read (strings within the limit)
 
 
 class _Component(msgspec.Struct):
-    name: str
-    version: str | None = None
+    name: _Kept
+    version: _Kept | None = None
     type: str | None = None
     supplier: _Org | None = None
     manufacturer: _Org | None = None
-    publisher: str | None = None
-    author: str | None = None
+    publisher: _Kept | None = None
+    author: _Kept | None = None
     authors: list[_Org | None] | None = None
-    group: str | None = None
-    purl: str | None = None
-    cpe: str | None = None
+    group: _Kept | None = None
+    purl: _Kept | None = None
+    cpe: _Kept | None = None
     swid: _Swid | None = None
     properties: list[_Property] | None = None
     bom_ref: str | None = msgspec.field(default=None, name="bom-ref")
@@ -77,10 +81,10 @@ class _NotTyped(Exception):
     """A value the typed records let through but the reader must judge itself (a property value)."""
 
 
-def read_typed(source: Source) -> tuple[dict[str, Any], list[Component], int] | None:
-    """The document's other members (``metadata`` and ``services`` parsed by orjson), its components
-    in ``walk_bom`` order and the longest of their bounded fields (measured as each is made, for
-    ``bound_fields``), or None for anything the orjson path must judge."""
+def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
+    """The document's other members (``metadata`` and ``services`` parsed by orjson) and its
+    components in ``walk_bom`` order, none with a field over ``MAX_FIELD_CHARS``, or None for
+    anything the orjson path must judge."""
     data = source.data
     if not data.isascii():
         try:
@@ -98,22 +102,19 @@ def read_typed(source: Source) -> tuple[dict[str, Any], list[Component], int] | 
     except (orjson.JSONDecodeError, RecursionError):
         return None
     out: list[Component] = []
-    longest = 0
     if bom.components is not None:
         try:
-            longest = _walk(source.path, "/components", bom.components, out)
+            _walk(source.path, "/components", bom.components, out)
         except _NotTyped:
             return None
-    return doc, out, longest
+    return doc, out
 
 
-def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) -> int:
+def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) -> None:
     """``_walk_items`` of the orjson path over typed records: each list's items, then their nested
-    lists in order; each record is released as soon as its component is made. Returns the longest
-    bounded field, measured while each component is fresh in the cache."""
+    lists in order; each record is released as soon as its component is made."""
     stack: list[tuple[str, list[_Component]]] = [(ptr, first)]
     append = out.append
-    longest = 0
     while stack:
         base, items = stack.pop()
         children: list[tuple[str, list[_Component]]] = []
@@ -121,15 +122,10 @@ def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) ->
             c = items[i]
             items[i] = None  # type: ignore[call-overload]
             where = f"{base}/{i}"
-            comp = _component(c, where)
-            append(comp)
-            n = longest_field(comp)
-            if n > longest:
-                longest = n
+            append(_component(c, where))
             if c.components is not None:
                 children.append((f"{where}/components", c.components))
         stack.extend(reversed(children))
-    return longest
 
 
 def _component(c: _Component, where: str) -> Component:
@@ -165,8 +161,8 @@ def _component(c: _Component, where: str) -> Component:
                 value = prop.value
                 if value is None:
                     continue
-                if type(value) is not str:
-                    raise _NotTyped  # the orjson path names the place of the wrong type
+                if type(value) is not str or len(value) > MAX_FIELD_CHARS:
+                    raise _NotTyped  # the orjson path names the place of the wrong type, or cuts it
                 if value:
                     identifiers.append((kind, value, f"properties.{prop.name}"))
     return Component(
