@@ -7,8 +7,8 @@ Every measurement is a fresh child process that measures itself from its first l
 included): its CPU seconds (user + system), its wall seconds and its own peak resident memory
 (``VmHWM`` of ``/proc/self/status`` in the child on Linux, ``getrusage(RUSAGE_SELF)`` elsewhere: on
 Linux ``ru_maxrss`` survives exec and so starts at this process's size when it forks the child). Ratios compare CPU
-seconds, which a shared machine's load does not inflate; the fleet speed-up compares wall seconds. The scan child runs ``python -m compliance scan FILE -j US --as-of ... -f json``
-exactly as the CLI does. Each scan is paired with its floor in the same run, alternating scan and
+seconds, which a shared machine's load does not inflate; the fleet speed-up compares wall seconds. The scan child runs ``complycheck scan FILE -j US --as-of ... -f json``
+by calling the installed command's entry point (``compliance.__main__:run``), as a user's shell does. Each scan is paired with its floor in the same run, alternating scan and
 floor ``--repeat`` times; the figures are medians of the runs and the ratio is the ratio of medians.
 
 Floors: orjson with the garbage collector off (JSON), ElementTree and lxml ``iterparse`` (XML),
@@ -64,7 +64,6 @@ def report(code):
 
 code = 0
 if kind == "scan":
-    import runpy
     sys.argv = ["complycheck", *args]
     real_exit, me = os._exit, os.getpid()
 
@@ -76,7 +75,9 @@ if kind == "scan":
 
     os._exit = measured_exit
     try:
-        runpy.run_module("compliance", run_name="__main__", alter_sys=True)
+        from compliance.__main__ import run  # what the installed complycheck command calls
+
+        run()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
 elif kind == "orjson":
