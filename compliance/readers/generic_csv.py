@@ -128,8 +128,9 @@ def _name_vendor_version_rows(
 
     Rows come from the CSV parser a chunk at a time; when every row of a chunk is one line of the
     right width with a name (the usual case, checked with C-level ``map``s), its raw cells become
-    identity ids without a Python statement per row; each distinct row is stripped and interned once. Other chunks take the
-    row-by-row rules of ``Table`` (blank rows counted, odd rows refused, empty names skipped) with
+    identity ids without a Python statement per row; each distinct row is stripped and interned once.
+    Other chunks take the row-by-row rules of ``Table.keep`` (odd rows refused, blank rows counted)
+    and skip empty names, with
     rows numbered as the slow path numbers them. Returns None, having read part of the table, when
     a quoted cell spans lines (row numbers then need the parser's count after each row), a name is
     nothing but blanks (a blank row or a skipped one?) or the parser raises: the caller reads the
@@ -164,14 +165,11 @@ def _name_vendor_version_rows(
                     ids.extend(map(identity.setdefault, map(get_key, chunk), fresh))
                     rownums.extend(range(first, first + len(chunk)))
                     continue
-                for k, row in enumerate(chunk):
-                    row_no = first + k
-                    if len(row) != width:
-                        table.odd_row(row, row_no)
+                for row_no, row in enumerate(chunk, first):  # the row-by-row rules of Table
+                    if not table.keep(row, row_no):
                         continue
                     if not row[i_name].strip():
-                        if not table.is_blank(row):
-                            skipped += 1
+                        skipped += 1  # a vendor or version but no name
                         continue
                     ids.append(identity.setdefault(get_key(row), next(fresh)))
                     rownums.append(row_no)
@@ -191,8 +189,8 @@ def _name_vendor_version_rows(
 def _rows_to_components(
     source: Source, table: Table, roles: dict[str, int]
 ) -> tuple[list[Component] | RowComponents, int]:
-    """One component per row, straight from the CSV parser. Runs a million times on big exports, so
-    lookups are hoisted out of the loop and repeated values are stored once (``Shared``)."""
+    """One component per row, straight from the CSV parser; the usual name/vendor/version export as
+    ``RowComponents`` (``_name_vendor_version_rows``). Repeated values are stored once (``Shared``)."""
     i_name = roles.get("name")
     i_vendor = roles.get("vendor")
     i_version = roles.get("version")
@@ -203,7 +201,7 @@ def _rows_to_components(
     id_columns = [(role, roles[role], table.header[roles[role]]) for role in IDENTIFIER_ROLES if role in roles]
     platform_kinds: dict[str, str | None] = {}
     shared = Shared(vendor_field)
-    text, vendor_list, vendor_lists = shared.text, shared.vendor_list, shared.vendors
+    text, vendor_list = shared.text, shared.vendor_list
     components: list[Component] = []
     append = components.append
     skipped = 0
@@ -212,32 +210,22 @@ def _rows_to_components(
         rows = _name_vendor_version_rows(source, table, i_name, i_version, i_vendor, shared)
         if rows is not None:
             return rows
-        # A quoted cell spanning lines, or a CSV error: read again row by row, numbering every row.
+        # A quoted cell spanning lines, a name of blanks or a CSV error: read again row by row with
+        # Table's own rules (rare, so its generator's cost per row does not matter).
         table.restart(source)
-        width, base, last = len(table.header), table.row_base, table.first_line
-        with table.parsing() as reader:
-            try:
-                for row in reader:
-                    row_no = last + base
-                    last = reader.line_num
-                    if len(row) != width:
-                        table.odd_row(row, row_no)
-                        continue
-                    name = row[i_name].strip()
-                    if not name:
-                        if not table.is_blank(row):
-                            skipped += 1
-                        continue
-                    version = row[i_version].strip() if i_version is not None else ""
-                    vendor = row[i_vendor].strip() if i_vendor is not None else ""
-                    vendors = vendor_lists.get(vendor) or vendor_list(vendor)
-                    append(
-                        Component(
-                            text(name, name), text(version, version), vendors, [], "", "", f"row {row_no}", "application"
-                        )
-                    )
-            except csv.Error as exc:
-                raise table.csv_error(exc, last + base) from None
+        for row_no, row in table:
+            name = row[i_name].strip()
+            if not name:
+                skipped += 1
+                continue
+            version = row[i_version].strip() if i_version is not None else ""
+            vendor = row[i_vendor].strip() if i_vendor is not None else ""
+            append(
+                Component(
+                    text(name, name), text(version, version), vendor_list(vendor), [], "", "", f"row {row_no}",
+                    "application",
+                )
+            )
         return components, skipped
     for row_no, row in table:
         platform = row[i_platform].strip() if i_platform is not None else ""

@@ -190,19 +190,24 @@ class Table:
         self.blank_rows += 1
         return True
 
+    def keep(self, record: list[str], row: int) -> bool:
+        """Whether a data row is one to read: an odd width is refused (``odd_row``), a blank row counted."""
+        if len(record) != len(self.header):
+            self.odd_row(record, row)
+            return False
+        return not self.is_blank(record)
+
     def csv_error(self, exc: csv.Error, row: int) -> InputError:
         return _csv_error(self.path, self._max_field, exc, row)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        width, base, last = len(self.header), self.row_base, self.first_line
+        base, last = self.row_base, self.first_line
         with self.parsing() as reader:
             try:
                 for record in reader:
                     row = last + base
                     last = reader.line_num
-                    if len(record) != width:
-                        self.odd_row(record, row)
-                    elif not self.is_blank(record):
+                    if self.keep(record, row):
                         yield row, record
             except csv.Error as exc:
                 raise self.csv_error(exc, last + base) from None
