@@ -250,37 +250,8 @@ class VendorIndex:
             return _NO_HITS
         hits: list[_Hit] = []
         if kind == "purl":
-            # Fast path for the common miss: a purl type no catalog purl starts with can match only
-            # through the maven/gradle namespace probe below. Unusual spellings ("pkg://", escapes)
-            # take the full parse, so the result is what purl_key would give.
-            slash = value.find("/", 4)
-            if slash > 4 and value.startswith("pkg:"):
-                ptype = value[4:slash]
-                if "%" not in ptype and "?" not in ptype and "#" not in ptype:
-                    ptype = ptype.lower()
-                    if ptype not in self.purl_known and ptype not in ("maven", "gradle"):
-                        return _NO_HITS
-                    if ptype not in OS_PACKAGE_TYPES:
-                        # The common miss, decided from the first path segment: catalog purls are prefixes
-                        # at "/" boundaries, so when "type/segment" starts none, nothing longer does. Only
-                        # a plain segment (no @ ? # %, not empty) is decided here; purl_key decides the rest.
-                        start = slash + 1
-                        nxt = value.find("/", start)
-                        if nxt < 0:  # pkg:type/name@version: no namespace (purl_key cuts at the last "@")
-                            plain = "?" not in value and "#" not in value
-                            at = value.rfind("@", start)
-                            seg = value[start:at] if at >= 0 else value[start:]
-                        else:
-                            seg = value[start:nxt]
-                            plain = "@" not in seg and "?" not in seg and "#" not in seg
-                        if plain and seg and "%" not in seg:
-                            seg = seg.lower()
-                            if seg not in self.purl_heads.get(ptype, ()) and (
-                                # a maven group under a catalog namespace: the full parse decides (a
-                                # malformed purl, "pkg:maven/com.tencent.x/", names nothing)
-                                nxt < 0 or ptype not in ("maven", "gradle") or self._namespace(seg) is None
-                            ):
-                                return _NO_HITS
+            if self._purl_misses(value):
+                return _NO_HITS
             key = purl_key(value)
             if key is None:
                 return _NO_HITS
@@ -342,6 +313,44 @@ class VendorIndex:
             if hit is not None:
                 hits.append(hit)
         return hits
+
+    def _purl_misses(self, value: str) -> bool:
+        """True when a purl surely hits nothing, decided without parsing it whole.
+
+        A type no catalog purl starts with can match only through the maven/gradle namespace probe.
+        Catalog purls are prefixes at "/" boundaries, so when "type/first-segment" starts none, nothing
+        longer does. Only plain spellings are decided here (no "pkg://", no @ ? # % in the segment, an
+        OS package's distribution namespace aside); False sends the rest to ``purl_key``, and
+        ``tests/test_matching.py`` holds the two to the same answers.
+        """
+        slash = value.find("/", 4)
+        if slash <= 4 or not value.startswith("pkg:"):
+            return False
+        ptype = value[4:slash]
+        if "%" in ptype or "?" in ptype or "#" in ptype:
+            return False
+        ptype = ptype.lower()
+        if ptype not in self.purl_known and ptype not in ("maven", "gradle"):
+            return True
+        if ptype in OS_PACKAGE_TYPES:
+            return False
+        start = slash + 1
+        nxt = value.find("/", start)
+        if nxt < 0:  # pkg:type/name@version: no namespace (purl_key cuts at the last "@")
+            plain = "?" not in value and "#" not in value
+            at = value.rfind("@", start)
+            seg = value[start:at] if at >= 0 else value[start:]
+        else:
+            seg = value[start:nxt]
+            plain = "@" not in seg and "?" not in seg and "#" not in seg
+        if not plain or not seg or "%" in seg:
+            return False
+        seg = seg.lower()
+        if seg in self.purl_heads.get(ptype, ()):
+            return False
+        # A maven group under a catalog namespace: the full parse decides (the malformed
+        # "pkg:maven/com.tencent.x/" names nothing).
+        return nxt < 0 or ptype not in ("maven", "gradle") or self._namespace(seg) is None
 
     # -- the one call the engine makes per component --------------------------------------
 
