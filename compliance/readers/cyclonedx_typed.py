@@ -104,13 +104,13 @@ def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
     out: list[Component] = []
     if bom.components is not None:
         try:
-            _walk(source.path, "/components", bom.components, out)
+            _walk("/components", bom.components, out)
         except _NotTyped:
             return None
     return doc, out
 
 
-def _walk(path: str, ptr: str, first: list[_Component], out: list[Component]) -> None:
+def _walk(ptr: str, first: list[_Component], out: list[Component]) -> None:
     """``_walk_items`` of the orjson path over typed records: each list's items, then their nested
     lists in order; each record is released as soon as its component is made."""
     stack: list[tuple[str, list[_Component]]] = [(ptr, first)]

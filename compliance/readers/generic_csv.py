@@ -122,7 +122,7 @@ CHUNK_ROWS = 4096
 
 
 def _name_vendor_version_rows(
-    source: Source, table: Table, i_name: int, i_version: int | None, i_vendor: int | None, shared: Shared
+    table: Table, i_name: int, i_version: int | None, i_vendor: int | None, shared: Shared
 ) -> tuple[RowComponents, int] | None:
     """A million-row asset export in C-speed chunks: one identity id and one row number per row.
 
@@ -207,7 +207,7 @@ def _rows_to_components(
     skipped = 0
     if i_name is not None and i_platform is None and not id_columns:
         # The usual asset export (name, publisher, version): nothing but three cells per row.
-        rows = _name_vendor_version_rows(source, table, i_name, i_version, i_vendor, shared)
+        rows = _name_vendor_version_rows(table, i_name, i_version, i_vendor, shared)
         if rows is not None:
             return rows
         # A quoted cell spanning lines, a name of blanks or a CSV error: read again row by row with
