@@ -23,10 +23,6 @@ def run() -> None:
         from compliance.cli import STARTUP_MODULES, main
 
         cli.FAST_EXIT = True  # this is the process of the command: a finished scan may skip teardown
-        if sys.argv[1:2] == ["scan"]:
-            import compliance.scan
-
-            compliance.scan.RETAIN_LAST_INPUT = True  # its last input is discarded by that exit
 
         for module in STARTUP_MODULES.get(sys.argv[1] if len(sys.argv) > 1 else "", ()):
             importlib.import_module(module)

@@ -315,6 +315,7 @@ def scan(
         scheduler=scheduler,
         unverified="fail" if fail_on_unverified else (policy.unverified or "warn"),
         show_out_of_scope=_first(show_out_of_scope, policy.show_out_of_scope, False),
+        keep_last_input=FAST_EXIT,  # this process ends in _finish while ``options`` is still held
     )
     if waivers_file:
         from compliance.waivers import load_waivers  # only now: a scan without waivers never loads PyYAML

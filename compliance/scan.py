@@ -21,13 +21,6 @@ FAIL_ON = ("fail", "warn", "never")
 UNVERIFIED = ("warn", "fail")
 ALL = "ALL"  # the explicit opt-in to every jurisdiction of the pack
 
-# Set by the complycheck command (``compliance.__main__.run``), which ends with ``os._exit``: the last
-# input read stays referenced here instead of being freed object by object as ``scan_one`` returns (for
-# 100,000 components about 0.1 s); the next input replaces it, and the process end discards it. A
-# program calling ``scan`` itself leaves this off and keeps nothing.
-RETAIN_LAST_INPUT = False
-_last_input: list[Any] = [None]
-
 # One line, for the library and the CLI alike: a gate that silently applied India's and Ukraine's rules
 # to a US product would fail for reasons nobody chose.
 def no_jurisdiction_message(config_file: str = ".complycheck.yaml") -> str:
@@ -62,6 +55,11 @@ class ScanOptions:
     named_inputs: frozenset[str] | None = None
     unverified: str = "warn"  # "fail" lets rules resting on unverified facts fail the gate
     show_out_of_scope: bool = False  # SARIF/GitHub list out-of-scope findings only when asked
+    # The complycheck command ends with ``os._exit`` while it still holds these options: the last input
+    # read is kept in ``last_input`` instead of being freed object by object as ``scan_one`` returns
+    # (for 100,000 components about 0.1 s); the next input replaces it. Off for any other caller.
+    keep_last_input: bool = False
+    last_input: Any = field(default=None, repr=False, compare=False)
 
 
 def _canonical(names: list[str], known: list[str], what: str, plural: str) -> list[str]:
@@ -258,8 +256,8 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
             result.sha256 = source.sha256
             result.problems = inventory.problems
             sections.append((result, found))
-        if RETAIN_LAST_INPUT:
-            _last_input[0] = inventory
+        if options.keep_last_input:
+            options.last_input = inventory
         return sections
     except InputError as exc:
         error = str(exc)
