@@ -140,13 +140,7 @@ class JUnitFormat:
                         out = ET.SubElement(case, "system-out")
                         out.text = x("\n\n".join(_finding_block(f) for f in rest))
                     elif not found:
-                        out = ET.SubElement(case, "system-out")
-                        src = primary_source(rule)
-                        out.text = x(
-                            f"No component of this input is covered (rule status if present: "
-                            f"{rule.get('status_if_present')}). Citation: {rule.get('citation', '')}"
-                            + (f" Source: {src}" if src else "")
-                        )
+                        ET.SubElement(case, "system-out").text = x(_not_covered(rule, "this input"))
             for key, value in counts.items():
                 suite.set(key, str(value))
                 totals[key] += value
@@ -200,13 +194,8 @@ class JUnitFormat:
                 out.text = x(f"{len(rest)} input(s) with findings that do not fail the gate:\n"
                              + "\n".join(_input_line(path, fs) for path, fs in rest.items()))
             elif not found:
-                src = primary_source(rule)
-                out = ET.SubElement(case, "system-out")
-                out.text = x(
-                    f"No component of any of the {len(readable)} readable input(s) is covered (rule status if present: "
-                    f"{rule.get('status_if_present')}). Citation: {rule.get('citation', '')}"
-                    + (f" Source: {src}" if src else "")
-                )
+                text = _not_covered(rule, f"any of the {len(readable)} readable input(s)")
+                ET.SubElement(case, "system-out").text = x(text)
         for key, value in totals.items():
             suite.set(key, str(value))
             root.set(key, str(value))
@@ -238,4 +227,13 @@ def _scan_properties(report: Report) -> tuple[tuple[str, str], ...]:
         ("contexts", ",".join(report.contexts)),
         ("fail_on", report.fail_on),
         ("rulepack", report.rulepack.get("version", "")),
+    )
+
+
+def _not_covered(rule: dict[str, Any], where: str) -> str:
+    """A passing rule's note, in either layout: what it would have said, and where to read the rule."""
+    src = primary_source(rule)
+    return (
+        f"No component of {where} is covered (rule status if present: {rule.get('status_if_present')})."
+        f" Citation: {rule.get('citation', '')}" + (f" Source: {src}" if src else "")
     )
