@@ -50,6 +50,9 @@ NOT_ON_THE_SCAN_PATH = [
     "pickle",  # the cache is read with the C unpickler alone
     "hashlib",  # small inputs are hashed without loading OpenSSL
     "difflib",  # click's "did you mean" suggestions, never shown for -j / -f
+    "pathlib",  # a cached rule pack is found with os.path strings; pathlib is for reading YAML packs
+    "urllib.parse",  # imported by pathlib
+    "ipaddress",  # imported by urllib.parse
     *(
         f"compliance.readers.{module}"
         for module in (

@@ -8,7 +8,6 @@ import shlex
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
 from compliance.model import Finding, InputResult, Report
 
@@ -139,6 +138,9 @@ def _relative_to(path: str, cwd: str) -> str:
 
 @lru_cache(maxsize=65_536)
 def _uri(rel: str) -> str:
+    # Imported here: the text format uses this module too, and urllib.parse brings ipaddress (~2 ms).
+    from urllib.parse import quote
+
     if os.path.isabs(rel):
         return "file://" + quote(rel if rel.startswith("/") else "/" + rel, safe="/:")
     return quote(rel, safe="/")

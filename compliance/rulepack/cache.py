@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from compliance import __version__
 from compliance.rulepack.model import RulePack
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
 
 MAGIC = "complycheck-rulepack-cache/2"  # /2: records pickled as constructor calls
 _PACK_DIRS = ("vendors", "jurisdictions")
@@ -32,20 +34,28 @@ _PACK_DIRS = ("vendors", "jurisdictions")
 
 def cache_dir() -> Path | None:
     """Where cached packs live, or None when caching is turned off."""
+    from pathlib import Path
+
+    directory = _cache_root()
+    return None if directory is None else Path(directory)
+
+
+def _cache_root() -> str | None:
+    """``cache_dir()`` as a string, worked out without ``pathlib`` (~5 ms a warm scan does not need)."""
     if os.environ.get("COMPLYCHECK_NO_CACHE", "").strip() not in ("", "0"):
         return None
     override = os.environ.get("COMPLYCHECK_CACHE_DIR")
     if override:
-        return Path(override)
+        return override
     xdg = _linux_cache_root()
     if xdg is not None:
-        return Path(xdg) / "complycheck"
+        return os.path.join(xdg, "complycheck")
     try:
         from platformdirs import user_cache_dir
     except ImportError:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        return Path(base) / "complycheck"
-    return Path(user_cache_dir("complycheck", appauthor=False))
+        return os.path.join(base, "complycheck")
+    return user_cache_dir("complycheck", appauthor=False)
 
 
 def _linux_cache_root() -> str | None:
@@ -69,7 +79,7 @@ def _linux_cache_root() -> str | None:
     return root if os.path.isabs(root) else None
 
 
-def pack_key(dirs: list[Path]) -> str | None:
+def pack_key(dirs: list[str] | list[Path]) -> str | None:
     """A digest of everything a loaded pack depends on; None when a directory cannot be listed.
 
     Listed with ``os`` rather than ``Path.glob``: the same files (``_pack_files``), a millisecond
@@ -120,13 +130,13 @@ def _pack_files(folder: str) -> list[str] | None:
     return sorted(out)
 
 
-def _path(directory: Path, key: str) -> Path:
-    return directory / f"rulepack-{__version__}-{key[:40]}.pickle"
+def _path(directory: str | Path, key: str) -> str:
+    return os.path.join(directory, f"rulepack-{__version__}-{key[:40]}.pickle")
 
 
-def load(dirs: list[Path]) -> tuple[RulePack | None, str | None]:
+def load(dirs: list[str] | list[Path]) -> tuple[RulePack | None, str | None]:
     """The cached pack for these directories (or None) and the key to store a fresh one under."""
-    directory = cache_dir()
+    directory = _cache_root()
     key = pack_key(dirs) if directory is not None else None
     if directory is None or key is None:
         return None, key
@@ -158,6 +168,7 @@ def store(key: str | None, pack: RulePack) -> None:
         return
     import pickle
     import tempfile  # only when writing: a warm scan never loads it
+    from pathlib import Path
 
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -169,7 +180,7 @@ def store(key: str | None, pack: RulePack) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _prune(directory, keep=_path(directory, key))
+        _prune(directory, keep=Path(_path(directory, key)))
     except (OSError, pickle.PicklingError, RecursionError):
         return
 

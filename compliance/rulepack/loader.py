@@ -8,11 +8,11 @@ as one line naming the file, the rule or vendor, and the field, and all of them 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.errors import RulePackError
 from compliance.normalize import is_distinctive, org_tokens, product_tokens
@@ -29,18 +29,31 @@ from compliance.rulepack.model import (
 )
 from compliance.untrusted import QUOTE_LIMIT, capped, quoted
 
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+# ``pathlib`` (with ``urllib.parse``, ``ipaddress``, ``fnmatch``: ~5 ms) is imported only where a pack is
+# read from YAML; a scan whose pack comes from the cache works with ``os.path`` strings alone.
+
 
 def builtin_pack_dir() -> Path:
     """The pack inside an installed wheel, or the repository's ``rules/`` when run from source."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "_rules", package.parent / "rules"):
-        if candidate.is_dir():
+    from pathlib import Path
+
+    return Path(_builtin_pack_root())
+
+
+def _builtin_pack_root() -> str:
+    """``builtin_pack_dir()`` as a string, found without ``pathlib``."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for candidate in (os.path.join(package, "_rules"), os.path.join(os.path.dirname(package), "rules")):
+        if os.path.isdir(candidate):
             return candidate
     from importlib import resources  # a zipped install: only then pay for importlib.resources
 
     installed = resources.files("compliance") / "_rules"
     if installed.is_dir():
-        return Path(str(installed))
+        return str(installed)
     raise RulePackError(["built-in rule pack not found: the installation is incomplete (no compliance/_rules)"])
 
 
@@ -347,6 +360,8 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
 
 def collect_problems(dirs: list[Path]) -> tuple[list[str], RulePack | None]:
     """Every problem in the given packs (merged in order), and the pack when there are none."""
+    from pathlib import Path
+
     problems: list[str] = []
     data = _PackData()
     for d in dirs:
@@ -377,10 +392,10 @@ def load_rule_pack(extra_dirs: list[str] | None = None, *, builtin: bool = True)
     A pack validated before, with no pack file changed since, comes from the cache
     (``compliance.rulepack.cache``) instead of being read and validated again.
     """
-    dirs: list[Path] = []
+    dirs: list[str] = []  # strings: a cached pack is found without importing pathlib
     if builtin:
-        dirs.append(builtin_pack_dir())
-    dirs.extend(Path(d) for d in extra_dirs or [])
+        dirs.append(_builtin_pack_root())
+    dirs.extend(os.fspath(d) for d in extra_dirs or [])
     if not dirs:
         raise RulePackError(["no rule packs selected: --no-builtin-rules needs at least one --rules DIR"])
     from compliance.rulepack import cache
