@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compliance.errors import UsageError
+from compliance.records import Record
 from compliance.untrusted import path_text
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ KEYS: dict[str, str] = {
 }
 
 
-@dataclass(slots=True)
-class Policy:
+@dataclass(slots=True, repr=False, eq=False)
+class Policy(Record):
     """The settings a policy file gives. ``None`` (or empty) means "not set here": the default applies."""
 
     path: str

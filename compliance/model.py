@@ -10,6 +10,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from compliance.records import FrozenRecord, Record
+
 # Severity order used by the gate: a higher number is worse.
 SEVERITY_RANK = {"info": 0, "warn": 1, "fail": 2}
 
@@ -56,8 +58,8 @@ class Location:
         return (str, (str(self),))
 
 
-@dataclass(slots=True)
-class Component:
+@dataclass(slots=True, repr=False, eq=False)
+class Component(Record):
     """One piece of software found in an input, with every vendor-bearing string the reader saw.
 
     ``vendor_fields`` holds ``(field, value)`` pairs such as ``("supplier.name", "AO Kaspersky Lab")``.
@@ -136,8 +138,8 @@ class RowComponents(Sequence[Component]):
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(slots=True)
-class Inventory:
+@dataclass(slots=True, repr=False, eq=False)
+class Inventory(Record):
     """What one reader found in one input.
 
     ``problems`` are off-spec fields the reader decided it could read past without hiding who made
@@ -160,8 +162,8 @@ class Inventory:
     longest_field: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Evidence(FrozenRecord):
     """Why a component was tied to a vendor: the field, its value, and what in the catalog it hit."""
 
     field: str
@@ -188,8 +190,8 @@ class Evidence:
         return out
 
 
-@dataclass(slots=True)
-class ActionResult:
+@dataclass(slots=True, repr=False, eq=False)
+class ActionResult(Record):
     """The status of one prohibited action of a rule, as of the scan date and in the scan's contexts."""
 
     action: str
@@ -212,8 +214,8 @@ class ActionResult:
         }
 
 
-@dataclass(slots=True)
-class Finding:
+@dataclass(slots=True, repr=False, eq=False)
+class Finding(Record):
     """A rule that applies to a component, with the action that decided its status."""
 
     rule_id: str
@@ -299,8 +301,8 @@ class Finding:
         return out
 
 
-@dataclass(slots=True)
-class InputResult:
+@dataclass(slots=True, repr=False, eq=False)
+class InputResult(Record):
     """One input's section of the report. ``error`` is set when the input could not be used;
     ``problems`` lists what the reader read past (see ``Inventory.problems``).
 
@@ -344,8 +346,8 @@ def no_waivers(file: str | None = None) -> dict[str, Any]:
     return {"file": file, "applied": [], "lapsed": [], "unused": []}
 
 
-@dataclass(slots=True)
-class Report:
+@dataclass(slots=True, repr=False, eq=False)
+class Report(Record):
     """Everything a format needs. Formats render it; they never decide a verdict.
 
     ``rulepack`` holds ``packs`` (each pack's own name and version, in load order) besides the

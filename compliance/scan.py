@@ -13,6 +13,7 @@ from compliance.errors import ComplyCheckError, InputError, UsageError, internal
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import display_path, expand_paths, load_source, read_source
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
+from compliance.records import Record
 from compliance.remote import is_url, load_url
 from compliance.rulepack import RulePack, load_rule_pack
 from compliance.skip import not_inventory
@@ -30,8 +31,8 @@ def no_jurisdiction_message(config_file: str = ".complycheck.yaml") -> str:
     )
 
 
-@dataclass
-class ScanOptions:
+@dataclass(repr=False, eq=False)
+class ScanOptions(Record):
     """What to scan against and how: the library form of ``complycheck scan``'s flags and policy file."""
 
     jurisdictions: list[str] = field(default_factory=list)

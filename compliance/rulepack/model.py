@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from compliance.records import FrozenRecord, Record
+
 NON_BINDING = frozenset({"advisory", "vendor-withdrawal"})
 
 # What a piece of software or equipment is, as far as a rule's scope is concerned. Rules say which kinds they
@@ -25,8 +27,8 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Ident:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Ident(FrozenRecord):
     """A catalog identifier with how well it is sourced (primary, secondary, unverified)."""
 
     value: str
@@ -34,8 +36,8 @@ class Ident:
     note: str = ""
 
 
-@dataclass(slots=True)
-class Product:
+@dataclass(slots=True, repr=False, eq=False)
+class Product(Record):
     """A catalog product of one vendor: its names and identifiers, and the kind of software it is."""
 
     id: str
@@ -48,8 +50,8 @@ class Product:
     identifiers: dict[str, list[Ident]] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class Vendor:
+@dataclass(slots=True, repr=False, eq=False)
+class Vendor(Record):
     """A catalog vendor: who it is (names, brands, identifiers) and its products; rules name vendors by ``id``."""
 
     id: str
@@ -68,8 +70,8 @@ class Vendor:
     equipment_kind: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Action(FrozenRecord):
     """One dated obligation of a rule (identify, remove, stop buying...), in force from ``effective``."""
 
     id: str
@@ -80,8 +82,8 @@ class Action:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Source(FrozenRecord):
     """Where a rule's facts come from: a URL and whether it is a primary or secondary source."""
 
     url: str
@@ -89,8 +91,8 @@ class Source:
     title: str = ""
 
 
-@dataclass(slots=True)
-class Rule:
+@dataclass(slots=True, repr=False, eq=False)
+class Rule(Record):
     """One government measure: what it covers (vendors, products, kinds), where, when and for which contexts."""
 
     id: str
@@ -152,8 +154,8 @@ class Rule:
         return self.covers(vendor, product, product.kind if product is not None else None)
 
 
-@dataclass(frozen=True, slots=True)
-class ContextDef:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class ContextDef(FrozenRecord):
     """A context of use (``federal``, ``mobile``...) and the contexts it implies."""
 
     id: str
@@ -161,8 +163,8 @@ class ContextDef:
     implies: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class JurisdictionDef:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class JurisdictionDef(FrozenRecord):
     """A jurisdiction code and the codes it includes (``US-TX`` includes ``US``)."""
 
     code: str
@@ -171,8 +173,8 @@ class JurisdictionDef:
     includes: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
-class RulePack:
+@dataclass(slots=True, repr=False, eq=False)
+class RulePack(Record):
     """One or more packs merged: the built-in pack plus any ``--rules DIR`` packs."""
 
     name: str

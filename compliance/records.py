@@ -1,0 +1,84 @@
+"""``__repr__``, ``__eq__`` and ``__hash__`` for the record dataclasses, written once instead of per class.
+
+In Python 3.11 ``@dataclass`` writes the source of every method it generates and compiles it with
+``exec`` as the class is created: for the twenty record classes a scan imports, sixty-odd
+compilations and about a fifth of its own start-up. ``__init__`` (and a frozen class's
+``__setattr__`` and ``__delattr__``) must still be generated; ``__repr__``, ``__eq__`` and
+``__hash__`` come from these base classes instead, which are compiled once into bytecode like any
+module, and behave exactly as the generated ones:
+
+- ``repr``: ``QualName(field=value!r, ...)`` over the fields with ``repr=True``, ``...`` for a record
+  already being shown further up the same call (a cycle);
+- ``==``: the tuples of the ``compare=True`` fields when both are of exactly the same class, else
+  ``NotImplemented``;
+- ``hash``: ``Record`` is unhashable (as a mutable dataclass with ``eq``); ``FrozenRecord`` hashes the
+  tuple of its hashed fields (as a frozen one).
+
+A record class is ``@dataclass(..., repr=False, eq=False)`` on ``Record`` (``frozen=True`` on
+``FrozenRecord``); ``tests/test_records.py`` checks each against the methods ``dataclasses`` generates.
+"""
+
+from __future__ import annotations
+
+from _thread import get_ident
+from collections.abc import Callable
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any
+
+# Per class: the getter of the compared fields' values, and of the hashed ones (a tuple either way).
+_COMPARED: dict[type, Callable[[Any], tuple]] = {}
+_HASHED: dict[type, Callable[[Any], tuple]] = {}
+_REPR_RUNNING: set[tuple[int, int]] = set()
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:
+    if len(names) >= 2:
+        return attrgetter(*names)  # a tuple of the values, in C
+    return lambda obj: tuple(getattr(obj, n) for n in names)
+
+
+def _compared(cls: type) -> Callable[[Any], tuple]:
+    get = _COMPARED.get(cls)
+    if get is None:
+        get = _COMPARED[cls] = _getter(tuple(f.name for f in fields(cls) if f.compare))
+    return get
+
+
+class Record:
+    """Base of a mutable record dataclass (declared with ``repr=False, eq=False``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        key = (id(self), get_ident())
+        if key in _REPR_RUNNING:
+            return "..."
+        _REPR_RUNNING.add(key)
+        try:
+            shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+            return f"{self.__class__.__qualname__}({shown})"
+        finally:
+            _REPR_RUNNING.discard(key)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            get = _compared(self.__class__)
+            return get(self) == get(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class FrozenRecord(Record):
+    """Base of a frozen record dataclass (declared with ``frozen=True, repr=False, eq=False``)."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        cls = self.__class__
+        get = _HASHED.get(cls)
+        if get is None:
+            hashed = tuple(f.name for f in fields(cls) if (f.compare if f.hash is None else f.hash))
+            get = _HASHED[cls] = _getter(hashed)
+        return hash(get(self))
