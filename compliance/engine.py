@@ -139,14 +139,16 @@ class Evaluator:
         horizon_days: int = 90,
         require_verified: bool = False,
         fail_unverified: bool = False,
+        index: VendorIndex | None = None,
     ) -> None:
         """``require_verified`` leaves rules resting on unverified facts out (listed in ``excluded_rules``);
-        otherwise their would-be failures are warnings unless ``fail_unverified``."""
+        otherwise their would-be failures are warnings unless ``fail_unverified``. ``index``: the pack's
+        vendor index as the rule-pack cache stored it (built here when None)."""
         self.pack = pack
         self.as_of = as_of
         self.contexts = pack.expand_contexts(contexts)
         self.selected = pack.expand_jurisdictions(jurisdictions) if jurisdictions else set(pack.jurisdictions)
-        self.index = VendorIndex(pack)
+        self.index = index if index is not None else VendorIndex(pack)
         self.rules_by_vendor: dict[str, list[tuple[Rule, RuleOutcome]]] = defaultdict(list)
         self.outcomes: dict[str, RuleOutcome] = {}
         self.selected_rules: list[Rule] = []

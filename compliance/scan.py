@@ -15,7 +15,8 @@ from compliance.readers import display_path, expand_paths, load_source, read_sou
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
 from compliance.records import Record
 from compliance.remote import is_url, load_url
-from compliance.rulepack import RulePack, load_rule_pack
+from compliance.rulepack import RulePack
+from compliance.rulepack.loader import load_rule_pack_and_index
 from compliance.skip import not_inventory
 
 FAIL_ON = ("fail", "warn", "never")
@@ -119,8 +120,9 @@ def scan(
     are still scanned. Usage errors (unknown jurisdiction, unknown context) raise ``UsageError``.
     """
     options = options or ScanOptions()
+    index = None  # a pack the caller passes may have been changed since it was loaded: its index is built
     if pack is None:
-        pack = load_rule_pack(options.rule_dirs, builtin=options.builtin_rules)
+        pack, index = load_rule_pack_and_index(options.rule_dirs, builtin=options.builtin_rules)
     check_selection(pack, options)
     options.named_inputs = frozenset(paths)  # a file named by the caller is always read, never skipped
     as_of = options.as_of or date.today()
@@ -133,6 +135,7 @@ def scan(
         horizon_days=options.horizon_days,
         require_verified=options.require_verified,
         fail_unverified=options.unverified == "fail",
+        index=index,
     )
     inputs: list[InputResult] = []
     findings: list[Finding] = []

@@ -177,3 +177,63 @@ def test_the_cache_key_covers_exactly_the_files_the_loader_reads(tmp_path):
     (folder / "j.yaml").mkdir()
     assert cache._pack_files(str(folder)) == [str(p) for p in sorted(folder.glob("*.y*ml"))]
     assert cache._pack_files(str(tmp_path / "missing")) == [] == list((tmp_path / "missing").glob("*.y*ml"))
+
+
+def _tables(index) -> dict:
+    return {k: v for k, v in vars(index).items() if k not in ("vendors", "products")}
+
+
+def test_the_stored_vendor_index_is_the_one_the_pack_builds(cache_dir):
+    """The index comes back with the pack it was built from (its own records), equal to a fresh one."""
+    from compliance.matching import VendorIndex
+
+    load_rule_pack([])
+    pack, index, _key = cache.load_entry([loader.builtin_pack_dir()])
+    assert pack is not None and index is not None
+    assert index.vendors is pack.vendors and index.products is pack.products
+    assert _tables(index) == _tables(VendorIndex(pack))
+
+
+def test_a_scan_builds_the_vendor_index_only_when_the_cache_has_none(cache_dir, monkeypatch):
+    from datetime import date
+
+    from compliance import matching
+    from compliance.scan import ScanOptions, scan
+
+    built: list[int] = []
+    real = matching.VendorIndex.__init__
+
+    def counting(self, pack):
+        built.append(1)
+        real(self, pack)
+
+    monkeypatch.setattr(matching.VendorIndex, "__init__", counting)
+    paths = [str(REPO / "examples" / "sboms")]
+    options = {"jurisdictions": ["US"], "as_of": date(2026, 1, 1)}
+    cold = scan(paths, ScanOptions(**options))
+    assert len(built) == 1  # built to be stored, and used by this scan too
+    warm = scan(paths, ScanOptions(**options))
+    assert len(built) == 1 and warm.to_dict() == cold.to_dict()
+    given = scan(paths, ScanOptions(**options), pack=load_rule_pack([]))  # the caller's pack: built afresh
+    assert len(built) == 2 and given.to_dict() == cold.to_dict()
+
+
+def test_changed_index_code_never_reuses_a_stored_index(cache_dir, validations, monkeypatch, tmp_path):
+    """A development checkout keeps its version number: a changed matching module misses the cache."""
+    module = tmp_path / "matching.py"
+    module.write_text("v1", encoding="utf-8")
+    monkeypatch.setattr(cache, "_INDEX_CODE", (*cache._INDEX_CODE, str(module)))
+    load_rule_pack([])
+    load_rule_pack([])
+    assert len(validations) == 1
+    module.write_text("v2!", encoding="utf-8")
+    load_rule_pack([])
+    assert len(validations) == 2
+
+
+def test_a_cache_file_of_the_previous_format_is_not_used(cache_dir, validations):
+    load_rule_pack([])
+    (entry,) = cache_dir.glob("rulepack-*.pickle")
+    magic, version, key, pack, _index = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps(("complycheck-rulepack-cache/2", version, key, pack)))
+    assert load_rule_pack([]).rules and len(validations) == 2

@@ -2,11 +2,13 @@
 
 Loading and schema-validating the pack costs about a millisecond per rule; a small scan spends half
 its time there, and a pack of thousands of rules costs seconds per run. The cache holds the pickled,
-already validated ``RulePack``:
+already validated ``RulePack`` and the ``VendorIndex`` built from it (a scan would otherwise build it
+from the catalog on every run):
 
-- keyed on the complycheck version, the Python version and, for every pack file (``pack.yaml``,
-  ``vendors/*.yaml``, ``jurisdictions/*.yaml``), its path, size and modification time; any change,
-  a new or a deleted file, or another complycheck version misses and re-validates;
+- keyed on the complycheck version, the Python version, the modules that build the index (path, size,
+  modification time) and, for every pack file (``pack.yaml``, ``vendors/*.yaml``,
+  ``jurisdictions/*.yaml``), its path, size and modification time; any change, a new or a deleted
+  file, or another complycheck version misses and re-validates;
 - stored in the user cache directory (``platformdirs.user_cache_dir("complycheck")``, else
   ``$XDG_CACHE_HOME/complycheck`` or ``~/.cache/complycheck``), or ``$COMPLYCHECK_CACHE_DIR``;
   ``COMPLYCHECK_NO_CACHE=1`` turns it off. On Linux the same XDG directory is worked out here, without
@@ -28,8 +30,16 @@ from compliance.rulepack.model import RulePack
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-MAGIC = "complycheck-rulepack-cache/2"  # /2: records pickled as constructor calls
+    from compliance.matching import VendorIndex
+
+MAGIC = "complycheck-rulepack-cache/3"  # /2: records pickled as constructor calls; /3: with the vendor index
 _PACK_DIRS = ("vendors", "jurisdictions")
+# The modules that build the stored vendor index from a pack: a changed one (a development checkout
+# whose version number did not move) misses, like a changed pack file.
+_INDEX_CODE = tuple(
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name)
+    for name in ("matching.py", "normalize.py", "identifiers.py")
+)
 
 
 def cache_dir() -> Path | None:
@@ -89,6 +99,12 @@ def pack_key(dirs: list[str] | list[Path]) -> str | None:
 
     h = sha256()
     h.update(f"{MAGIC}\0{__version__}\0{sys.version_info[:3]}\0".encode())
+    for code in _INDEX_CODE:
+        try:
+            st = os.stat(code)
+        except OSError:
+            return None
+        h.update(f"code\0{code}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
     for d in dirs:
         root = os.fspath(d)
         h.update(f"dir\0{root}\0".encode("utf-8", "surrogateescape"))
@@ -136,10 +152,21 @@ def _path(directory: str | Path, key: str) -> str:
 
 def load(dirs: list[str] | list[Path]) -> tuple[RulePack | None, str | None]:
     """The cached pack for these directories (or None) and the key to store a fresh one under."""
+    pack, _index, key = load_entry(dirs)
+    return pack, key
+
+
+def load_entry(dirs: list[str] | list[Path]) -> tuple[RulePack | None, VendorIndex | None, str | None]:
+    """The cached pack and its vendor index (or Nones), and the key to store a fresh pack under.
+
+    The index comes from the same file as the pack (one pickle: it refers to the pack's own vendor
+    and product records) and was built by ``store`` right after the pack was validated, so its match
+    memos are empty. It is None when the pack's index could not be built then.
+    """
     directory = _cache_root()
     key = pack_key(dirs) if directory is not None else None
     if directory is None or key is None:
-        return None, key
+        return None, None, key
     from compliance.readers.base import paused_gc
 
     try:
@@ -151,21 +178,36 @@ def load(dirs: list[str] | list[Path]) -> tuple[RulePack | None, str | None]:
     try:
         # Unpickling creates every rule and vendor record at once: with the collector on it takes 2.5x longer.
         with open(_path(directory, key), "rb") as fh, paused_gc():
-            magic, version, stored_key, pack = unpickle(fh)  # noqa: S301 - our own file in the user's cache
+            magic, version, stored_key, pack, index = unpickle(fh)  # noqa: S301 - our own file in the user's cache
     except FileNotFoundError:
-        return None, key
+        return None, None, key
     except Exception:  # noqa: BLE001 - a corrupt or foreign cache file is ignored, never trusted
-        return None, key
+        return None, None, key
     if magic != MAGIC or version != __version__ or stored_key != key or not isinstance(pack, RulePack):
-        return None, key
-    return pack, key
+        return None, None, key
+    if index is not None:
+        from compliance.matching import VendorIndex  # loaded by the unpickling already
+
+        if not isinstance(index, VendorIndex) or index.vendors is not pack.vendors or index.products is not pack.products:
+            return None, None, key
+    return pack, index, key
 
 
-def store(key: str | None, pack: RulePack) -> None:
-    """Write the pack atomically; a cache that cannot be written is silently skipped (it is only a cache)."""
+def store(key: str | None, pack: RulePack) -> VendorIndex | None:
+    """Write the pack and its vendor index atomically, and return the index (None: caching is off).
+
+    A cache that cannot be written is silently skipped (it is only a cache); the index is returned
+    all the same, so the scan that validated the pack does not build it a second time.
+    """
     directory = cache_dir()
     if directory is None or key is None:
-        return
+        return None
+    from compliance.matching import VendorIndex
+
+    try:
+        index: VendorIndex | None = VendorIndex(pack)
+    except Exception:  # noqa: BLE001 - the scan builds it again and reports the problem where it always did
+        index = None
     import pickle
     import tempfile  # only when writing: a warm scan never loads it
     from pathlib import Path
@@ -175,14 +217,15 @@ def store(key: str | None, pack: RulePack) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".rulepack-", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(fd, "wb") as fh:
-                _pickler(fh).dump((MAGIC, __version__, key, pack))
+                _pickler(fh).dump((MAGIC, __version__, key, pack, index))
             os.replace(tmp, _path(directory, key))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         _prune(directory, keep=Path(_path(directory, key)))
     except (OSError, pickle.PicklingError, RecursionError):
-        return
+        pass
+    return index
 
 
 def _pickler(fh: BinaryIO) -> Any:

@@ -32,6 +32,8 @@ from compliance.untrusted import QUOTE_LIMIT, capped, quoted
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
+    from compliance.matching import VendorIndex
+
 # ``pathlib`` (with ``urllib.parse``, ``ipaddress``, ``fnmatch``: ~5 ms) is imported only where a pack is
 # read from YAML; a scan whose pack comes from the cache works with ``os.path`` strings alone.
 
@@ -392,6 +394,16 @@ def load_rule_pack(extra_dirs: list[str] | None = None, *, builtin: bool = True)
     A pack validated before, with no pack file changed since, comes from the cache
     (``compliance.rulepack.cache``) instead of being read and validated again.
     """
+    return load_rule_pack_and_index(extra_dirs, builtin=builtin)[0]
+
+
+def load_rule_pack_and_index(
+    extra_dirs: list[str] | None = None, *, builtin: bool = True
+) -> tuple[RulePack, VendorIndex | None]:
+    """``load_rule_pack``, and the pack's vendor index when the cache has one (None: build it).
+
+    A scan takes the index with the pack instead of building it from the catalog on every run.
+    """
     dirs: list[str] = []  # strings: a cached pack is found without importing pathlib
     if builtin:
         dirs.append(_builtin_pack_root())
@@ -400,11 +412,10 @@ def load_rule_pack(extra_dirs: list[str] | None = None, *, builtin: bool = True)
         raise RulePackError(["no rule packs selected: --no-builtin-rules needs at least one --rules DIR"])
     from compliance.rulepack import cache
 
-    cached, key = cache.load(dirs)
+    cached, index, key = cache.load_entry(dirs)
     if cached is not None:
-        return cached
+        return cached, index
     problems, pack = collect_problems(dirs)
     if problems or pack is None:
         raise RulePackError(problems)
-    cache.store(key, pack)
-    return pack
+    return pack, cache.store(key, pack)
