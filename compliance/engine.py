@@ -23,11 +23,12 @@ from compliance.model import (
     Inventory,
     RowComponents,
 )
+from compliance.records import Record
 from compliance.rulepack.model import Rule, RulePack
 
 
-@dataclass(slots=True)
-class RuleOutcome:
+@dataclass(slots=True, repr=False, eq=False)
+class RuleOutcome(Record):
     """What a rule means for this scan if a covered component is present."""
 
     status: str | None  # None: not in force and outside the look-ahead window, or lapsed

@@ -31,6 +31,7 @@ from compliance.identifiers import (
 )
 from compliance.model import Component, Evidence
 from compliance.normalize import forms_conflict, is_distinctive, org_name, org_tokens, product_tokens
+from compliance.records import FrozenRecord
 from compliance.rulepack.model import Product, RulePack, Vendor
 
 # purl types whose names are picked by publishers or packagers, not proven by the vendor.
@@ -86,8 +87,8 @@ class _Hit(NamedTuple):
     strength: str = "broad"
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Match(FrozenRecord):
     vendor: Vendor
     product: Product | None
     evidence: tuple[Evidence, ...]

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Protocol
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory, RowComponents
+from compliance.records import Record
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; change with --max-input-size
 
@@ -37,8 +38,8 @@ _BOMS = (
 )
 
 
-@dataclass
-class Source:
+@dataclass(repr=False, eq=False)
+class Source(Record):
     """One input: its display path, raw bytes, and (on demand) its decoded text."""
 
     path: str
