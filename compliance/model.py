@@ -6,6 +6,8 @@ Readers produce ``Inventory`` objects made of ``Component`` records; the engine 
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,11 +94,46 @@ class Component(Record):
         return False
 
 
+class RowRuns:
+    """Row numbers in order, kept as runs of consecutive rows: a million-row export is a few runs.
+
+    ``append`` and ``extend_run`` add rows; ``runs[pos]`` is the row number of the ``pos``-th row.
+    """
+
+    __slots__ = ("firsts", "size", "starts")
+
+    def __init__(self) -> None:
+        self.starts = array("q")  # position of each run's first row
+        self.firsts = array("q")  # that row's number
+        self.size = 0
+
+    def extend_run(self, first: int, count: int) -> None:
+        """Rows ``first`` .. ``first + count - 1``, after the rows already held."""
+        if count <= 0:
+            return
+        if not self.starts or self.firsts[-1] + (self.size - self.starts[-1]) != first:
+            self.starts.append(self.size)
+            self.firsts.append(first)
+        self.size += count
+
+    def append(self, row: int) -> None:
+        self.extend_run(row, 1)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, pos: int) -> int:
+        if not 0 <= pos < self.size:
+            raise IndexError("row position out of range")
+        run = bisect_right(self.starts, pos) - 1
+        return self.firsts[run] + pos - self.starts[run]
+
+
 class RowComponents(Sequence[Component]):
     """The components of a table whose rows repeat, held as one identity per distinct row.
 
     A fleet export lists the same few thousand titles over a million rows. Per row this keeps an id
-    (``ids``) and the spreadsheet row number (``rows``), both in compact arrays; per distinct
+    (``ids``) and the spreadsheet row number (``rows``, a ``RowRuns`` or any sequence); per distinct
     ``(name, version, vendor)`` one ``Component``. It is still a sequence of one ``Component`` per row,
     each made on demand exactly as a row-by-row reader makes it (``row N`` location, shared vendor
     list), so any consumer can treat it as a list; the engine instead matches each distinct identity

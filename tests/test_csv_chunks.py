@@ -15,7 +15,7 @@ import pytest
 from conftest import assert_clean_error, run_cli
 from inventory_support import read, write
 
-from compliance.model import Component, RowComponents
+from compliance.model import Component, RowComponents, RowRuns
 from compliance.readers.generic_csv import CHUNK_ROWS
 
 N = CHUNK_ROWS * 2 + 500  # three chunks, the last one partial
@@ -138,6 +138,44 @@ def test_invalid_utf8_after_the_first_chunk_names_its_byte(tmp_path: Path) -> No
     offset = path.read_bytes().index(b"\xff")
     proc = run_cli("scan", str(path), "-j", "US", "--as-of", "2026-11-22")
     assert_clean_error(proc, "big.csv", f"byte {offset}", "not valid UTF-8")
+
+
+def test_rows_without_a_name_among_new_titles_keep_every_title(tmp_path: Path) -> None:
+    """A chunk that brings new titles and a row without a name is read again row by row: no title is
+    lost, no nameless row becomes a component, and the rows after it keep their numbers."""
+    special = {
+        0: 'PC-1,"Brand New App","NewCo",2.0',
+        1: 'PC-1,"   ","Someone",1.0',  # a name of blanks: skipped
+        2: 'PC-1,"Second New App","OtherCo",3.0',
+        CHUNK_ROWS + 3: 'PC-1,"Third New App","ThirdCo",1.0',
+        CHUNK_ROWS + 4: "PC-1,,Someone,1.0",  # no name: skipped
+        CHUNK_ROWS * 2 + 9: "  ,  ,  ,  ",  # blank: counted
+    }
+    text, kept = table(special)
+    kept += [(2, "Brand New App", "NewCo", "2.0"), (4, "Second New App", "OtherCo", "3.0"),
+             (CHUNK_ROWS + 5, "Third New App", "ThirdCo", "1.0")]
+    kept.sort()
+    inv = read(write(tmp_path, "apps.csv", text))
+    assert isinstance(inv.components, RowComponents)
+    assert seen(inv.components) == expected(kept)
+    assert inv.metadata["skipped_empty_rows"] == 3
+    names = sorted(c.name for c in inv.components.uniques.values())
+    assert names == sorted({"Brand New App", "Second New App", "Third New App", KASPERSKY[0], *(a[0] for a in APPS)})
+
+
+def test_row_runs_number_rows_across_gaps() -> None:
+    runs = RowRuns()
+    runs.extend_run(2, 3)  # rows 2, 3, 4
+    runs.extend_run(5, 2)  # continues the run: 5, 6
+    runs.append(9)  # a gap (skipped rows 7 and 8)
+    runs.extend_run(10, 0)  # nothing
+    runs.extend_run(10, 2)  # continues after 9
+    assert list(runs.starts) == [0, 5]  # two runs
+    assert [runs[i] for i in range(len(runs))] == [2, 3, 4, 5, 6, 9, 10, 11]
+    with pytest.raises(IndexError):
+        runs[len(runs)]
+    with pytest.raises(IndexError):
+        runs[-1]
 
 
 def test_a_name_of_blanks_in_a_clean_chunk_is_read_row_by_row(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, overload
 
 from compliance.errors import InputError, UsageError
 from compliance.model import Inventory
-from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source, bound_fields, source_of
+from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source, bound_fields, settle_text, source_of
 from compliance.untrusted import path_text
 
 # (name, module, class) in detection order. The names are what --input-format takes; a test checks
@@ -213,7 +213,12 @@ def _list_directory(path: str) -> list[os.DirEntry[str]]:
 def read_source(source: Source, input_format: str | None = None) -> Inventory:
     """Read one input; a non-empty document that yields no component says so as a problem."""
     reader = reader_by_name(input_format) if input_format else detect(source)
-    inventory = reader.read(source)
+    try:
+        inventory = reader.read(source)
+    except Exception:  # not Ctrl-C: that stays an interruption
+        settle_text(source, failed=True)  # bad bytes, if any, are the error to report
+        raise
+    settle_text(source, failed=False)
     if not inventory.components and source.data.strip():
         inventory.problems.append("0 components read from a non-empty document: nothing in it was checked")
     bound_fields(inventory)

@@ -48,6 +48,9 @@ class Source(Record):
     _text: str | None = None
     encoding: str | None = None
     sha256: str | None = None  # hex digest of the bytes read, set by load_source
+    # UTF-8 text streams handed out by ``open_text`` whose bytes are checked only as they are decoded
+    # (``read_source`` settles them when the reader is done: ``settle_text``).
+    unchecked: list[io.TextIOWrapper] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -212,59 +215,82 @@ _CHECK_CHUNK = 1 << 20
 _UTF8_CHUNK = 16 << 20
 
 
-def _check_utf8(view: memoryview, offset: int) -> bool:
-    """Whether UTF-8 bytes hold a NUL; ``UnicodeDecodeError`` when they are not UTF-8.
-
-    In UTF-8 a NUL byte is a NUL character, so one C search finds it (the caller then decodes all
-    of it to name the line); with none, the C decoder checks the bytes 16 MB at a time, an incomplete
-    sequence at a chunk's end carried into the next. ASCII is UTF-8 and needs no decoding at all.
-    """
-    data = view.obj
-    if b"\x00" in data:  # type: ignore[operator]
-        return True
-    if data.isascii():  # type: ignore[union-attr]
-        return False
-    pos, size = offset, len(view)
-    while pos < size:
-        end = pos + _UTF8_CHUNK
-        _text, used = codecs.utf_8_decode(view[pos:end], "strict", end >= size)
-        pos += used
-    return False
-
-
 def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, int | None]:
     """The input as a text stream decoded incrementally: no copy of the whole text is ever made.
 
-    A first pass decodes it chunk by chunk (each chunk dropped at once) so that undecodable bytes and a
-    binary start are reported exactly as ``decode`` reports them, before any row is read. Returns the
-    stream (BOM skipped; ``newline`` as for ``open``) and the 1-based line of the first NUL character,
-    if the text has one, for the reader to report in its own words.
+    Undecodable bytes must be reported exactly as ``decode`` reports them (the first bad byte's
+    offset), and before anything else the reader might find wrong. UTF-16/32 is checked chunk by chunk
+    first. UTF-8 (almost every large export) is not decoded twice: the stream's own decoder checks it
+    as the reader goes, and ``read_source`` settles the stream afterwards (``settle_text``): a reader
+    that fails or stops early gets the whole text checked, so the decode error still comes first.
+    Returns the stream (BOM skipped; ``newline`` as for ``open``) and the 1-based line of the first
+    NUL character, if the text has one, for the reader to report in its own words.
     """
     data = source.data
     encoding, offset = detect_encoding(data)
     source.encoding = encoding
-    view = memoryview(data)
-    try:
-        if encoding == "utf-8":
-            has_nul = _check_utf8(view, offset)
-        else:
-            has_nul = False
-            decoder = codecs.getincrementaldecoder(encoding)()
+    deferred = False
+    if encoding == "utf-8":
+        has_nul = b"\x00" in data  # in UTF-8 a NUL byte is a NUL character: one C search finds it
+        deferred = not has_nul and not data.isascii()  # ASCII is UTF-8 and needs no check at all
+    else:
+        view = memoryview(data)
+        has_nul = False
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
             for start in range(offset, len(data), _CHECK_CHUNK):
                 end = start + _CHECK_CHUNK
                 if "\x00" in decoder.decode(view[start:end], end >= len(data)):
                     has_nul = True
                     break
-    except UnicodeDecodeError:
-        decode(source.path, data)  # raises the InputError naming the byte offset
-        raise InputError(source.path, f"not valid {encoding.upper()} text") from None
+        except UnicodeDecodeError:
+            _undecodable(source)
     nul_line = None
     if has_nul:  # error path: decoding it all gives the same message and line as before streaming
         text, _ = decode(source.path, data)
         nul_line = text.count("\n", 0, text.index("\x00")) + 1
     raw = io.BytesIO(data)  # shares the bytes object, no copy
     raw.seek(offset)
-    return io.TextIOWrapper(raw, encoding=encoding, newline=newline), nul_line
+    stream = io.TextIOWrapper(raw, encoding=encoding, newline=newline)
+    if deferred:
+        source.unchecked.append(stream)
+    return stream, nul_line
+
+
+def settle_text(source: Source, failed: bool) -> None:
+    """Finish the UTF-8 check of the streams ``open_text`` handed out; the decode error if the bytes are bad.
+
+    A stream its reader read to the end was checked by its own decoder (which checks the final bytes
+    at the end too). When the reader failed (its error may stem from, or come before, a bad byte) or
+    left a stream part-read, the whole text is checked here, so that bad bytes are always the
+    reported error, as when the text was checked before reading.
+    """
+    streams, source.unchecked = source.unchecked, []
+    if not streams:
+        return
+    if not failed:
+        try:
+            if all(not s.closed and s.read(1) == "" for s in streams):
+                return
+        except UnicodeDecodeError:
+            pass
+    data = source.data
+    offset = detect_encoding(data)[1]
+    view = memoryview(data)
+    pos, size = offset, len(data)
+    try:
+        while pos < size:
+            end = pos + _UTF8_CHUNK
+            _text, used = codecs.utf_8_decode(view[pos:end], "strict", end >= size)
+            pos += used
+    except UnicodeDecodeError:
+        _undecodable(source)
+
+
+def _undecodable(source: Source) -> None:
+    """Raise the ``InputError`` naming the first byte that does not decode (``decode``'s own message)."""
+    decode(source.path, source.data)
+    raise InputError(source.path, f"not valid {(source.encoding or 'utf-8').upper()} text")
 
 
 @contextmanager
