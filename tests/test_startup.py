@@ -53,6 +53,7 @@ NOT_ON_THE_SCAN_PATH = [
     "pathlib",  # a cached rule pack is found with os.path strings; pathlib is for reading YAML packs
     "urllib.parse",  # imported by pathlib
     "ipaddress",  # imported by urllib.parse
+    "select",  # only to wait for the writer of a FIFO input
     *(
         f"compliance.readers.{module}"
         for module in (

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import select
 import stat
 import sys
 from collections.abc import Iterator, Sequence
@@ -195,6 +194,8 @@ def _read_pipe(fh: BinaryIO, fd: int, limit: int) -> bytes | None:
         writer = True
     else:
         writer = bool(first)
+    import select  # a FIFO without a writer yet: not loaded for regular files
+
     if not writer and hasattr(select, "poll"):
         poller = select.poll()
         poller.register(fd, select.POLLIN)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, ClassVar, Protocol
 
 from compliance.errors import InputError
@@ -92,18 +93,26 @@ _BUILTIN_SHA256_BELOW = 256 * 1024
 def sha256(data: bytes = b"") -> Any:
     """A SHA-256 hash object of ``data`` (``update`` and ``hexdigest`` as ``hashlib.sha256``)."""
     if len(data) < _BUILTIN_SHA256_BELOW and "hashlib" not in sys.modules:
-        try:
-            from _sha2 import sha256 as builtin  # Python 3.12+
-        except ImportError:
-            try:
-                from _sha256 import sha256 as builtin  # Python 3.10, 3.11
-            except ImportError:  # an interpreter built without them
-                builtin = None
+        builtin = _builtin_sha256()
         if builtin is not None:
             return builtin(data)
     import hashlib
 
     return hashlib.sha256(data)
+
+
+@cache
+def _builtin_sha256() -> Any:
+    """The interpreter's own SHA-256 constructor, or None; looked up once, because an import that
+    fails (``_sha2`` before Python 3.12) searches the whole ``sys.path`` again every time."""
+    try:
+        from _sha2 import sha256 as builtin  # Python 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256 as builtin  # Python 3.10, 3.11
+        except ImportError:  # an interpreter built without them
+            return None
+    return builtin
 
 
 def detect_encoding(data: bytes) -> tuple[str, int]:
