@@ -42,16 +42,6 @@ class _Walker:
         self.problems: list[str] = []
         self.longest = 0  # of any component's bounded fields (``compliance.readers.base.longest_field``)
 
-    def fields(self, el: Element) -> dict[str, Element]:
-        """The first child element of each known field name (what ``el.find(tag)`` would return)."""
-        tags = self.tags
-        out: dict[str, Element] = {}
-        for child in el:
-            t = tags.get(child.tag)
-            if t is not None and t not in out:
-                out[t] = child
-        return out
-
     def org(self, el: Element | None, field: str, out: list[tuple[str, str]]) -> None:
         if el is None:
             return
@@ -61,7 +51,14 @@ class _Walker:
             out.append((f"{field}.name", name))
 
     def component(self, el: Element, where: str | Location, *, service: bool = False) -> Component:
-        f = self.fields(el)
+        # The first child element of each known field name (what ``el.find(tag)`` would return),
+        # found in one pass over the children; ``org`` is called only for fields present.
+        tags = self.tags
+        f: dict[str, Element] = {}
+        for child in el:
+            t = tags.get(child.tag)
+            if t is not None and t not in f:
+                f[t] = child
         get = f.get
         name_el = get("name")
         name = (name_el.text or "").strip() if name_el is not None else ""
@@ -72,10 +69,13 @@ class _Walker:
         vendor_fields: list[tuple[str, str]] = []
         identifiers: list[tuple[str, str, str]] = []
         if service:
-            self.org(get("provider"), "provider", vendor_fields)
+            if "provider" in f:
+                self.org(f["provider"], "provider", vendor_fields)
         else:
-            self.org(get("supplier"), "supplier", vendor_fields)
-            self.org(get("manufacturer"), "manufacturer", vendor_fields)
+            if "supplier" in f:
+                self.org(f["supplier"], "supplier", vendor_fields)
+            if "manufacturer" in f:
+                self.org(f["manufacturer"], "manufacturer", vendor_fields)
         for tag in ("publisher", "author"):
             child = get(tag)
             value = (child.text or "").strip() if child is not None else ""
@@ -218,9 +218,7 @@ class CycloneDXXMLReader:
         push, pop = stack.append, stack.pop
         push_role, pop_role = roles.append, roles.pop
         for batch in xml_event_batches(source):
-            take = batch.popleft
-            for _ in range(len(batch)):
-                event, el = take()
+            for event, el in batch:  # the parser's queue, read in place and cleared below
                 if event == "start":
                     parent_role = roles[-1]
                     push(el)
@@ -309,6 +307,7 @@ class CycloneDXXMLReader:
                     stack[-1].remove(el)
                 elif rtype is _Container and stack:
                     stack[-1].remove(el)
+            batch.clear()
         out: list[Component] = []
         if metadata is not None and metadata.component is not None:
             _flatten([[(metadata.component, metadata.nested)]], out)
