@@ -123,6 +123,11 @@ def _for_component(f: Finding, comp: Component) -> Finding:
     )
 
 
+def selected_jurisdictions(pack: RulePack, jurisdictions: list[str]) -> set[str]:
+    """The jurisdictions whose rules apply: those named and the ones they include; none named, all."""
+    return pack.expand_jurisdictions(jurisdictions) if jurisdictions else set(pack.jurisdictions)
+
+
 def _neg_date(iso: str) -> int:
     return -date.fromisoformat(iso).toordinal()
 
@@ -148,7 +153,10 @@ class Evaluator:
         self.pack = pack
         self.as_of = as_of
         self.contexts = pack.expand_contexts(contexts)
-        self.selected = pack.expand_jurisdictions(jurisdictions) if jurisdictions else set(pack.jurisdictions)
+        self.selected = selected_jurisdictions(pack, jurisdictions)
+        if pack.loaded_jurisdictions is not None and not self.selected <= pack.loaded_jurisdictions:
+            missing = ", ".join(sorted(self.selected - pack.loaded_jurisdictions))
+            raise ValueError(f"the rule pack was loaded without the rules of {missing}")
         self.index = index if index is not None else VendorIndex(pack)
         self.rules_by_vendor: dict[str, list[tuple[Rule, RuleOutcome]]] = defaultdict(list)
         self.outcomes: dict[str, RuleOutcome] = {}

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from compliance import __version__
-from compliance.engine import Evaluator
+from compliance.engine import Evaluator, selected_jurisdictions
 from compliance.errors import ComplyCheckError, InputError, UsageError, internal_error
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import display_path, expand_paths, load_source, read_source
@@ -107,6 +107,17 @@ def check_selection(pack: RulePack, options: ScanOptions) -> None:
         raise UsageError("--jobs must be 1 or more")
 
 
+def _evaluated(pack: RulePack, options: ScanOptions) -> list[str]:
+    """The jurisdictions the evaluator is given (``ALL``: every one of the pack), after ``check_selection``."""
+    return sorted(pack.jurisdictions) if options.jurisdictions == [ALL] else options.jurisdictions
+
+
+def _rules_needed(pack: RulePack, options: ScanOptions) -> set[str]:
+    """The jurisdictions whose rules this scan evaluates: the only rules a cached pack need load."""
+    check_selection(pack, options)  # canonical names (idempotent; unknown names are the usage error)
+    return selected_jurisdictions(pack, _evaluated(pack, options))
+
+
 def scan(
     paths: list[str],
     options: ScanOptions | None = None,
@@ -122,14 +133,16 @@ def scan(
     options = options or ScanOptions()
     index = None  # a pack the caller passes may have been changed since it was loaded: its index is built
     if pack is None:
-        pack, index = load_rule_pack_and_index(options.rule_dirs, builtin=options.builtin_rules)
+        pack, index = load_rule_pack_and_index(
+            options.rule_dirs, builtin=options.builtin_rules, rules_for=lambda p: _rules_needed(p, options)
+        )
     check_selection(pack, options)
     options.named_inputs = frozenset(paths)  # a file named by the caller is always read, never skipped
     as_of = options.as_of or date.today()
     all_jurisdictions = options.jurisdictions == [ALL]
     evaluator = Evaluator(
         pack,
-        jurisdictions=sorted(pack.jurisdictions) if all_jurisdictions else options.jurisdictions,
+        jurisdictions=_evaluated(pack, options),
         contexts=options.contexts,
         as_of=as_of,
         horizon_days=options.horizon_days,

@@ -234,6 +234,58 @@ def test_changed_index_code_never_reuses_a_stored_index(cache_dir, validations, 
 def test_a_cache_file_of_the_previous_format_is_not_used(cache_dir, validations):
     load_rule_pack([])
     (entry,) = cache_dir.glob("rulepack-*.pickle")
-    magic, version, key, pack, _index = pickle.loads(entry.read_bytes())
-    entry.write_bytes(pickle.dumps(("complycheck-rulepack-cache/2", version, key, pack)))
+    magic, version, key, pack, index, groups = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps(("complycheck-rulepack-cache/3", version, key, pack, index)))
     assert load_rule_pack([]).rules and len(validations) == 2
+
+
+def test_a_scan_loads_only_the_rules_of_its_jurisdictions_from_the_cache(cache_dir, validations, tmp_path):
+    """An organisation pack's rules for another jurisdiction are not even unpickled by a US scan, and
+    the report is the one the whole pack gives; a scan that names the organisation's code gets them."""
+    from datetime import date
+
+    from compliance.scan import ScanOptions, scan
+
+    org = _org_copy(tmp_path)
+    full = load_rule_pack([str(org)])  # validated and stored
+    org_codes = {r.jurisdiction for r in full.rules} - {r.jurisdiction for r in load_rule_pack([]).rules}
+    assert org_codes  # the example pack has rules of its own jurisdiction
+    pack, _index, _key = cache.load_entry([loader.builtin_pack_dir(), str(org)], lambda p: {"US"})
+    assert pack is not None and pack.loaded_jurisdictions == frozenset({"US"})
+    assert [r.id for r in pack.rules] == [r.id for r in full.rules if r.jurisdiction == "US"]
+    assert pack.vendors.keys() == full.vendors.keys() and pack.jurisdictions.keys() == full.jurisdictions.keys()
+
+    paths = [str(REPO / "examples" / "sboms")]
+    for codes in (["US"], ["us", "CA"], ["US-TX"], sorted(org_codes), ["ALL"]):  # US-TX includes US
+        opts = {"jurisdictions": codes, "as_of": date(2026, 1, 1), "rule_dirs": [str(org)]}
+        warm = scan(paths, ScanOptions(**opts))
+        whole = scan(paths, ScanOptions(**opts), pack=full)
+        assert warm.to_dict() == whole.to_dict(), codes
+    assert len(validations) == 2  # the two packs loaded first; every scan came from the cache
+
+
+def test_every_rule_comes_back_in_order_without_a_selection(cache_dir):
+    fresh = load_rule_pack([])
+    pack, _index, _key = cache.load_entry([loader.builtin_pack_dir()])
+    assert pack is not None and pack.loaded_jurisdictions is None
+    assert [r.id for r in pack.rules] == [r.id for r in fresh.rules] and pack == fresh
+
+
+def test_an_unknown_jurisdiction_is_the_same_usage_error_with_a_warm_cache(cache_dir):
+    args = ("scan", str(REPO / "examples" / "sboms" / "clean-web-app.cdx.json"), "-j", "XX", "--as-of", "2025-01-01")
+    cold, warm = run_cli(*args), run_cli(*args)
+    assert cold.returncode == warm.returncode == 2 and "unknown jurisdiction XX" in warm.stderr
+    assert warm.stderr == cold.stderr
+
+
+def test_an_evaluator_refuses_a_pack_without_the_rules_it_needs(cache_dir):
+    from datetime import date
+
+    from compliance.engine import Evaluator
+
+    load_rule_pack([])
+    pack, _index, _key = cache.load_entry([loader.builtin_pack_dir()], lambda p: {"CA"})
+    assert pack is not None
+    Evaluator(pack, jurisdictions=["CA"], contexts=[], as_of=date(2026, 1, 1))  # what it was loaded for
+    with pytest.raises(ValueError, match="without the rules of US"):
+        Evaluator(pack, jurisdictions=["US"], contexts=[], as_of=date(2026, 1, 1))

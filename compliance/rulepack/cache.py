@@ -28,11 +28,13 @@ from compliance import __version__
 from compliance.rulepack.model import RulePack
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
     from pathlib import Path
 
     from compliance.matching import VendorIndex
+    from compliance.rulepack.model import Rule
 
-MAGIC = "complycheck-rulepack-cache/3"  # /2: records pickled as constructor calls; /3: with the vendor index
+MAGIC = "complycheck-rulepack-cache/4"  # /2: records as constructor calls; /3: with the vendor index; /4: rules per jurisdiction
 _PACK_DIRS = ("vendors", "jurisdictions")
 # The modules that build the stored vendor index from a pack: a changed one (a development checkout
 # whose version number did not move) misses, like a changed pack file.
@@ -156,12 +158,20 @@ def load(dirs: list[str] | list[Path]) -> tuple[RulePack | None, str | None]:
     return pack, key
 
 
-def load_entry(dirs: list[str] | list[Path]) -> tuple[RulePack | None, VendorIndex | None, str | None]:
+def load_entry(
+    dirs: list[str] | list[Path], rules_for: Callable[[RulePack], set[str]] | None = None
+) -> tuple[RulePack | None, VendorIndex | None, str | None]:
     """The cached pack and its vendor index (or Nones), and the key to store a fresh pack under.
 
     The index comes from the same file as the pack (one pickle: it refers to the pack's own vendor
     and product records) and was built by ``store`` right after the pack was validated, so its match
     memos are empty. It is None when the pack's index could not be built then.
+
+    Rules are stored per jurisdiction, each group pickled on its own. ``rules_for``, given the pack
+    without its rules, names the jurisdictions whose rules the caller needs: only those are
+    unpickled, and the pack says which they are (``RulePack.loaded_jurisdictions``). A scan for one
+    jurisdiction thus does not build the thousands of rules an organisation pack may hold for others.
+    Without ``rules_for`` every rule is loaded.
     """
     directory = _cache_root()
     key = pack_key(dirs) if directory is not None else None
@@ -173,12 +183,14 @@ def load_entry(dirs: list[str] | list[Path]) -> tuple[RulePack | None, VendorInd
         # The C unpickler itself: ``pickle`` adds ~2 ms of module set-up (the pure-Python pickler) a
         # warm scan never uses; it is imported where the cache is written.
         from _pickle import load as unpickle
+        from _pickle import loads as unpickle_bytes
     except ImportError:
         from pickle import load as unpickle
+        from pickle import loads as unpickle_bytes
     try:
         # Unpickling creates every rule and vendor record at once: with the collector on it takes 2.5x longer.
         with open(_path(directory, key), "rb") as fh, paused_gc():
-            magic, version, stored_key, pack, index = unpickle(fh)  # noqa: S301 - our own file in the user's cache
+            magic, version, stored_key, pack, index, groups = unpickle(fh)  # noqa: S301 - our own file in the user's cache
     except FileNotFoundError:
         return None, None, key
     except Exception:  # noqa: BLE001 - a corrupt or foreign cache file is ignored, never trusted
@@ -190,6 +202,17 @@ def load_entry(dirs: list[str] | list[Path]) -> tuple[RulePack | None, VendorInd
 
         if not isinstance(index, VendorIndex) or index.vendors is not pack.vendors or index.products is not pack.products:
             return None, None, key
+    wanted = rules_for(pack) if rules_for is not None else None  # may raise the caller's own error
+    try:
+        rules = []
+        with paused_gc():
+            for code, blob in groups:
+                if wanted is None or code in wanted:
+                    rules.extend(unpickle_bytes(blob))  # noqa: S301 - our own file in the user's cache
+    except Exception:  # noqa: BLE001 - as above: a corrupt cache is ignored
+        return None, None, key
+    pack.rules = rules
+    pack.loaded_jurisdictions = None if wanted is None else frozenset(wanted)
     return pack, index, key
 
 
@@ -202,6 +225,8 @@ def store(key: str | None, pack: RulePack) -> VendorIndex | None:
     directory = cache_dir()
     if directory is None or key is None:
         return None
+    from dataclasses import replace
+
     from compliance.matching import VendorIndex
 
     try:
@@ -217,7 +242,7 @@ def store(key: str | None, pack: RulePack) -> VendorIndex | None:
         fd, tmp = tempfile.mkstemp(prefix=".rulepack-", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(fd, "wb") as fh:
-                _pickler(fh).dump((MAGIC, __version__, key, pack, index))
+                _pickler(fh).dump((MAGIC, __version__, key, replace(pack, rules=[]), index, _rule_groups(pack)))
             os.replace(tmp, _path(directory, key))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -226,6 +251,25 @@ def store(key: str | None, pack: RulePack) -> VendorIndex | None:
     except (OSError, pickle.PicklingError, RecursionError):
         pass
     return index
+
+
+def _rule_groups(pack: RulePack) -> list[tuple[str, bytes]]:
+    """The pack's rules as ``(jurisdiction, pickled rules)``: one group per run of rules of one
+    jurisdiction (the loader sorts rules by jurisdiction, so one per jurisdiction), in pack order, so
+    the groups concatenated are the rules as they were."""
+    import io
+
+    groups: list[tuple[str, list[Rule]]] = []
+    for rule in pack.rules:
+        if not groups or groups[-1][0] != rule.jurisdiction:
+            groups.append((rule.jurisdiction, []))
+        groups[-1][1].append(rule)
+    out = []
+    for code, rules in groups:
+        buf = io.BytesIO()
+        _pickler(buf).dump(rules)
+        out.append((code, buf.getvalue()))
+    return out
 
 
 def _pickler(fh: BinaryIO) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -398,11 +398,16 @@ def load_rule_pack(extra_dirs: list[str] | None = None, *, builtin: bool = True)
 
 
 def load_rule_pack_and_index(
-    extra_dirs: list[str] | None = None, *, builtin: bool = True
+    extra_dirs: list[str] | None = None,
+    *,
+    builtin: bool = True,
+    rules_for: Callable[[RulePack], set[str]] | None = None,
 ) -> tuple[RulePack, VendorIndex | None]:
     """``load_rule_pack``, and the pack's vendor index when the cache has one (None: build it).
 
     A scan takes the index with the pack instead of building it from the catalog on every run.
+    ``rules_for`` (see ``cache.load_entry``) lets a cached pack load only the rules of the
+    jurisdictions it names; a pack read from YAML has all of them.
     """
     dirs: list[str] = []  # strings: a cached pack is found without importing pathlib
     if builtin:
@@ -412,7 +417,7 @@ def load_rule_pack_and_index(
         raise RulePackError(["no rule packs selected: --no-builtin-rules needs at least one --rules DIR"])
     from compliance.rulepack import cache
 
-    cached, index, key = cache.load_entry(dirs)
+    cached, index, key = cache.load_entry(dirs, rules_for)
     if cached is not None:
         return cached, index
     problems, pack = collect_problems(dirs)

@@ -185,6 +185,9 @@ class RulePack(Record):
     products: dict[str, Product]
     rules: list[Rule]
     packs: list[dict[str, str]] = field(default_factory=list)
+    # None: every rule of the pack is in ``rules``. Else only these jurisdictions' rules were loaded
+    # (a scan's own pack from the cache: ``compliance.rulepack.cache.load_entry``).
+    loaded_jurisdictions: frozenset[str] | None = None
 
     def rule(self, rule_id: str) -> Rule | None:
         for r in self.rules:
