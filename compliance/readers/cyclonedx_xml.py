@@ -42,27 +42,28 @@ class _Walker:
         self.problems: list[str] = []
         self.longest = 0  # of any component's bounded fields (``compliance.readers.base.longest_field``)
 
-    def org(self, el: Element | None, field: str, out: list[tuple[str, str]]) -> None:
+    def org(self, el: Element | None, label: str, out: list[tuple[str, str]]) -> None:
+        """An organisation's ``<name>`` as the vendor field ``label`` (``supplier.name``...)."""
         if el is None:
             return
         child = el.find(self.name_tag)
         name = (child.text or "").strip() if child is not None else ""
         if name:
-            out.append((f"{field}.name", name))
+            out.append((label, name))
 
     def component(self, el: Element, where: str | Location, *, service: bool = False) -> Component:
         # The first child element of each known field name (what ``el.find(tag)`` would return),
-        # found in one pass over the children; ``org`` is called only for fields present.
+        # found in one pass over the children. Runs once per component: each field is then looked
+        # up only when present (``in f``), without a call or a loop over field names.
         tags = self.tags
         f: dict[str, Element] = {}
         for child in el:
             t = tags.get(child.tag)
             if t is not None and t not in f:
                 f[t] = child
-        get = f.get
-        name_el = get("name")
-        name = (name_el.text or "").strip() if name_el is not None else ""
-        if name_el is None:
+        if "name" in f:
+            name = (f["name"].text or "").strip()
+        else:
             # A missing name hides no vendor: record it and read the component (as the JSON reader does).
             self.problems.append(f"{where}: {'service' if service else 'component'} has no name; read as '(unnamed)'")
             name = "(unnamed)"
@@ -70,42 +71,48 @@ class _Walker:
         identifiers: list[tuple[str, str, str]] = []
         if service:
             if "provider" in f:
-                self.org(f["provider"], "provider", vendor_fields)
+                self.org(f["provider"], "provider.name", vendor_fields)
         else:
             if "supplier" in f:
-                self.org(f["supplier"], "supplier", vendor_fields)
+                self.org(f["supplier"], "supplier.name", vendor_fields)
             if "manufacturer" in f:
-                self.org(f["manufacturer"], "manufacturer", vendor_fields)
-        for tag in ("publisher", "author"):
-            child = get(tag)
-            value = (child.text or "").strip() if child is not None else ""
+                self.org(f["manufacturer"], "manufacturer.name", vendor_fields)
+        if "publisher" in f:
+            value = (f["publisher"].text or "").strip()
             if value:
-                vendor_fields.append((tag, value))
-        authors = get("authors")
-        if authors is not None:
-            for a in authors.iterfind(self.author_tag):
-                self.org(a, "authors", vendor_fields)
+                vendor_fields.append(("publisher", value))
+        if "author" in f:
+            value = (f["author"].text or "").strip()
+            if value:
+                vendor_fields.append(("author", value))
+        if "authors" in f:
+            for a in f["authors"].iterfind(self.author_tag):
+                self.org(a, "authors.name", vendor_fields)
+        if "group" in f:
+            value = (f["group"].text or "").strip()
+            if value:
+                identifiers.append(("namespace", value, "group"))
         purl = ""
-        for tag, kind in (("group", "namespace"), ("purl", "purl"), ("cpe", "cpe")):
-            child = get(tag)
-            value = (child.text or "").strip() if child is not None else ""
+        if "purl" in f:
+            purl = (f["purl"].text or "").strip()
+            if purl:
+                identifiers.append(("purl", purl, "purl"))
+        if "cpe" in f:
+            value = (f["cpe"].text or "").strip()
             if value:
-                identifiers.append((kind, value, tag))
-                if tag == "purl":
-                    purl = value
-        swid = get("swid")
-        if swid is not None and swid.get("tagId"):
-            identifiers.append(("swid", swid.get("tagId", ""), "swid.tagId"))
-        props = get("properties")
-        if props is not None:
-            for prop in props.iterfind(self.property_tag):
+                identifiers.append(("cpe", value, "cpe"))
+        if "swid" in f:
+            tag_id = f["swid"].get("tagId")
+            if tag_id:
+                identifiers.append(("swid", tag_id, "swid.tagId"))
+        if "properties" in f:
+            for prop in f["properties"].iterfind(self.property_tag):
                 kind = IDENTIFIER_PROPERTIES.get(prop.get("name", ""))
                 if kind is not None and prop.text and prop.text.strip():
                     identifiers.append((kind, prop.text.strip(), f"properties.{prop.get('name')}"))
-        version_el = get("version")
         comp = Component(
             name,
-            (version_el.text or "").strip() if version_el is not None else "",
+            (f["version"].text or "").strip() if "version" in f else "",
             vendor_fields,
             identifiers,
             purl,
@@ -295,9 +302,9 @@ class CycloneDXXMLReader:
                     kept -= 1
                     meta = role  # type: ignore[assignment]
                     subject: list[tuple[str, str]] = []
-                    w.org(el.find(w.q("supplier")), "metadata.supplier", subject)
-                    w.org(el.find(w.q("manufacturer")), "metadata.manufacturer", subject)
-                    w.org(el.find(w.q("manufacture")), "metadata.manufacture", subject)
+                    w.org(el.find(w.q("supplier")), "metadata.supplier.name", subject)
+                    w.org(el.find(w.q("manufacturer")), "metadata.manufacturer.name", subject)
+                    w.org(el.find(w.q("manufacture")), "metadata.manufacture.name", subject)
                     if meta.component is not None:
                         meta.component.vendor_fields.extend(subject)
                     elif subject:
