@@ -83,3 +83,21 @@ def test_clean_non_ascii_text_reads_and_leaves_nothing_unchecked(tmp_path: Path)
     assert {c.name for c in inv.components.uniques.values()} == {"Caf\u00e9 App", "\u5fae\u4fe1"}
     assert source.unchecked == []  # settled: nothing to hold the stream (or pickle) afterwards
     assert read(write(tmp_path, "again.csv", data)).components[-1].name == "\u5fae\u4fe1"
+
+
+def test_a_bad_sequence_split_by_the_xml_chunks_names_its_first_byte(tmp_path: Path) -> None:
+    """XML is decoded a chunk at a time: a sequence cut by a chunk's end is still reported where it starts."""
+    from compliance.readers.xmlsafe import _CHUNK
+
+    ns = "http://cyclonedx.org/schema/bom/1.6"
+    head = f'<?xml version="1.0" encoding="UTF-8"?><bom xmlns="{ns}"><components>'.encode()
+    item = '<component type="library"><name>caf\u00e9</name></component>'.encode()
+    body = head + item * (3 * _CHUNK // len(item))
+    prefix = body + b'<component type="library"><name>'
+    pad = b"x" * ((-len(prefix) - 1) % _CHUNK)  # the lead byte below is a chunk's last byte
+    data = prefix + pad + b"\xc3A</name></component></components></bom>"
+    bad_at = data.index(b"\xc3A")
+    assert (bad_at + 1) % _CHUNK == 0
+    path = write(tmp_path, "split.cdx.xml", data)
+    proc = run_cli("scan", str(path), "-j", "US", "--as-of", "2026-11-22")
+    assert_clean_error(proc, "split.cdx.xml", f"byte {bad_at}", "not valid UTF-8")
