@@ -101,3 +101,20 @@ def test_a_bad_sequence_split_by_the_xml_chunks_names_its_first_byte(tmp_path: P
     path = write(tmp_path, "split.cdx.xml", data)
     proc = run_cli("scan", str(path), "-j", "US", "--as-of", "2026-11-22")
     assert_clean_error(proc, "split.cdx.xml", f"byte {bad_at}", "not valid UTF-8")
+
+
+def test_the_chunked_utf8_check_agrees_with_decoding_the_whole_text() -> None:
+    """``check_utf8`` runs the decoder a chunk at a time: characters cut by a chunk's end are carried over,
+    and it accepts and refuses exactly what one ``decode`` of the whole text does."""
+    from compliance.readers.base import _UTF8_CHUNK, check_utf8
+
+    for cut in range(1, 4):  # a 4-byte character whose first 1, 2 or 3 bytes end the first chunk
+        good = b"a" * (_UTF8_CHUNK - cut) + "\U0001f600".encode() + b"b" * 10
+        check_utf8(good)
+        good.decode("utf-8")
+        for bad in (good[:-11], good[: _UTF8_CHUNK] + b"\xff" + good[_UTF8_CHUNK + 1 :], b"\xe9" + good):
+            with pytest.raises(UnicodeDecodeError):
+                bad.decode("utf-8")
+            with pytest.raises(UnicodeDecodeError):
+                check_utf8(bad)
+    check_utf8(b"\xef\xbb\xbf" + "caf\u00e9".encode(), 3)  # after a BOM

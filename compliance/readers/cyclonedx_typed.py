@@ -23,7 +23,7 @@ import msgspec
 import orjson
 
 from compliance.model import Component
-from compliance.readers.base import MAX_FIELD_CHARS, Source
+from compliance.readers.base import MAX_FIELD_CHARS, Source, check_utf8
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
 
 # A string the reader keeps: no longer than bound_fields allows. A longer one fails the typed path and the
@@ -86,11 +86,10 @@ def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
     components in ``walk_bom`` order, none with a field over ``MAX_FIELD_CHARS``, or None for
     anything the orjson path must judge."""
     data = source.data
-    if not data.isascii():
-        try:
-            data.decode("utf-8")  # msgspec does not check the strings it skips
-        except UnicodeDecodeError:
-            return None
+    try:
+        check_utf8(data)  # msgspec does not check the strings it skips
+    except UnicodeDecodeError:
+        return None
     try:
         bom = _DECODER.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
