@@ -117,14 +117,14 @@ def test_findings_name_every_restricted_row_and_counts_cover_every_row(tmp_path:
 
 
 def _big_utf8_table(tmp_path: Path, tail: bytes) -> Path:
-    """A CSV over 16 MB (the UTF-8 check's chunk) with a two-byte character straddling the end of the
-    first chunk, in the name of the row ending ``...y\u00e9``; ``tail`` is appended as more rows."""
-    from compliance.readers.base import _UTF8_CHUNK
+    """A CSV larger than one ``_CHECK_CHUNK`` (what the UTF-8 check decodes at a time) with a two-byte
+    character straddling the end of the first chunk, in the name of the row ending ``...y\u00e9``; ``tail`` is appended as more rows."""
+    from compliance.readers.base import _CHECK_CHUNK
 
     row = b'PC-1,"Caf\xc3\xa9 App","Acme",1.0\n'
-    data = b"Computer,Software,Manufacturer,Version\n" + row * ((_UTF8_CHUNK - 1000) // len(row))
+    data = b"Computer,Software,Manufacturer,Version\n" + row * ((_CHECK_CHUNK - 1000) // len(row))
     prefix = data + b'PC-3,"'
-    name = b"y" * (_UTF8_CHUNK - 1 - len(prefix)) + b"\xc3\xa9"  # its first byte is the chunk's last
+    name = b"y" * (_CHECK_CHUNK - 1 - len(prefix)) + b"\xc3\xa9"  # its first byte is the chunk's last
     return write(tmp_path, "big.csv", prefix + name + b'","Acme",1.0\n' + row + tail)
 
 

@@ -161,7 +161,7 @@ def test_a_cached_pack_equals_the_fresh_one_and_keeps_its_shared_records(cache_d
     """Records come back as constructor calls: equal field by field, and a product that the catalog
     and its vendor share is still one object (so matching sees the same product either way)."""
     fresh = load_rule_pack([])
-    cached, _key = cache.load([loader.builtin_pack_dir()])
+    cached, _index, _key = cache.load_entry([loader.builtin_pack_dir()])
     assert cached is not None and cached is not fresh
     assert cached == fresh
     for product in cached.products.values():

@@ -106,13 +106,13 @@ def test_a_bad_sequence_split_by_the_xml_chunks_names_its_first_byte(tmp_path: P
 def test_the_chunked_utf8_check_agrees_with_decoding_the_whole_text() -> None:
     """``check_utf8`` runs the decoder a chunk at a time: characters cut by a chunk's end are carried over,
     and it accepts and refuses exactly what one ``decode`` of the whole text does."""
-    from compliance.readers.base import _UTF8_CHUNK, check_utf8
+    from compliance.readers.base import _CHECK_CHUNK, check_utf8
 
     for cut in range(1, 4):  # a 4-byte character whose first 1, 2 or 3 bytes end the first chunk
-        good = b"a" * (_UTF8_CHUNK - cut) + "\U0001f600".encode() + b"b" * 10
+        good = b"a" * (_CHECK_CHUNK - cut) + "\U0001f600".encode() + b"b" * 10
         check_utf8(good)
         good.decode("utf-8")
-        for bad in (good[:-11], good[: _UTF8_CHUNK] + b"\xff" + good[_UTF8_CHUNK + 1 :], b"\xe9" + good):
+        for bad in (good[:-11], good[: _CHECK_CHUNK] + b"\xff" + good[_CHECK_CHUNK + 1 :], b"\xe9" + good):
             with pytest.raises(UnicodeDecodeError):
                 bad.decode("utf-8")
             with pytest.raises(UnicodeDecodeError):

@@ -59,21 +59,20 @@ def _chunks(source: Source) -> Iterator[str]:
     encoding, offset = xml_encoding(source)
     decoder = codecs.getincrementaldecoder(encoding)()
     view = memoryview(data)
-    done = offset
     try:
         for start in range(offset, len(data), _CHUNK):
-            done = start
             end = start + _CHUNK
             text = decoder.decode(view[start:end], end >= len(data))
             if text:
                 yield text
-    except UnicodeDecodeError as exc:
-        where = done + exc.start
+    except UnicodeDecodeError:
         try:  # error path: the whole text names the first bad byte exactly, even one a chunk split
-            bytes(view[offset:]).decode(encoding)
-        except UnicodeDecodeError as whole:
-            exc, where = whole, offset + whole.start
-        raise InputError(source.path, f"not valid {encoding.upper()} text ({exc.reason})", where=f"byte {where}") from None
+            data[offset:].decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                source.path, f"not valid {encoding.upper()} text ({exc.reason})", where=f"byte {offset + exc.start}"
+            ) from None
+        raise  # not reached: a strict decoder refuses the whole text where it refused a part of it
 
 
 def _prolog_end(text: str) -> int | None:

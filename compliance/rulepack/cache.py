@@ -152,12 +152,6 @@ def _path(directory: str | Path, key: str) -> str:
     return os.path.join(directory, f"rulepack-{__version__}-{key[:40]}.pickle")
 
 
-def load(dirs: list[str] | list[Path]) -> tuple[RulePack | None, str | None]:
-    """The cached pack for these directories (or None) and the key to store a fresh one under."""
-    pack, _index, key = load_entry(dirs)
-    return pack, key
-
-
 def load_entry(
     dirs: list[str] | list[Path], rules_for: Callable[[RulePack], set[str]] | None = None
 ) -> tuple[RulePack | None, VendorIndex | None, str | None]:
