@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compliance.errors import UsageError
-from compliance.records import Record
+from compliance.records import FACTORY, Record
 from compliance.untrusted import path_text
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ KEYS: dict[str, str] = {
 }
 
 
-@dataclass(slots=True, repr=False, eq=False)
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Policy(Record):
     """The settings a policy file gives. ``None`` (or empty) means "not set here": the default applies."""
 
@@ -66,6 +66,36 @@ class Policy(Record):
     format: str | None = None
     outputs: list[str] = field(default_factory=list)
     waivers: WaiverSet | None = None
+
+    def __init__(
+        self,
+        path: str,
+        jurisdictions: list[str] = FACTORY,
+        contexts: list[str] = FACTORY,
+        fail_on: str | None = None,
+        horizon: int | None = None,
+        rules: list[str] = FACTORY,
+        builtin_rules: bool | None = None,
+        require_verified: bool | None = None,
+        unverified: str | None = None,
+        show_out_of_scope: bool | None = None,
+        format: str | None = None,
+        outputs: list[str] = FACTORY,
+        waivers: WaiverSet | None = None,
+    ) -> None:
+        self.path = path
+        self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
+        self.contexts = [] if contexts is FACTORY else contexts
+        self.fail_on = fail_on
+        self.horizon = horizon
+        self.rules = [] if rules is FACTORY else rules
+        self.builtin_rules = builtin_rules
+        self.require_verified = require_verified
+        self.unverified = unverified
+        self.show_out_of_scope = show_out_of_scope
+        self.format = format
+        self.outputs = [] if outputs is FACTORY else outputs
+        self.waivers = waivers
 
 
 def discover(directory: str = ".") -> str | None:

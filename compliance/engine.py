@@ -27,7 +27,7 @@ from compliance.records import Record
 from compliance.rulepack.model import Rule, RulePack
 
 
-@dataclass(slots=True, repr=False, eq=False)
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class RuleOutcome(Record):
     """What a rule means for this scan if a covered component is present."""
 
@@ -38,6 +38,24 @@ class RuleOutcome(Record):
     missing_contexts: list[str]
     reason: str = ""  # the rule's part of every finding message, decided once per scan
     weak_reason: str = ""  # the same for a violation whose only evidence is weak (status "unconfirmed")
+
+    def __init__(
+        self,
+        status: str | None,
+        severity: str | None,
+        effective: str,
+        actions: list[ActionResult],
+        missing_contexts: list[str],
+        reason: str = "",
+        weak_reason: str = "",
+    ) -> None:
+        self.status = status
+        self.severity = severity
+        self.effective = effective
+        self.actions = actions
+        self.missing_contexts = missing_contexts
+        self.reason = reason
+        self.weak_reason = weak_reason
 
 
 # Formats whose components are distinct (an SBOM lists each component once): the match memo cannot hit.

@@ -87,7 +87,7 @@ class _Hit(NamedTuple):
     strength: str = "broad"
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
 class Match(FrozenRecord):
     vendor: Vendor
     product: Product | None
@@ -95,6 +95,22 @@ class Match(FrozenRecord):
     kind: str | None = None  # product kind decided once per component match; None: undecided
     strength: str = "broad"  # of the best evidence
     why: str = ""  # one sentence: why it matched at that strength, for finding messages
+
+    def __init__(
+        self,
+        vendor: Vendor,
+        product: Product | None,
+        evidence: tuple[Evidence, ...],
+        kind: str | None = None,
+        strength: str = "broad",
+        why: str = "",
+    ) -> None:
+        object.__setattr__(self, "vendor", vendor)
+        object.__setattr__(self, "product", product)
+        object.__setattr__(self, "evidence", evidence)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "strength", strength)
+        object.__setattr__(self, "why", why)
 
 
 def decide_kind(vendor: Vendor, product: Product | None, library: bool, comp_type: str) -> str | None:

@@ -1,11 +1,18 @@
 """``__repr__``, ``__eq__`` and ``__hash__`` for the record dataclasses, written once instead of per class.
 
 In Python 3.11 ``@dataclass`` writes the source of every method it generates and compiles it with
-``exec`` as the class is created: for the twenty record classes a scan imports, sixty-odd
-compilations and about a fifth of its own start-up. ``__init__`` (and a frozen class's
-``__setattr__`` and ``__delattr__``) must still be generated; ``__repr__``, ``__eq__`` and
-``__hash__`` come from these base classes instead, which are compiled once into bytecode like any
-module, and behave exactly as the generated ones:
+``exec`` as the class is created: for the twenty-one record classes a scan imports, sixty-odd
+compilations and more than a third of its own start-up. So none is generated but a frozen class's
+``__setattr__`` and ``__delattr__``:
+
+- ``__init__`` is written out in each class (``@dataclass(init=False, ...)``), compiled into the
+  module's bytecode like any method. It takes the fields in order, with their defaults; a field with a
+  ``default_factory`` defaults to ``FACTORY`` and gets a fresh value; a frozen class sets its fields
+  with ``object.__setattr__``; ``__post_init__`` is called last where a class has one. Exactly what
+  the generated one does (``fields``, ``replace`` and ``asdict`` work as on any dataclass).
+
+``__repr__``, ``__eq__`` and ``__hash__`` come from these base classes, and behave exactly as the
+generated ones:
 
 - ``repr``: ``QualName(field=value!r, ...)`` over the fields with ``repr=True``, ``...`` for a record
   already being shown further up the same call (a cycle);
@@ -14,8 +21,9 @@ module, and behave exactly as the generated ones:
 - ``hash``: ``Record`` is unhashable (as a mutable dataclass with ``eq``); ``FrozenRecord`` hashes the
   tuple of its hashed fields (as a frozen one).
 
-A record class is ``@dataclass(..., repr=False, eq=False)`` on ``Record`` (``frozen=True`` on
-``FrozenRecord``); ``tests/test_records.py`` checks each against the methods ``dataclasses`` generates.
+A record class is ``@dataclass(init=False, ..., repr=False, eq=False)`` on ``Record`` (``frozen=True``
+on ``FrozenRecord``); ``tests/test_records.py`` checks each against the methods ``dataclasses``
+generates, ``__init__``'s signature included.
 """
 
 from __future__ import annotations
@@ -30,6 +38,21 @@ from typing import Any
 _COMPARED: dict[type, Callable[[Any], tuple]] = {}
 _HASHED: dict[type, Callable[[Any], tuple]] = {}
 _REPR_RUNNING: set[tuple[int, int]] = set()
+
+
+class _Factory:
+    """The type of ``FACTORY``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<factory>"  # as the generated ``__init__``'s signature shows such a default
+
+
+# The default of an ``__init__`` parameter whose field has a ``default_factory``: the field then gets a
+# fresh value, exactly as from the ``__init__`` dataclasses generates (``None`` could not tell an
+# explicit ``None`` apart).
+FACTORY: Any = _Factory()
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:

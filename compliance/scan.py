@@ -13,7 +13,7 @@ from compliance.errors import ComplyCheckError, InputError, UsageError, internal
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import display_path, expand_paths, load_source, read_source
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
-from compliance.records import Record
+from compliance.records import FACTORY, Record
 from compliance.remote import is_url, load_url
 from compliance.rulepack import RulePack
 from compliance.rulepack.loader import load_rule_pack_and_index
@@ -32,7 +32,7 @@ def no_jurisdiction_message(config_file: str = ".complycheck.yaml") -> str:
     )
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class ScanOptions(Record):
     """What to scan against and how: the library form of ``complycheck scan``'s flags and policy file."""
 
@@ -62,6 +62,50 @@ class ScanOptions(Record):
     # (for 100,000 components about 0.1 s); the next input replaces it. Off for any other caller.
     keep_last_input: bool = False
     last_input: Any = field(default=None, repr=False, compare=False)
+
+    def __init__(
+        self,
+        jurisdictions: list[str] = FACTORY,
+        contexts: list[str] = FACTORY,
+        as_of: date | None = None,
+        horizon_days: int = 90,
+        fail_on: str = "fail",
+        input_format: str | None = None,
+        reader_options: dict[str, Any] = FACTORY,
+        rule_dirs: list[str] = FACTORY,
+        builtin_rules: bool = True,
+        require_verified: bool = False,
+        max_input_bytes: int = DEFAULT_MAX_BYTES,
+        waivers: Any = None,
+        command: list[str] | None = None,
+        jobs: int | None = None,
+        scheduler: Any = None,
+        named_inputs: frozenset[str] | None = None,
+        unverified: str = "warn",
+        show_out_of_scope: bool = False,
+        keep_last_input: bool = False,
+        last_input: Any = None,
+    ) -> None:
+        self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
+        self.contexts = [] if contexts is FACTORY else contexts
+        self.as_of = as_of
+        self.horizon_days = horizon_days
+        self.fail_on = fail_on
+        self.input_format = input_format
+        self.reader_options = {} if reader_options is FACTORY else reader_options
+        self.rule_dirs = [] if rule_dirs is FACTORY else rule_dirs
+        self.builtin_rules = builtin_rules
+        self.require_verified = require_verified
+        self.max_input_bytes = max_input_bytes
+        self.waivers = waivers
+        self.command = command
+        self.jobs = jobs
+        self.scheduler = scheduler
+        self.named_inputs = named_inputs
+        self.unverified = unverified
+        self.show_out_of_scope = show_out_of_scope
+        self.keep_last_input = keep_last_input
+        self.last_input = last_input
 
 
 def _canonical(names: list[str], known: list[str], what: str, plural: str) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Protocol
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory, RowComponents
-from compliance.records import Record
+from compliance.records import FACTORY, Record
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; change with --max-input-size
 
@@ -39,7 +39,7 @@ _BOMS = (
 )
 
 
-@dataclass(repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class Source(Record):
     """One input: its display path, raw bytes, and (on demand) its decoded text."""
 
@@ -52,6 +52,24 @@ class Source(Record):
     # UTF-8 text streams handed out by ``open_text`` whose bytes are checked only as they are decoded
     # (``read_source`` settles them when the reader is done: ``settle_text``).
     unchecked: list[io.TextIOWrapper] = field(default_factory=list, repr=False, compare=False)
+
+    def __init__(
+        self,
+        path: str,
+        data: bytes,
+        options: dict[str, Any] = FACTORY,
+        _text: str | None = None,
+        encoding: str | None = None,
+        sha256: str | None = None,
+        unchecked: list[io.TextIOWrapper] = FACTORY,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self.options = {} if options is FACTORY else options
+        self._text = _text
+        self.encoding = encoding
+        self.sha256 = sha256
+        self.unchecked = [] if unchecked is FACTORY else unchecked
 
     @property
     def text(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from compliance.records import FrozenRecord, Record
+from compliance.records import FACTORY, FrozenRecord, Record
 
 NON_BINDING = frozenset({"advisory", "vendor-withdrawal"})
 
@@ -27,7 +27,7 @@ KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
 class Ident(FrozenRecord):
     """A catalog identifier with how well it is sourced (primary, secondary, unverified)."""
 
@@ -35,8 +35,13 @@ class Ident(FrozenRecord):
     status: str = "secondary"
     note: str = ""
 
+    def __init__(self, value: str, status: str = "secondary", note: str = "") -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "note", note)
 
-@dataclass(slots=True, repr=False, eq=False)
+
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Product(Record):
     """A catalog product of one vendor: its names and identifiers, and the kind of software it is."""
 
@@ -49,8 +54,28 @@ class Product(Record):
     names: list[Ident] = field(default_factory=list)
     identifiers: dict[str, list[Ident]] = field(default_factory=dict)
 
+    def __init__(
+        self,
+        id: str,
+        vendor: str,
+        name: str,
+        category: str,
+        kind: str | None = None,
+        summary: str = "",
+        names: list[Ident] = FACTORY,
+        identifiers: dict[str, list[Ident]] = FACTORY,
+    ) -> None:
+        self.id = id
+        self.vendor = vendor
+        self.name = name
+        self.category = category
+        self.kind = kind
+        self.summary = summary
+        self.names = [] if names is FACTORY else names
+        self.identifiers = {} if identifiers is FACTORY else identifiers
 
-@dataclass(slots=True, repr=False, eq=False)
+
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Vendor(Record):
     """A catalog vendor: who it is (names, brands, identifiers) and its products; rules name vendors by ``id``."""
 
@@ -69,8 +94,36 @@ class Vendor(Record):
     software_kind: str = ""
     equipment_kind: str = ""
 
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        country: str = "",
+        summary: str = "",
+        names: list[Ident] = FACTORY,
+        brands: list[Ident] = FACTORY,
+        identifiers: dict[str, list[Ident]] = FACTORY,
+        products: list[Product] = FACTORY,
+        sources: list[str] = FACTORY,
+        file: str = "",
+        software_kind: str = "",
+        equipment_kind: str = "",
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.country = country
+        self.summary = summary
+        self.names = [] if names is FACTORY else names
+        self.brands = [] if brands is FACTORY else brands
+        self.identifiers = {} if identifiers is FACTORY else identifiers
+        self.products = [] if products is FACTORY else products
+        self.sources = [] if sources is FACTORY else sources
+        self.file = file
+        self.software_kind = software_kind
+        self.equipment_kind = equipment_kind
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+
+@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
 class Action(FrozenRecord):
     """One dated obligation of a rule (identify, remove, stop buying...), in force from ``effective``."""
 
@@ -81,8 +134,24 @@ class Action(FrozenRecord):
     contexts: tuple[str, ...] = ()
     note: str = ""
 
+    def __init__(
+        self,
+        id: str,
+        description: str,
+        effective: date,
+        until: date | None = None,
+        contexts: tuple[str, ...] = (),
+        note: str = "",
+    ) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "effective", effective)
+        object.__setattr__(self, "until", until)
+        object.__setattr__(self, "contexts", contexts)
+        object.__setattr__(self, "note", note)
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+
+@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
 class Source(FrozenRecord):
     """Where a rule's facts come from: a URL and whether it is a primary or secondary source."""
 
@@ -90,8 +159,13 @@ class Source(FrozenRecord):
     kind: str
     title: str = ""
 
+    def __init__(self, url: str, kind: str, title: str = "") -> None:
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "title", title)
 
-@dataclass(slots=True, repr=False, eq=False)
+
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Rule(Record):
     """One government measure: what it covers (vendors, products, kinds), where, when and for which contexts."""
 
@@ -121,6 +195,58 @@ class Rule(Record):
     scoped_vendors: frozenset[str] = frozenset()
     # Product kinds the rule covers (``covers.kinds``). Empty only in packs that do not declare it yet.
     kinds: frozenset[str] = frozenset()
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        jurisdiction: str,
+        authority: str,
+        instrument: str,
+        citation: str,
+        binding: str,
+        summary: str,
+        vendors: tuple[str, ...],
+        products: tuple[str, ...],
+        categories: tuple[str, ...],
+        exclude_products: tuple[str, ...],
+        exclusions: str,
+        contexts: tuple[str, ...],
+        actions: tuple[Action, ...],
+        sources: tuple[Source, ...],
+        verification_status: str,
+        last_verified: date,
+        verification_notes: str = "",
+        notes: str = "",
+        file: str = "",
+        pack: str = "",
+        scoped_vendors: frozenset[str] = frozenset(),
+        kinds: frozenset[str] = frozenset(),
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.jurisdiction = jurisdiction
+        self.authority = authority
+        self.instrument = instrument
+        self.citation = citation
+        self.binding = binding
+        self.summary = summary
+        self.vendors = vendors
+        self.products = products
+        self.categories = categories
+        self.exclude_products = exclude_products
+        self.exclusions = exclusions
+        self.contexts = contexts
+        self.actions = actions
+        self.sources = sources
+        self.verification_status = verification_status
+        self.last_verified = last_verified
+        self.verification_notes = verification_notes
+        self.notes = notes
+        self.file = file
+        self.pack = pack
+        self.scoped_vendors = scoped_vendors
+        self.kinds = kinds
 
     @property
     def is_binding(self) -> bool:
@@ -154,7 +280,7 @@ class Rule(Record):
         return self.covers(vendor, product, product.kind if product is not None else None)
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
 class ContextDef(FrozenRecord):
     """A context of use (``federal``, ``mobile``...) and the contexts it implies."""
 
@@ -162,8 +288,13 @@ class ContextDef(FrozenRecord):
     description: str
     implies: tuple[str, ...] = ()
 
+    def __init__(self, id: str, description: str, implies: tuple[str, ...] = ()) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "implies", implies)
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+
+@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
 class JurisdictionDef(FrozenRecord):
     """A jurisdiction code and the codes it includes (``US-TX`` includes ``US``)."""
 
@@ -172,8 +303,14 @@ class JurisdictionDef(FrozenRecord):
     description: str = ""
     includes: tuple[str, ...] = ()
 
+    def __init__(self, code: str, name: str, description: str = "", includes: tuple[str, ...] = ()) -> None:
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "includes", includes)
 
-@dataclass(slots=True, repr=False, eq=False)
+
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class RulePack(Record):
     """One or more packs merged: the built-in pack plus any ``--rules DIR`` packs."""
 
@@ -188,6 +325,28 @@ class RulePack(Record):
     # None: every rule of the pack is in ``rules``. Else only these jurisdictions' rules were loaded
     # (a scan's own pack from the cache: ``compliance.rulepack.cache.load_entry``).
     loaded_jurisdictions: frozenset[str] | None = None
+
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        contexts: dict[str, ContextDef],
+        jurisdictions: dict[str, JurisdictionDef],
+        vendors: dict[str, Vendor],
+        products: dict[str, Product],
+        rules: list[Rule],
+        packs: list[dict[str, str]] = FACTORY,
+        loaded_jurisdictions: frozenset[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.contexts = contexts
+        self.jurisdictions = jurisdictions
+        self.vendors = vendors
+        self.products = products
+        self.rules = rules
+        self.packs = [] if packs is FACTORY else packs
+        self.loaded_jurisdictions = loaded_jurisdictions
 
     def rule(self, rule_id: str) -> Rule | None:
         for r in self.rules:
