@@ -95,12 +95,12 @@ def test_init_is_the_generated_one(record: Any) -> None:
             assert (type(default), default) == (type(expected[f.name].default), expected[f.name].default), f.name
     values = [getattr(record, f.name) for f in fields]
     with mock.patch.object(cls, "__post_init__", create=True) as post_init:
-        by_name = cls(**{f.name: v for f, v in zip(fields, values)})
+        by_name = cls(**{f.name: v for f, v in zip(fields, values, strict=True)})
         by_position = cls(*values)  # how the rule-pack cache rebuilds a record
     assert post_init.call_count == (2 if "__post_init__" in vars(cls) else 0)
     for made in (by_name, by_position):
-        assert all(getattr(made, f.name) is v for f, v in zip(fields, values))
-    required = {f.name: v for f, v in zip(fields, values) if params[f.name].default is inspect.Parameter.empty}
+        assert all(getattr(made, f.name) is v for f, v in zip(fields, values, strict=True))
+    required = {f.name: v for f, v in zip(fields, values, strict=True) if params[f.name].default is inspect.Parameter.empty}
     first, second, generated = cls(**required), cls(**required), twin(**required)
     for f in fields:
         assert getattr(first, f.name) == getattr(generated, f.name), f.name
