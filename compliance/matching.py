@@ -57,6 +57,7 @@ EQUIPMENT_TYPES = frozenset({"device", "firmware", "device-driver"})
 
 STRENGTHS = ("weak", "broad", "strong")
 _NO_HITS: tuple[()] = ()
+_UNSEEN = object()  # not in the name cache (None there is a cached miss)
 STRENGTH_RANK = {s: i for i, s in enumerate(STRENGTHS)}
 
 # Why a method has its strength, completing "<field> '<value>' ...". ``{m}`` is the catalog entry.
@@ -158,12 +159,15 @@ class VendorIndex:
         self._org_cache: dict[str, _Hit | None] = {}
         self._memo: dict[tuple, list[Match]] = {}
         self._match_memo: dict[tuple, Match] = {}
+        self._registry_hits: dict[_Hit, _Hit] = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
         self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
         self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
         self.app_ids = frozenset(v for k, v in self.exact if k in ("android", "bundle"))
+        # Every vendor a CPE can hit through: a CPE naming another vendor is a miss without parsing it.
+        self.cpe_vendors = frozenset(self.cpe_vendor) | {vend for vend, _ in self.cpe_product}
         # "type/segment" prefixes of catalog purls by type: the purl fast path's test without building a key.
         self.purl_heads: dict[str, set[str]] = {}
         for prefix in self.purl_known:
@@ -343,10 +347,12 @@ class VendorIndex:
         slash = value.find("/", 4)
         if slash <= 4 or not value.startswith("pkg:"):
             return False
-        ptype = value[4:slash]
+        return self._purl_head_misses(value, slash, value[4:slash].lower())
+
+    def _purl_head_misses(self, value: str, slash: int, ptype: str) -> bool:
+        """``_purl_misses`` once the type is cut out: ``slash`` ends it, ``ptype`` is it lower-cased."""
         if "%" in ptype or "?" in ptype or "#" in ptype:
             return False
-        ptype = ptype.lower()
         if ptype not in self.purl_known and ptype not in ("maven", "gradle"):
             return True
         if ptype in OS_PACKAGE_TYPES:
@@ -395,24 +401,35 @@ class VendorIndex:
             else:
                 identifiers = [*identifiers, ("purl", purl, "purl")]
         lookup = self.lookup_identifier
+        # The usual identifiers hit nothing; the tests below decide those misses as lookup_identifier
+        # would (tests/test_matching.py holds the two to the same answers), without the call.
         for kind, value, field in identifiers:
-            if kind == "purl" and value.startswith("pkg:"):
-                slash = value.find("/", 4)
-                ptype = value[4:slash].lower()
-                if ptype in REGISTRY_PURL_TYPES:
-                    registry = True
-                    library = library or ptype in LIBRARY_PURL_TYPES
-                if slash > 4 and ptype in self.purl_miss_types:
-                    continue  # what lookup_identifier's first test would decide, without the call
+            if kind == "purl":
+                if value.startswith("pkg:"):
+                    slash = value.find("/", 4)
+                    ptype = value[4:slash].lower()
+                    if ptype in REGISTRY_PURL_TYPES:
+                        registry = True
+                        library = library or ptype in LIBRARY_PURL_TYPES
+                    if slash > 4 and (
+                        ptype in self.purl_miss_types or self._purl_head_misses(value.strip(), slash, ptype)
+                    ):
+                        continue
+            elif kind == "cpe" and value.startswith("cpe:2.3:") and "\\" not in value:
+                parts = value.split(":", 5)
+                if len(parts) < 5 or parts[3].lower() not in self.cpe_vendors:
+                    continue
             for hit in lookup(kind, value):
                 hits.append((hit, field, value))
-        org_cache = self._org_cache
+        org_seen = self._org_cache.get
         for field, value in comp.vendor_fields:
-            hit = org_cache[value] if value in org_cache else self.lookup_org(value)
+            hit = org_seen(value, _UNSEEN)
+            if hit is _UNSEEN:
+                hit = self.lookup_org(value)
             if hit is not None:
                 if registry and hit.strength == "strong":
                     # Whoever publishes a registry package writes its author and supplier fields.
-                    hit = _Hit(hit.vendor, None, hit.label, "registry-name")
+                    hit = self._registry_hit(hit)
                 hits.append((hit, field, value))
         if comp.name and not registry:
             self._match_name(comp.name, hits)
@@ -433,6 +450,13 @@ class VendorIndex:
                     memo[key] = found
             out.append(found)
         return out
+
+    def _registry_hit(self, hit: _Hit) -> _Hit:
+        """A strong name hit as a registry package's author or supplier: made once per catalog name."""
+        demoted = self._registry_hits.get(hit)
+        if demoted is None:
+            demoted = self._registry_hits[hit] = _Hit(hit.vendor, None, hit.label, "registry-name")
+        return demoted
 
     # Matches without the memo: SBOM components are unique, so a memo would only miss and grow. The
     # same function, not a wrapper: it runs once per component.

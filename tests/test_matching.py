@@ -257,3 +257,67 @@ def test_purl_fast_path_equals_the_full_parse_on_generated_purls(index):
             assert list(index.lookup_identifier("purl", purl)) == _full_purl_hits(index, purl), purl
 
     check()
+
+
+# -- the engine's per-component shortcuts give what lookup_identifier gives ------------------------
+
+TRICKY_CPES = [
+    "cpe:2.3:a:kaspersky:total_security:21.3:*:*:*:*:*:*:*",
+    "cpe:2.3:a:kaspersky:some_other_product:1.0:*:*:*:*:*:*:*",
+    "cpe:2.3:a:Kaspersky:Total_Security:21.3:*:*:*:*:*:*:*",
+    "CPE:2.3:A:KASPERSKY:TOTAL_SECURITY:21.3:*:*:*:*:*:*:*",
+    "cpe:2.3:a:kasper\\:sky:total_security:1:*:*:*:*:*:*:*",
+    "cpe:2.3:a:kaspers\\ky:total_security:1:*:*:*:*:*:*:*",
+    "cpe:2.3:a:microsoft:windows:10:*:*:*:*:*:*:*",
+    "cpe:2.3:a:bytedance:x",
+    "cpe:2.3:a:kaspersky",
+    "cpe:2.3:a:kaspersky:",
+    "cpe:2.3:a:kaspersky: ",
+    "cpe:2.3:a:google:chrome:1:*:*:*:*:*:*:*",
+    "cpe:2.3:a:*:total_security:1:*:*:*:*:*:*:*",
+    "cpe:/a:kaspersky:total_security:21.3",
+    "cpe:/a:kaspersky%3Alab:x",
+    "  cpe:2.3:a:kaspersky:total_security:21.3:*:*:*:*:*:*:*  ",
+    "cpe:2.3:a:kaspersky:total_security:21.3:*:*:*:*:*:*:*\t",
+    "cpe:2.3:",
+    "",
+]
+
+
+def _hit_vendors(index: VendorIndex, kind: str, value: str) -> list[str]:
+    """The vendors ``_match`` must report for a component with this one identifier: lookup_identifier's
+    hits, one per vendor, in order."""
+    return list(dict.fromkeys(h.vendor for h in index.lookup_identifier(kind, value)))
+
+
+@pytest.mark.parametrize(("kind", "value"), [("purl", p) for p in TRICKY_PURLS] + [("cpe", c) for c in TRICKY_CPES])
+def test_match_shortcuts_agree_with_lookup_identifier(index, kind, value):
+    # No name and no vendor fields: only the identifier can match.
+    comp = Component(name="", identifiers=[(kind, value, kind)])
+    assert [m.vendor.id for m in index.match_unmemoised(comp)] == _hit_vendors(index, kind, value)
+
+
+def test_match_shortcuts_agree_with_lookup_identifier_on_generated_values(index):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    purl_heads = sorted({k for k in index.purl_known if "/" in k})
+    cpe_vendors = sorted(index.cpe_vendors) + ["other"]
+    part = st.text(alphabet="abcAB.-_@?#%/2E :\\*", min_size=0, max_size=6)
+
+    @settings(max_examples=600, derandomize=True, deadline=None)
+    @given(st.sampled_from(purl_heads), st.sampled_from(cpe_vendors), part, part)
+    def check(head: str, vendor: str, a: str, b: str) -> None:
+        values = [
+            ("purl", f"pkg:{head}{a}"),
+            ("purl", f"pkg:{head}/{a}/{b}"),
+            ("purl", f"pkg:{head.split('/')[0]}/{a}{b}"),
+            ("cpe", f"cpe:2.3:a:{vendor}{a}:{b}:1:*"),
+            ("cpe", f"cpe:2.3:a:{vendor}:{a}{b}"),
+            ("cpe", f"cpe:2.3:{a}:{vendor}:{b}"),
+        ]
+        for kind, value in values:
+            comp = Component(name="", identifiers=[(kind, value, kind)])
+            assert [m.vendor.id for m in index.match_unmemoised(comp)] == _hit_vendors(index, kind, value), value
+
+    check()
