@@ -208,7 +208,7 @@ class Evaluator:
             with_identity, matched = self._evaluate_rows(components, inventory.path, findings)
         else:
             for comp in components:
-                if comp.has_vendor_identity:
+                if comp.vendor_fields or comp.has_vendor_identity:  # the property's first test, without the call
                     with_identity += 1
                 matches = match(comp)
                 if not matches:

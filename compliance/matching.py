@@ -419,6 +419,11 @@ class VendorIndex:
                 parts = value.split(":", 5)
                 if len(parts) < 5 or parts[3].lower() not in self.cpe_vendors:
                     continue
+            elif kind == "namespace":
+                low = value.strip().lower()
+                cut = low.find(".")
+                if (low if cut < 0 else low[:cut]) not in self.ns_known and low not in self.app_ids:
+                    continue
             for hit in lookup(kind, value):
                 hits.append((hit, field, value))
         org_seen = self._org_cache.get

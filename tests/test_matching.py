@@ -290,11 +290,48 @@ def _hit_vendors(index: VendorIndex, kind: str, value: str) -> list[str]:
     return list(dict.fromkeys(h.vendor for h in index.lookup_identifier(kind, value)))
 
 
-@pytest.mark.parametrize(("kind", "value"), [("purl", p) for p in TRICKY_PURLS] + [("cpe", c) for c in TRICKY_CPES])
+TRICKY_NAMESPACES = [
+    "com.tencent",
+    "com.tencent.mm",
+    "COM.Tencent.MM",
+    "  com.tencent.mm  ",
+    "com.tencentx",
+    "com",
+    "com.",
+    ".com.tencent",
+    "org.example",
+    "com.tencent mm",
+    "com.tencent.mm.opensdk",
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("purl", p) for p in TRICKY_PURLS]
+    + [("cpe", c) for c in TRICKY_CPES]
+    + [("namespace", n) for n in TRICKY_NAMESPACES],
+)
 def test_match_shortcuts_agree_with_lookup_identifier(index, kind, value):
     # No name and no vendor fields: only the identifier can match.
     comp = Component(name="", identifiers=[(kind, value, kind)])
     assert [m.vendor.id for m in index.match_unmemoised(comp)] == _hit_vendors(index, kind, value)
+
+
+def test_match_shortcuts_agree_with_lookup_identifier_on_app_ids(index):
+    # A group equal to a catalog app id is that app: the shortcut must not skip it, in any case, also
+    # when no catalog namespace covers the app id (the built-in catalog's namespaces cover all of them).
+    import copy
+
+    bare = copy.copy(index)
+    bare.ns_known = frozenset()
+    assert index.app_ids
+    for idx in (index, bare):
+        for app_id in sorted(index.app_ids):
+            for value in (app_id, app_id.upper(), f" {app_id} "):
+                comp = Component(name="", identifiers=[("namespace", value, "group")])
+                assert [m.vendor.id for m in idx.match_unmemoised(comp)] == _hit_vendors(idx, "namespace", value)
+                assert _hit_vendors(idx, "namespace", value), value
 
 
 def test_match_shortcuts_agree_with_lookup_identifier_on_generated_values(index):
@@ -303,11 +340,12 @@ def test_match_shortcuts_agree_with_lookup_identifier_on_generated_values(index)
 
     purl_heads = sorted({k for k in index.purl_known if "/" in k})
     cpe_vendors = sorted(index.cpe_vendors) + ["other"]
+    namespaces = sorted(index.ns_known | index.app_ids) + ["org.example"]
     part = st.text(alphabet="abcAB.-_@?#%/2E :\\*", min_size=0, max_size=6)
 
     @settings(max_examples=600, derandomize=True, deadline=None)
-    @given(st.sampled_from(purl_heads), st.sampled_from(cpe_vendors), part, part)
-    def check(head: str, vendor: str, a: str, b: str) -> None:
+    @given(st.sampled_from(purl_heads), st.sampled_from(cpe_vendors), st.sampled_from(namespaces), part, part)
+    def check(head: str, vendor: str, namespace: str, a: str, b: str) -> None:
         values = [
             ("purl", f"pkg:{head}{a}"),
             ("purl", f"pkg:{head}/{a}/{b}"),
@@ -315,6 +353,8 @@ def test_match_shortcuts_agree_with_lookup_identifier_on_generated_values(index)
             ("cpe", f"cpe:2.3:a:{vendor}{a}:{b}:1:*"),
             ("cpe", f"cpe:2.3:a:{vendor}:{a}{b}"),
             ("cpe", f"cpe:2.3:{a}:{vendor}:{b}"),
+            ("namespace", f"{a}{namespace}{b}"),
+            ("namespace", f"{namespace.upper()}{a}"),
         ]
         for kind, value in values:
             comp = Component(name="", identifiers=[(kind, value, kind)])
