@@ -49,7 +49,7 @@ KEYS: dict[str, str] = {
 }
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class Policy(Record):
     """The settings a policy file gives. ``None`` (or empty) means "not set here": the default applies."""
 

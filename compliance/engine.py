@@ -27,7 +27,7 @@ from compliance.records import Record
 from compliance.rulepack.model import Rule, RulePack
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class RuleOutcome(Record):
     """What a rule means for this scan if a covered component is present."""
 

@@ -88,7 +88,7 @@ class _Hit(NamedTuple):
     strength: str = "broad"
 
 
-@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Match(FrozenRecord):
     vendor: Vendor
     product: Product | None

@@ -195,7 +195,7 @@ class RowComponents(Sequence[Component]):
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class Inventory(Record):
     """What one reader found in one input.
 
@@ -235,7 +235,7 @@ class Inventory(Record):
         self.longest_field = longest_field
 
 
-@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Evidence(FrozenRecord):
     """Why a component was tied to a vendor: the field, its value, and what in the catalog it hit."""
 
@@ -457,7 +457,7 @@ class Finding(Record):
         return out
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class InputResult(Record):
     """One input's section of the report. ``error`` is set when the input could not be used;
     ``problems`` lists what the reader read past (see ``Inventory.problems``).
@@ -528,7 +528,7 @@ def no_waivers(file: str | None = None) -> dict[str, Any]:
     return {"file": file, "applied": [], "lapsed": [], "unused": []}
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class Report(Record):
     """Everything a format needs. Formats render it; they never decide a verdict.
 

@@ -2,41 +2,44 @@
 
 In Python 3.11 ``@dataclass`` writes the source of every method it generates and compiles it with
 ``exec`` as the class is created: for the twenty-one record classes a scan imports, sixty-odd
-compilations and more than a third of its own start-up. So none is generated but a frozen class's
-``__setattr__`` and ``__delattr__``:
+compilations and more than a third of its own start-up. So none is generated:
 
 - ``__init__`` is written out in each class (``@dataclass(init=False, ...)``), compiled into the
   module's bytecode like any method. It takes the fields in order, with their defaults; a field with a
-  ``default_factory`` defaults to ``FACTORY`` and gets a fresh value; a frozen class sets its fields
+  ``default_factory`` defaults to ``FACTORY`` and gets a fresh value; a frozen record sets its fields
   with ``object.__setattr__``; ``__post_init__`` is called last where a class has one. Exactly what
   the generated one does (``fields``, ``replace`` and ``asdict`` work as on any dataclass).
 
-``__repr__``, ``__eq__`` and ``__hash__`` come from these base classes, and behave exactly as the
-generated ones:
+``__repr__``, ``__eq__``, ``__hash__`` and a frozen record's ``__setattr__`` and ``__delattr__`` come
+from these base classes, and behave exactly as the generated ones:
 
 - ``repr``: ``QualName(field=value!r, ...)`` over the fields with ``repr=True``, ``...`` for a record
   already being shown further up the same call (a cycle);
 - ``==``: the tuples of the ``compare=True`` fields when both are of exactly the same class, else
   ``NotImplemented``;
 - ``hash``: ``Record`` is unhashable (as a mutable dataclass with ``eq``); ``FrozenRecord`` hashes the
-  tuple of its hashed fields (as a frozen one).
+  tuple of its hashed fields (as a frozen one);
+- frozen: a ``FrozenRecord``'s fields cannot be set or deleted (``FrozenInstanceError``, the same
+  message); it pickles and copies as a call of its constructor.
 
-A record class is ``@dataclass(init=False, ..., repr=False, eq=False)`` on ``Record`` (``frozen=True``
-on ``FrozenRecord``); ``tests/test_records.py`` checks each against the methods ``dataclasses``
-generates, ``__init__``'s signature included.
+A record class is ``@dataclass(init=False, [slots=True,] repr=False, eq=False)`` on ``Record``, or on
+``FrozenRecord`` for a frozen one (``slots=True`` where a run makes many); ``tests/test_records.py``
+checks each against the methods ``dataclasses`` generates for a twin (``frozen=True`` for a
+``FrozenRecord``), ``__init__``'s signature included.
 """
 
 from __future__ import annotations
 
 from _thread import get_ident
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import FrozenInstanceError, fields
 from operator import attrgetter
 from typing import Any
 
 # Per class: the getter of the compared fields' values, and of the hashed ones (a tuple either way).
 _COMPARED: dict[type, Callable[[Any], tuple]] = {}
 _HASHED: dict[type, Callable[[Any], tuple]] = {}
+_ALL: dict[type, Callable[[Any], tuple]] = {}  # every field's value: what a frozen record is pickled as
 _REPR_RUNNING: set[tuple[int, int]] = set()
 
 
@@ -94,9 +97,28 @@ class Record:
 
 
 class FrozenRecord(Record):
-    """Base of a frozen record dataclass (declared with ``frozen=True, repr=False, eq=False``)."""
+    """Base of a frozen record dataclass (declared with ``init=False, repr=False, eq=False``).
+
+    Its fields are set once, by the class's ``__init__`` (with ``object.__setattr__``); setting or
+    deleting one afterwards raises ``FrozenInstanceError``, as on a ``frozen=True`` dataclass.
+    """
 
     __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        """Pickled and copied as a call of the constructor with the field values, in field order
+        (``__init__`` takes every field): restoring the fields one by one would meet ``__setattr__``."""
+        cls = self.__class__
+        get = _ALL.get(cls)
+        if get is None:
+            get = _ALL[cls] = _getter(tuple(f.name for f in fields(cls)))
+        return cls, get(self)
 
     def __hash__(self) -> int:
         cls = self.__class__

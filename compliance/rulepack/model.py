@@ -27,7 +27,7 @@ KINDS = (
 )
 
 
-@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Ident(FrozenRecord):
     """A catalog identifier with how well it is sourced (primary, secondary, unverified)."""
 
@@ -123,7 +123,7 @@ class Vendor(Record):
         self.equipment_kind = equipment_kind
 
 
-@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Action(FrozenRecord):
     """One dated obligation of a rule (identify, remove, stop buying...), in force from ``effective``."""
 
@@ -151,7 +151,7 @@ class Action(FrozenRecord):
         object.__setattr__(self, "note", note)
 
 
-@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Source(FrozenRecord):
     """Where a rule's facts come from: a URL and whether it is a primary or secondary source."""
 
@@ -280,7 +280,7 @@ class Rule(Record):
         return self.covers(vendor, product, product.kind if product is not None else None)
 
 
-@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class ContextDef(FrozenRecord):
     """A context of use (``federal``, ``mobile``...) and the contexts it implies."""
 
@@ -294,7 +294,7 @@ class ContextDef(FrozenRecord):
         object.__setattr__(self, "implies", implies)
 
 
-@dataclass(init=False, frozen=True, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class JurisdictionDef(FrozenRecord):
     """A jurisdiction code and the codes it includes (``US-TX`` includes ``US``)."""
 
@@ -310,7 +310,7 @@ class JurisdictionDef(FrozenRecord):
         object.__setattr__(self, "includes", includes)
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
+@dataclass(init=False, repr=False, eq=False)
 class RulePack(Record):
     """One or more packs merged: the built-in pack plus any ``--rules DIR`` packs."""
 
