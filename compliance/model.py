@@ -4,7 +4,9 @@ Readers produce ``Inventory`` objects made of ``Component`` records; the engine 
 ``Finding`` records inside a ``Report``; formats only render a ``Report``.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: ``@dataclass`` inspects a string annotation field by
+# field (is it a ClassVar, an InitVar?), about 1 ms of start-up for the records of this module and
+# ``compliance.rulepack.model``; the annotations below are evaluated as they are defined, so a name must be defined first.
 
 from array import array
 from bisect import bisect_right
@@ -40,7 +42,7 @@ class Location:
 
     __slots__ = ("parent", "step")
 
-    def __init__(self, parent: str | Location, step: str) -> None:
+    def __init__(self, parent: "str | Location", step: str) -> None:
         self.parent = parent
         self.step = step
 

@@ -1,6 +1,8 @@
 """Rule pack records: a vendor catalog (who a vendor is) kept apart from rules (what is barred)."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: ``@dataclass`` inspects a string annotation field by
+# field (is it a ClassVar, an InitVar?), about 1 ms of start-up for the records of this module and
+# ``compliance.model``; the annotations below are evaluated as they are defined, so a name must be defined first.
 
 from dataclasses import dataclass, field
 from datetime import date
