@@ -20,7 +20,7 @@ component: its vendor, the product if a catalog product is identified, the produ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from compliance.identifiers import (
     cpe_vendor_product,
@@ -33,6 +33,9 @@ from compliance.model import Component, Evidence
 from compliance.normalize import forms_conflict, is_distinctive, org_name, org_tokens, product_tokens
 from compliance.records import FrozenRecord
 from compliance.rulepack.model import Product, RulePack, Vendor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable
 
 # purl types whose names are picked by publishers or packagers, not proven by the vendor.
 REGISTRY_PURL_TYPES = frozenset(
@@ -440,13 +443,18 @@ class VendorIndex:
             self._match_name(comp.name, hits)
         if not hits:
             return []
-        by_vendor: dict[str, list[tuple[_Hit, str, str]]] = {}
-        for item in hits:
-            by_vendor.setdefault(item[0].vendor, []).append(item)
+        groups: Iterable[tuple[str, list[tuple[_Hit, str, str]]]]
+        if len(hits) == 1:  # the usual match: one name or one identifier
+            groups = ((hits[0][0].vendor, hits),)
+        else:
+            by_vendor: dict[str, list[tuple[_Hit, str, str]]] = {}
+            for item in hits:
+                by_vendor.setdefault(item[0].vendor, []).append(item)
+            groups = by_vendor.items()
         # The same evidence (a supplier name on thousands of packages) gives the same Match: build it once.
         memo = self._match_memo
         out = []
-        for vid, items in by_vendor.items():
+        for vid, items in groups:
             key = (library, comp.type, *items)
             found = memo.get(key)
             if found is None:

@@ -115,6 +115,27 @@ def test_identity_evidence_beats_a_name(index):
     assert vendors_of(index, name="Kaspersky", vendor_fields=[("supplier.name", "Pango Group")]) == {("pango", None)}
 
 
+def test_evidence_is_grouped_per_vendor_in_the_order_found(index):
+    # One hit: one Match. Two hits of one vendor: one Match with both, in order. Two vendors: two Matches
+    # (the WeChat app id and the Tencent namespace are both Tencent evidence).
+    one = index.match_unmemoised(Component(name="", vendor_fields=[("supplier.name", "AO Kaspersky Lab")]))
+    assert [(m.vendor.id, [e.field for e in m.evidence]) for m in one] == [("kaspersky", ["supplier.name"])]
+    same = Component(
+        name="",
+        vendor_fields=[("supplier.name", "AO Kaspersky Lab")],
+        identifiers=[("cpe", "cpe:2.3:a:kaspersky:total_security:21.3:*:*:*:*:*:*:*", "cpe")],
+    )
+    assert [(m.vendor.id, [e.field for e in m.evidence]) for m in index.match_unmemoised(same)] == [
+        ("kaspersky", ["cpe", "supplier.name"])
+    ]
+    two = Component(
+        name="",
+        vendor_fields=[("supplier.name", "AO Kaspersky Lab")],
+        identifiers=[("namespace", "com.tencent.mm", "group")],
+    )
+    assert [(m.vendor.id, len(m.evidence)) for m in index.match_unmemoised(two)] == [("tencent", 2), ("kaspersky", 1)]
+
+
 # -- traps from the design notes: none may produce a fail or warn finding -------------------------
 
 TRAPS = {
