@@ -15,8 +15,8 @@ from compliance.readers import display_path, expand_paths, load_source, read_sou
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
 from compliance.records import FACTORY, Record
 from compliance.remote import is_url, load_url
-from compliance.rulepack import RulePack
-from compliance.rulepack.loader import load_rule_pack_and_index
+from compliance.rulepack.cache import load_rule_pack_and_index
+from compliance.rulepack.model import RulePack
 from compliance.skip import not_inventory
 
 FAIL_ON = ("fail", "warn", "never")

@@ -38,6 +38,7 @@ NOT_ON_THE_SCAN_PATH = [
     "compliance.yamlsafe",
     "compliance.waivers",
     "compliance.rulepack.validate",
+    "compliance.rulepack.loader",  # reads and validates YAML: a cached pack needs only the cache and the records
     "jsonschema",
     "xml.etree.ElementTree",
     "pyexpat",
@@ -143,6 +144,26 @@ def test_the_registry_names_are_the_reader_classes_names() -> None:
     assert [cls.name for cls in classes] == reader_names()
     assert len(classes) == len(READERS) == 18 and len(set(reader_names())) == 18
     assert classes[-1].name == "csv" and READERS[-1] is classes[-1] and READERS[:2] == classes[:2]
+
+
+def test_the_rule_pack_package_still_offers_its_names() -> None:
+    """``compliance.rulepack`` imports its loader on first use; every public name is still there, and
+    the first use of one loads it (in a fresh interpreter, where nothing loaded it before)."""
+    probe = (
+        "import sys, compliance.rulepack as rp\n"
+        "before = 'compliance.rulepack.loader' in sys.modules\n"
+        "from compliance.rulepack import RulePack, load_rule_pack\n"
+        "from compliance.rulepack.loader import load_rule_pack as direct\n"
+        "from compliance.rulepack.model import RulePack as record\n"
+        "names = [getattr(rp, n) for n in rp.__all__]\n"
+        "print(before, load_rule_pack is direct, RulePack is record, len(names), isinstance(load_rule_pack(), RulePack))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert proc.stdout.split() == ["False", "True", "True", "10", "True"], proc.stderr
+    import compliance.rulepack as rulepack
+
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = rulepack.no_such_name  # type: ignore[attr-defined]
 
 
 def _module(fmt: str) -> str:

@@ -25,6 +25,7 @@ import sys
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from compliance import __version__
+from compliance.errors import RulePackError
 from compliance.rulepack.model import RulePack
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,6 +43,51 @@ _INDEX_CODE = tuple(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name)
     for name in ("matching.py", "normalize.py", "identifiers.py")
 )
+
+
+def builtin_pack_root() -> str:
+    """The built-in pack's directory as a string (``loader.builtin_pack_dir()``), found without ``pathlib``:
+    inside an installed wheel, or the repository's ``rules/`` when run from source."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    for candidate in (os.path.join(package, "_rules"), os.path.join(os.path.dirname(package), "rules")):
+        if os.path.isdir(candidate):
+            return candidate
+    from importlib import resources  # a zipped install: only then pay for importlib.resources
+
+    installed = resources.files("compliance") / "_rules"
+    if installed.is_dir():
+        return str(installed)
+    raise RulePackError(["built-in rule pack not found: the installation is incomplete (no compliance/_rules)"])
+
+
+def load_rule_pack_and_index(
+    extra_dirs: list[str] | None = None,
+    *,
+    builtin: bool = True,
+    rules_for: Callable[[RulePack], set[str]] | None = None,
+) -> tuple[RulePack, VendorIndex | None]:
+    """``load_rule_pack``, and the pack's vendor index when the cache has one (None: build it).
+
+    A scan takes the index with the pack instead of building it from the catalog on every run.
+    ``rules_for`` (see ``load_entry``) lets a cached pack load only the rules of the jurisdictions it
+    names; a pack read from YAML has all of them. Here rather than in the loader, which a scan whose
+    pack comes from the cache then never imports; ``compliance.rulepack.loader`` offers it too.
+    """
+    dirs: list[str] = []  # strings: a cached pack is found without importing pathlib
+    if builtin:
+        dirs.append(builtin_pack_root())
+    dirs.extend(os.fspath(d) for d in extra_dirs or [])
+    if not dirs:
+        raise RulePackError(["no rule packs selected: --no-builtin-rules needs at least one --rules DIR"])
+    cached, index, key = load_entry(dirs, rules_for)
+    if cached is not None:
+        return cached, index
+    from compliance.rulepack import loader
+
+    problems, pack = loader.collect_problems(dirs)
+    if problems or pack is None:
+        raise RulePackError(problems)
+    return pack, store(key, pack)
 
 
 def cache_dir() -> Path | None:

@@ -8,14 +8,13 @@ as one line naming the file, the rule or vendor, and the field, and all of them 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from compliance.errors import RulePackError
 from compliance.normalize import is_distinctive, org_tokens, product_tokens
+from compliance.rulepack.cache import builtin_pack_root, load_rule_pack_and_index
 from compliance.rulepack.model import (
     Action,
     ContextDef,
@@ -32,7 +31,6 @@ from compliance.untrusted import QUOTE_LIMIT, capped, quoted
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from compliance.matching import VendorIndex
 
 # ``pathlib`` (with ``urllib.parse``, ``ipaddress``, ``fnmatch``: ~5 ms) is imported only where a pack is
 # read from YAML; a scan whose pack comes from the cache works with ``os.path`` strings alone.
@@ -42,21 +40,7 @@ def builtin_pack_dir() -> Path:
     """The pack inside an installed wheel, or the repository's ``rules/`` when run from source."""
     from pathlib import Path
 
-    return Path(_builtin_pack_root())
-
-
-def _builtin_pack_root() -> str:
-    """``builtin_pack_dir()`` as a string, found without ``pathlib``."""
-    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    for candidate in (os.path.join(package, "_rules"), os.path.join(os.path.dirname(package), "rules")):
-        if os.path.isdir(candidate):
-            return candidate
-    from importlib import resources  # a zipped install: only then pay for importlib.resources
-
-    installed = resources.files("compliance") / "_rules"
-    if installed.is_dir():
-        return str(installed)
-    raise RulePackError(["built-in rule pack not found: the installation is incomplete (no compliance/_rules)"])
+    return Path(builtin_pack_root())
 
 
 @cache
@@ -395,32 +379,3 @@ def load_rule_pack(extra_dirs: list[str] | None = None, *, builtin: bool = True)
     (``compliance.rulepack.cache``) instead of being read and validated again.
     """
     return load_rule_pack_and_index(extra_dirs, builtin=builtin)[0]
-
-
-def load_rule_pack_and_index(
-    extra_dirs: list[str] | None = None,
-    *,
-    builtin: bool = True,
-    rules_for: Callable[[RulePack], set[str]] | None = None,
-) -> tuple[RulePack, VendorIndex | None]:
-    """``load_rule_pack``, and the pack's vendor index when the cache has one (None: build it).
-
-    A scan takes the index with the pack instead of building it from the catalog on every run.
-    ``rules_for`` (see ``cache.load_entry``) lets a cached pack load only the rules of the
-    jurisdictions it names; a pack read from YAML has all of them.
-    """
-    dirs: list[str] = []  # strings: a cached pack is found without importing pathlib
-    if builtin:
-        dirs.append(_builtin_pack_root())
-    dirs.extend(os.fspath(d) for d in extra_dirs or [])
-    if not dirs:
-        raise RulePackError(["no rule packs selected: --no-builtin-rules needs at least one --rules DIR"])
-    from compliance.rulepack import cache
-
-    cached, index, key = cache.load_entry(dirs, rules_for)
-    if cached is not None:
-        return cached, index
-    problems, pack = collect_problems(dirs)
-    if problems or pack is None:
-        raise RulePackError(problems)
-    return pack, cache.store(key, pack)
