@@ -182,6 +182,13 @@ class VendorIndex:
         self.purl_miss_types = frozenset(
             t for t in (REGISTRY_PURL_TYPES | COMMON_PURL_TYPES) if t not in self.purl_known and t not in ("maven", "gradle")
         )
+        # ``_purl_type``'s answers for every lower-case "pkg:type" of a type the catalog or SBOMs use:
+        # one dictionary lookup per purl instead of cutting and testing the type.
+        self.purl_types = {
+            f"pkg:{t}": (t, t in REGISTRY_PURL_TYPES, t in LIBRARY_PURL_TYPES, t in self.purl_miss_types, 4 + len(t))
+            for t in REGISTRY_PURL_TYPES | COMMON_PURL_TYPES | {k.partition("/")[0] for k in self.purl}
+            if t and t == t.lower() and "/" not in t
+        }
 
     def _add_vendor(self, v: Vendor) -> None:
         for n in v.names:
@@ -338,6 +345,14 @@ class VendorIndex:
                 hits.append(hit)
         return hits
 
+    def _purl_type(self, value: str) -> tuple[str, bool, bool, bool, int]:
+        """What ``_match`` needs of a purl's type: the type lower-cased, whether it is a registry type
+        and a library type, whether no purl of it can hit (``purl_miss_types``), and where it ends (the
+        first "/" after "pkg:", or -1). ``purl_types`` holds the answers for the usual spellings."""
+        slash = value.find("/", 4)
+        ptype = value[4:slash].lower()
+        return ptype, ptype in REGISTRY_PURL_TYPES, ptype in LIBRARY_PURL_TYPES, ptype in self.purl_miss_types, slash
+
     def _purl_misses(self, value: str) -> bool:
         """True when a purl surely hits nothing, decided without parsing it whole.
 
@@ -406,17 +421,19 @@ class VendorIndex:
         lookup = self.lookup_identifier
         # The usual identifiers hit nothing; the tests below decide those misses as lookup_identifier
         # would (tests/test_matching.py holds the two to the same answers), without the call.
+        purl_types = self.purl_types
         for kind, value, field in identifiers:
             if kind == "purl":
-                if value.startswith("pkg:"):
-                    slash = value.find("/", 4)
-                    ptype = value[4:slash].lower()
-                    if ptype in REGISTRY_PURL_TYPES:
+                head, sep, _ = value.partition("/")
+                known = purl_types.get(head) if sep else None
+                if known is None and value.startswith("pkg:"):
+                    known = self._purl_type(value)
+                if known is not None:
+                    ptype, in_registry, is_library, misses, slash = known
+                    if in_registry:
                         registry = True
-                        library = library or ptype in LIBRARY_PURL_TYPES
-                    if slash > 4 and (
-                        ptype in self.purl_miss_types or self._purl_head_misses(value.strip(), slash, ptype)
-                    ):
+                        library = library or is_library
+                    if slash > 4 and (misses or self._purl_head_misses(value.strip(), slash, ptype)):
                         continue
             elif kind == "cpe" and value.startswith("cpe:2.3:") and "\\" not in value:
                 parts = value.split(":", 5)

@@ -355,6 +355,36 @@ def test_match_shortcuts_agree_with_lookup_identifier_on_app_ids(index):
                 assert _hit_vendors(idx, "namespace", value), value
 
 
+def test_purl_type_table_agrees_with_cutting_the_type(index):
+    # purl_types answers for the usual spellings what _purl_type works out; an index without the table
+    # must give the same matches, the registry flag included (it decides whether a name or a strong
+    # supplier counts: "WeChat" and "AO Kaspersky Lab" show it).
+    import copy
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    general = copy.copy(index)
+    general.purl_types = {}
+    heads = sorted({k for k in index.purl_known if "/" in k} | set(index.purl_types))
+    part = st.text(alphabet="abcAB.-_@?#%/2E :", min_size=0, max_size=6)
+
+    def summary(idx: VendorIndex, comp: Component) -> list:
+        return [(m.vendor.id, m.product.id if m.product else None, m.kind, m.strength) for m in idx.match_unmemoised(comp)]
+
+    @settings(max_examples=400, derandomize=True, deadline=None)
+    @given(st.sampled_from(heads), part)
+    def check(head: str, a: str) -> None:
+        head = head.removeprefix("pkg:")
+        for value in (f"pkg:{head}/{a}", f"pkg:{head}{a}", f"pkg:{head.upper()}/{a}", f"pkg:{head}"):
+            comp = Component(
+                name="WeChat", vendor_fields=[("supplier.name", "AO Kaspersky Lab")], identifiers=[("purl", value, "purl")]
+            )
+            assert summary(index, comp) == summary(general, comp), value
+
+    check()
+
+
 def test_match_shortcuts_agree_with_lookup_identifier_on_generated_values(index):
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -371,6 +401,9 @@ def test_match_shortcuts_agree_with_lookup_identifier_on_generated_values(index)
             ("purl", f"pkg:{head}{a}"),
             ("purl", f"pkg:{head}/{a}/{b}"),
             ("purl", f"pkg:{head.split('/')[0]}/{a}{b}"),
+            ("purl", f"pkg:{head.upper()}{a}"),  # a type spelled in capitals: not a usual spelling
+            ("purl", f"pkg:{head.split('/')[0]}{a}"),  # no "/" after the type, or one later
+            ("purl", f"pkg:other{a}/{head}{b}"),
             ("cpe", f"cpe:2.3:a:{vendor}{a}:{b}:1:*"),
             ("cpe", f"cpe:2.3:a:{vendor}:{a}{b}"),
             ("cpe", f"cpe:2.3:{a}:{vendor}:{b}"),
