@@ -266,8 +266,15 @@ class VendorIndex:
     def _namespace(self, value: str) -> _Hit | None:
         low = value.lower()
         cut = low.find(".")
-        if (low if cut < 0 else low[:cut]) not in self.ns_known:
+        head = low if cut < 0 else low[:cut]
+        if head not in self.ns_known:
             return None  # the usual case, decided without the walk
+        if cut >= 0:
+            # A known first label ("org" of a catalog "org.example") with an unknown second one: the
+            # walk would stop there, so the first label is the only candidate.
+            cut = low.find(".", cut + 1)
+            if (low if cut < 0 else low[:cut]) not in self.ns_known:
+                return self.namespace.get(head)
         for prefix in path_prefixes_in(low, ".", self.ns_known):
             hit = self.namespace.get(prefix)
             if hit is not None:
@@ -441,8 +448,7 @@ class VendorIndex:
                     continue
             elif kind == "namespace":
                 low = value.strip().lower()
-                cut = low.find(".")
-                if (low if cut < 0 else low[:cut]) not in self.ns_known and low not in self.app_ids:
+                if low not in self.app_ids and self._namespace(low) is None:
                     continue
             for hit in lookup(kind, value):
                 hits.append((hit, field, value))

@@ -355,6 +355,40 @@ def test_match_shortcuts_agree_with_lookup_identifier_on_app_ids(index):
                 assert _hit_vendors(idx, "namespace", value), value
 
 
+def test_namespace_lookup_finds_the_longest_catalog_namespace(index):
+    # _namespace decides the usual misses from the first one or two labels; the answer must stay the
+    # longest catalog namespace the value starts with (at a "." boundary), in any case of letters.
+    import copy
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from compliance.matching import _cuts
+
+    idx = copy.copy(index)
+    catalog = ["org", "org.dummy1", "com.tencent", "com.tencent.mm.opensdk", "net.example.deep.x"]
+    idx.namespace = {ns: f"hit:{ns}" for ns in catalog}
+    idx.ns_known = frozenset(k[:i] for k in catalog for i in _cuts(k, "."))
+
+    def longest(value: str):
+        low = value.lower()
+        labels = low.split(".")
+        for n in range(len(labels), 0, -1):
+            if ".".join(labels[:n]) in idx.namespace:
+                return idx.namespace[".".join(labels[:n])]
+        return None
+
+    labels = st.sampled_from(["org", "com", "net", "tencent", "mm", "opensdk", "dummy1", "example", "deep", "x", "", "Org"])
+
+    @settings(max_examples=500, derandomize=True, deadline=None)
+    @given(st.lists(labels, min_size=1, max_size=5))
+    def check(parts: list[str]) -> None:
+        value = ".".join(parts)
+        assert idx._namespace(value) == longest(value), value
+
+    check()
+
+
 def test_purl_type_table_agrees_with_cutting_the_type(index):
     # purl_types answers for the usual spellings what _purl_type works out; an index without the table
     # must give the same matches, the registry flag included (it decides whether a name or a strong
