@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from _thread import get_ident
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError, fields
+from dataclasses import Field, FrozenInstanceError, fields
 from operator import attrgetter
 from typing import Any
 
@@ -64,11 +64,26 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:
     return lambda obj: tuple(getattr(obj, n) for n in names)
 
 
-def _compared(cls: type) -> Callable[[Any], tuple]:
-    get = _COMPARED.get(cls)
+def _values_of(
+    store: dict[type, Callable[[Any], tuple]], cls: type, keep: Callable[[Field], bool]
+) -> Callable[[Any], tuple]:
+    """The getter of the values of ``cls``'s fields that ``keep`` selects, made once per class."""
+    get = store.get(cls)
     if get is None:
-        get = _COMPARED[cls] = _getter(tuple(f.name for f in fields(cls) if f.compare))
+        get = store[cls] = _getter(tuple(f.name for f in fields(cls) if keep(f)))
     return get
+
+
+def _is_compared(f: Field) -> bool:
+    return f.compare
+
+
+def _is_hashed(f: Field) -> bool:
+    return f.compare if f.hash is None else f.hash
+
+
+def _any_field(f: Field) -> bool:
+    return True
 
 
 class Record:
@@ -89,7 +104,7 @@ class Record:
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            get = _compared(self.__class__)
+            get = _values_of(_COMPARED, self.__class__, _is_compared)
             return get(self) == get(other)
         return NotImplemented
 
@@ -115,15 +130,7 @@ class FrozenRecord(Record):
         """Pickled and copied as a call of the constructor with the field values, in field order
         (``__init__`` takes every field): restoring the fields one by one would meet ``__setattr__``."""
         cls = self.__class__
-        get = _ALL.get(cls)
-        if get is None:
-            get = _ALL[cls] = _getter(tuple(f.name for f in fields(cls)))
-        return cls, get(self)
+        return cls, _values_of(_ALL, cls, _any_field)(self)
 
     def __hash__(self) -> int:
-        cls = self.__class__
-        get = _HASHED.get(cls)
-        if get is None:
-            hashed = tuple(f.name for f in fields(cls) if (f.compare if f.hash is None else f.hash))
-            get = _HASHED[cls] = _getter(hashed)
-        return hash(get(self))
+        return hash(_values_of(_HASHED, self.__class__, _is_hashed)(self))
