@@ -1,8 +1,8 @@
-"""The README's rule table, generated from the pack, and a check that the README is in sync.
+"""The rule table of docs/rule-table.md, generated from the pack, and a check that the file is in sync.
 
     python -m compliance.rulepack.readme_table            # print the table
-    python -m compliance.rulepack.readme_table --write    # replace the block between the markers in README.md
-    python -m compliance.rulepack.readme_table --check    # exit 1 when README.md is out of date
+    python -m compliance.rulepack.readme_table --write    # replace the block between the markers in docs/rule-table.md
+    python -m compliance.rulepack.readme_table --check    # exit 1 when docs/rule-table.md is out of date
 
 Only the text between ``<!-- rules-table:start -->`` and ``<!-- rules-table:end -->`` is ever touched.
 """
@@ -19,7 +19,7 @@ from compliance.rulepack.model import RulePack
 
 START = "<!-- rules-table:start -->"
 END = "<!-- rules-table:end -->"
-README = Path(__file__).resolve().parent.parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent.parent / "docs" / "rule-table.md"
 
 
 def _md(text: str) -> str:
