@@ -23,6 +23,7 @@ from compliance.model import (
     Inventory,
     RowComponents,
 )
+from compliance.readers.base import MAX_FIELD_CHARS, cut_fields, longest_field
 from compliance.records import Record
 from compliance.rulepack.model import Rule, RulePack
 
@@ -204,7 +205,9 @@ class Evaluator:
         # Inventories repeat the same title on many rows (the memo hits); SBOM components are unique.
         match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
         components = inventory.components
-        if isinstance(components, RowComponents):
+        if isinstance(components, Tally):  # evaluated as the reader made them
+            with_identity, matched, findings = components.with_identity, components.matched, components.findings
+        elif isinstance(components, RowComponents):
             with_identity, matched = self._evaluate_rows(components, inventory.path, findings)
         else:
             for comp in components:
@@ -334,3 +337,44 @@ class Evaluator:
                 }
             )
         return out
+
+
+class Tally:
+    """One input's components evaluated as its reader makes them: only counts and findings are kept.
+
+    A scan hands one to the reader as ``Source.sink``. A reader that supports it calls it with each
+    component instead of keeping a list, and returns it as the inventory's components; ``evaluate``
+    then takes its counts and findings. A million-component SBOM is so never a million ``Component``
+    records at once: memory grows with what matched, not with the input. Each component is evaluated
+    exactly as ``evaluate`` evaluates a list (fields over ``MAX_FIELD_CHARS`` cut first, the cut
+    noted in ``cut_notes`` for ``read_source`` to list after the reader's own problems, as
+    ``bound_fields`` does); the order of findings does not matter, as the report sorts them.
+    """
+
+    __slots__ = ("count", "cut_notes", "evaluator", "findings", "matched", "path", "with_identity")
+
+    def __init__(self, evaluator: Evaluator, path: str) -> None:
+        self.evaluator = evaluator
+        self.path = path
+        self.count = self.with_identity = self.matched = 0
+        self.findings: list[Finding] = []
+        self.cut_notes: list[str] = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __call__(self, comp: Component) -> None:
+        """A component whose fields may be over the limit (they are cut here, as ``bound_fields`` cuts)."""
+        if longest_field(comp) > MAX_FIELD_CHARS:
+            cut_fields(comp, self.cut_notes)
+        self.bounded(comp)
+
+    def bounded(self, comp: Component) -> None:
+        """A component whose reader knows every field to be within ``MAX_FIELD_CHARS``."""
+        self.count += 1
+        if comp.vendor_fields or comp.has_vendor_identity:
+            self.with_identity += 1
+        matches = self.evaluator.index.match_unmemoised(comp)
+        if matches:
+            self.matched += 1
+            self.evaluator._findings_for(comp, matches, self.path, self.findings)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.errors import InputError, UsageError
-from compliance.readers.base import Source, source_of
+from compliance.readers.base import Source, read_capped, source_of
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 
@@ -77,7 +77,7 @@ def load_url(url: str, *, max_bytes: int, options: dict[str, Any] | None = None)
         if size is not None and size > max_bytes:
             raise InputError(url, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (--max-input-size)")
         with fs.open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = read_capped(fh, max_bytes + 1, (size + 1) if size is not None else 1 << 20)
     except FileNotFoundError:
         raise InputError(url, "no such file") from None
     except PermissionError:
