@@ -177,6 +177,7 @@ class Evaluator:
             missing = ", ".join(sorted(self.selected - pack.loaded_jurisdictions))
             raise ValueError(f"the rule pack was loaded without the rules of {missing}")
         self.index = index if index is not None else VendorIndex(pack)
+        self._sources: dict[str, list[str]] = {}  # per rule, the source URLs its findings carry
         self.rules_by_vendor: dict[str, list[tuple[Rule, RuleOutcome]]] = defaultdict(list)
         self.outcomes: dict[str, RuleOutcome] = {}
         self.selected_rules: list[Rule] = []
@@ -272,26 +273,15 @@ class Evaluator:
         status, severity, reason = outcome.status, outcome.severity, outcome.reason
         if m.strength == "weak" and status == "violation":
             status, severity, reason = "unconfirmed", "warn", outcome.weak_reason
+        sources = self._sources.get(rule.id)
+        if sources is None:  # one list per rule, shared by its findings (nothing changes it)
+            sources = self._sources[rule.id] = [s.url for s in rule.sources]
+        # Positional: a findings-heavy scan makes one per component and rule (fields in declaration order).
         return Finding(
-            rule_id=rule.id,
-            jurisdiction=rule.jurisdiction,
-            title=rule.title,
-            status=status,
-            severity=severity,
-            effective=outcome.effective,
-            binding=rule.binding,
-            component=comp,
-            input_path=path,
-            vendor=m.vendor.id,
-            product=m.product.id if m.product else None,
-            evidence=m.evidence,
-            citation=rule.citation,
-            sources=[s.url for s in rule.sources],
-            message=f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}",
-            actions=outcome.actions,
-            verification=rule.verification_status,
-            kind=m.kind,
-            strength=m.strength,
+            rule.id, rule.jurisdiction, rule.title, status, severity, outcome.effective, rule.binding, comp, path,
+            m.vendor.id, m.product.id if m.product else None, m.evidence, rule.citation, sources,
+            f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}",
+            outcome.actions, rule.verification_status, None, m.kind, m.strength,
         )
 
     def rules_summary(self) -> list[dict[str, Any]]:

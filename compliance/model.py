@@ -452,7 +452,7 @@ class Finding(Record):
             "message": self.message,
             "actions": actions,
             "verification": self.verification,
-            "waived": self.waived,
+            "waived": self.waiver is not None,
         }
         if self.waiver is not None:
             out["waiver"] = dict(self.waiver)
@@ -523,6 +523,10 @@ class InputResult(Record):
         if self.problems:
             out["problems"] = list(self.problems)
         return out
+
+
+# The severities that fail the gate at each threshold (``SEVERITY_RANK`` at or above it).
+_FAILING = {gate: frozenset(s for s, r in SEVERITY_RANK.items() if r >= SEVERITY_RANK[gate]) for gate in SEVERITY_RANK}
 
 
 def no_waivers(file: str | None = None) -> dict[str, Any]:
@@ -621,14 +625,19 @@ class Report(Record):
         return "fail" if self.fail_on == "never" else self.fail_on
 
     def failing_findings(self) -> list[Finding]:
-        rank = SEVERITY_RANK[self.gate_threshold]
-        return [f for f in self.findings if not f.waived and SEVERITY_RANK[f.severity] >= rank]
+        failing = _FAILING[self.gate_threshold]
+        return [f for f in self.findings if f.waiver is None and f.severity in failing]
+
+    def _any_failing(self) -> bool:
+        """Whether a finding fails the gate, stopping at the first (findings come worst first per input)."""
+        failing = _FAILING[self.gate_threshold]
+        return any(f.waiver is None and f.severity in failing for f in self.findings)
 
     @property
     def verdict(self) -> str:
         if self.has_errors:
             return "error"
-        return "fail" if self.failing_findings() else "pass"
+        return "fail" if self._any_failing() else "pass"
 
     @property
     def exit_code(self) -> int:
@@ -636,24 +645,21 @@ class Report(Record):
             return 2
         if self.fail_on == "never":
             return 0
-        return 1 if self.failing_findings() else 0
+        return 1 if self._any_failing() else 0
 
     def summary(self) -> dict[str, int]:
         counts = {"fail": 0, "warn": 0, "info": 0, "waived": 0}
         for f in self.findings:
-            if f.waived:
-                counts["waived"] += 1
-            else:
-                counts[f.severity] += 1
+            counts["waived" if f.waiver is not None else f.severity] += 1
         return counts
 
     def fleet_summary(self) -> dict[str, Any]:
         """Per-device view of a multi-input scan: how many inputs fail, and which rules on how many."""
-        threshold = SEVERITY_RANK[self.gate_threshold]
+        failing = _FAILING[self.gate_threshold]
         failing_inputs: set[str] = set()
         per_rule: dict[str, set[str]] = {}
         for f in self.findings:
-            if f.waived or SEVERITY_RANK[f.severity] < threshold:
+            if f.waiver is not None or f.severity not in failing:
                 continue
             failing_inputs.add(f.input_path)
             per_rule.setdefault(f.rule_id, set()).add(f.input_path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
@@ -38,7 +39,13 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 def e(value: Any) -> str:
     """Escape for text and quoted attributes; control and bidi characters are shown, not obeyed."""
-    return html.escape(for_terminal_text("" if value is None else str(value)), quote=True)
+    return _escaped("" if value is None else str(value))
+
+
+@lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    # Memoised: a findings-heavy review repeats the same rule, status and component texts thousands of times.
+    return html.escape(for_terminal_text(text), quote=True)
 
 
 def a(url: str | None, label: str | None = None) -> str:
@@ -255,14 +262,16 @@ class HtmlFormat:
             out.append("<p>No component is covered by any rule of the selected jurisdictions.</p>")
             return out
         failing = failing_ids(report)
-        main = [f for f in report.findings if f.severity != "info" or f.waived]
-        info = [f for f in report.findings if f.severity == "info" and not f.waived]
+        main = [f for f in report.findings if f.severity != "info" or f.waiver is not None]
+        info = [f for f in report.findings if f.severity == "info" and f.waiver is None]
+        # Parts that findings share (a rule's cell, an evidence list, a rule's missing contexts), made once.
+        made: dict[Any, str] = {}
         if main:
             out.append(
                 '<table class="findings"><thead><tr><th>Result</th><th>Component</th><th>Rule</th><th>Why</th>'
                 "<th>Evidence</th></tr></thead><tbody>"
             )
-            out += [self._finding_row(f, id(f) in failing, rules.get(f.rule_id)) for f in main]
+            out += [self._finding_row(f, id(f) in failing, rules.get(f.rule_id), made) for f in main]
             out.append("</tbody></table>")
         else:
             out.append("<p>No finding fails or warns.</p>")
@@ -272,15 +281,24 @@ class HtmlFormat:
                 "<table><thead><tr><th>Component</th><th>Rule</th><th>Would apply with context</th></tr></thead><tbody>"
             )
             for f in info:
-                ways = missing_conditions((act.action, act.missing_contexts) for act in f.actions if act.status == "out-of-scope")
-                out.append(
-                    f"<tr><td>{e(component_label(f))}</td><td><code>{e(f.rule_id)}</code> {e(f.title)}</td>"
-                    f"<td>{e(ways or STATUS_WORDS.get(f.status, f.status))}</td></tr>"
-                )
+                key = ("info", id(f.actions), f.status, f.rule_id, f.title)
+                tail = made.get(key)
+                if tail is None:
+                    ways = missing_conditions(
+                        (act.action, act.missing_contexts) for act in f.actions if act.status == "out-of-scope"
+                    )
+                    tail = made[key] = (
+                        f"</td><td><code>{e(f.rule_id)}</code> {e(f.title)}</td>"
+                        f"<td>{e(ways or STATUS_WORDS.get(f.status, f.status))}</td></tr>"
+                    )
+                out.append(f"<tr><td>{e(component_label(f))}{tail}")
             out.append("</tbody></table>")
         return out
 
-    def _finding_row(self, f: Finding, failing: bool, rule: dict[str, Any] | None) -> str:
+    def _finding_row(
+        self, f: Finding, failing: bool, rule: dict[str, Any] | None, made: dict[Any, str] | None = None
+    ) -> str:
+        made = {} if made is None else made
         c = f.component
         if f.waived:
             result = _badge("waived", "WAIVED")
@@ -294,12 +312,15 @@ class HtmlFormat:
         )
         where = f'<div class="small muted">{e(relative_path(f.input_path))} {e(c.location)}</div>'
         component = f"<strong>{e(component_label(f))}</strong>{ident}{where}"
-        src = primary_source(rule, f)
-        rule_cell = (
-            f"<code>{e(f.rule_id)}</code><div>{e(f.title)}</div>"
-            f'<div class="small">{e(f.citation)}</div>' + (f'<div class="small">{a(src, "Source")}</div>' if src else "")
-            + _fact_warning(f.verification, rule_id=f.rule_id)
-        )
+        key = ("rule", f.rule_id, f.title, f.citation, f.verification, id(rule), id(f.sources))
+        rule_cell = made.get(key)
+        if rule_cell is None:
+            src = primary_source(rule, f)
+            rule_cell = made[key] = (
+                f"<code>{e(f.rule_id)}</code><div>{e(f.title)}</div>"
+                f'<div class="small">{e(f.citation)}</div>' + (f'<div class="small">{a(src, "Source")}</div>' if src else "")
+                + _fact_warning(f.verification, rule_id=f.rule_id)
+            )
         why = f"<div>{e(f.message)}</div>"
         if f.waiver is not None:
             w = f.waiver
@@ -307,10 +328,12 @@ class HtmlFormat:
                 f'<div class="small"><strong>Waiver {e(w.get("id"))}:</strong> {e(w.get("reason"))}; approver '
                 f'{e(w.get("approver") or "not given")}; expires {e(w.get("expires") or "never")}</div>'
             )
-        evidence = "<ul>" + "".join(
-            f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(ev.strength)}, {e(ev.method)})</li>"
-            for ev in f.evidence
-        ) + "</ul>"
+        evidence = made.get(("evidence", id(f.evidence)))
+        if evidence is None:
+            evidence = made["evidence", id(f.evidence)] = "<ul>" + "".join(
+                f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(ev.strength)}, {e(ev.method)})</li>"
+                for ev in f.evidence
+            ) + "</ul>"
         return f"<tr><td>{result}</td><td>{component}</td><td>{rule_cell}</td><td>{why}</td><td>{evidence}</td></tr>"
 
     def _upcoming(self, report: Report) -> list[str]:
