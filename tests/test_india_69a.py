@@ -104,3 +104,15 @@ def test_new_publishers_claim_no_vendor_wide_namespace():
                 "intsig", "garena", "lilith", "shareit"):
         vendor = PACK.vendors[vid]
         assert not vendor.identifiers.get("namespace") and not vendor.identifiers.get("purl"), vid
+
+
+def test_rules_show_states_what_an_order_names_but_cannot_identify():
+    proc = run_cli("rules", "show", "IN-MEITY-69A-2020-07")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "VFY Lite was not identified" in out
+    assert "2020-08-10" in out  # the conflicting date is shown, not hidden
+    # A publisher known only by its products says so instead of printing an empty list of names.
+    assert "JOYY: no names (products only)" in out
+    assert "product BIGO LIVE Lite: android sg.bigo.live.lite" in out
+    assert not [line for line in out.splitlines() if line.rstrip().endswith(": names")]
