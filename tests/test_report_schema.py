@@ -51,7 +51,13 @@ def test_fail_report_names_what_was_reviewed() -> None:
     supplier = doc["metadata"]["supplier"]["name"]  # the document's supplier when the component names none
     assert inp["subject"] == {"name": mc["name"], "version": mc["version"], "supplier": supplier}
     assert r["command"] == ["complycheck", "scan", str(path), "-j", "US", "--as-of", "2026-11-22", "-f", "json"]
-    assert r["rulepack"]["packs"] == [{"name": "complycheck-builtin", "version": r["rulepack"]["packs"][0]["version"]}]
+    [pack] = r["rulepack"]["packs"]
+    from compliance.rulepack.cache import builtin_pack_root
+    from compliance.rulepack.digest import pack_digest
+
+    assert pack["name"] == "complycheck-builtin"
+    assert pack["digest"] == "sha256:" + pack_digest(builtin_pack_root())  # what the report rests on
+    assert (pack["signer"], pack["source"]) == (None, "built-in")
     assert r["rulepack"]["version"] == f"complycheck-builtin {r['rulepack']['packs'][0]['version']}"
 
 
