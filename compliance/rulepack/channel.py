@@ -324,6 +324,7 @@ def _read_local(path: str, limit: int, what: str) -> bytes:
 
 
 def _download(url: str, limit: int, what: str) -> bytes:
+    import http.client
     import urllib.error
     import urllib.request
     from urllib.parse import urlsplit
@@ -348,7 +349,9 @@ def _download(url: str, limit: int, what: str) -> bytes:
         raise ChannelError(f"{url}: cannot download {what}: HTTP {exc.code}") from None
     except urllib.error.URLError as exc:
         raise ChannelError(f"{url}: cannot download {what}: {exc.reason}") from None
-    except (OSError, ValueError) as exc:  # timeouts, resets, IncompleteRead
+    except http.client.IncompleteRead as exc:
+        raise ChannelError(f"{url}: {what} is truncated ({len(exc.partial):,} bytes received)") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # timeouts, resets, bad responses
         raise ChannelError(f"{url}: cannot download {what}: {type(exc).__name__}: {exc}"[:300]) from None
     if len(data) > limit:
         raise ChannelError(f"{url}: {what} is larger than {limit:,} bytes")
