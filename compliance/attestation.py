@@ -55,7 +55,8 @@ def policy_document(report: Report) -> dict[str, Any]:
     policy = getattr(report, "policy", None) or {}
     return {
         "rulePacks": [
-            {"name": p.get("name"), "version": p.get("version"), "digest": {"sha256": p.get("digest")}}
+            {"name": p.get("name"), "version": p.get("version"),
+             "digest": {"sha256": str(p.get("digest") or "").removeprefix("sha256:")}}
             for p in report.rulepack.get("packs") or []
         ],
         "policyFile": {"sha256": policy.get("sha256")} if policy.get("sha256") else None,
@@ -123,10 +124,10 @@ def sign_statement(statement: dict[str, Any], key_path: str) -> dict[str, Any]:
 
 
 def verify(
-    envelope_bytes: bytes, where: str, keys: list[PublicKey], inputs: list[tuple[str, bytes]]
+    envelope_bytes: bytes, where: str, keys: list[PublicKey], inputs: list[tuple[str, str]]
 ) -> tuple[dict[str, Any], PublicKey]:
     """The statement and the key that signed it, after checking the signature, the statement's shape
-    and that each given input (name, bytes) is one of its subjects. ``AttestationError`` otherwise."""
+    and that each given input (name, sha256 hex) is one of its subjects. ``AttestationError`` otherwise."""
     from compliance.signing import parse_envelope, verify_envelope
 
     try:
@@ -153,8 +154,8 @@ def verify(
         for s in subjects
         if isinstance(s, dict) and isinstance(s.get("digest"), dict)
     }
-    for name, data in inputs:
-        if hashlib.sha256(data).hexdigest() not in digests:
+    for name, digest in inputs:
+        if digest not in digests:
             raise AttestationError(f"{name}: its sha256 is not a subject of {where}: the attestation is not about this file")
     return statement, key
 

@@ -292,7 +292,7 @@ def scan(
     if not jurisdictions and not policy.jurisdictions:
         _die(no_jurisdiction_message(config_path or ".complycheck.yaml"))
     if bool(attest) != bool(sign_key):
-        raise click.BadParameter("--attest FILE and --sign-key KEY go together", param_hint="--attest")
+        _die("--attest FILE needs --sign-key KEY (and --sign-key is only for --attest)")
     if sign_key:
         from compliance.signing import load_private_key
 

@@ -49,7 +49,7 @@ def test_fail_report_names_what_was_reviewed() -> None:
     assert inp["serial_number"] == doc["serialNumber"]
     mc = doc["metadata"]["component"]
     supplier = doc["metadata"]["supplier"]["name"]  # the document's supplier when the component names none
-    assert inp["subject"] == {"name": mc["name"], "version": mc["version"], "supplier": supplier}
+    assert inp["subject"] == {"name": mc["name"], "version": mc["version"], "supplier": supplier, "purl": mc.get("purl")}
     assert r["command"] == ["complycheck", "scan", str(path), "-j", "US", "--as-of", "2026-11-22", "-f", "json"]
     [pack] = r["rulepack"]["packs"]
     from compliance.rulepack.cache import builtin_pack_root
