@@ -132,7 +132,7 @@ def test_subject_prefers_the_component_supplier_and_tolerates_none(write_bom) ->
     }
     path = write_bom([{"name": "left-pad", "version": "1.3.0"}], metadata=meta, serialNumber="urn:uuid:1")
     (inp,) = scan_json(str(path), "-j", "US", expect=0)["inputs"]
-    assert inp["subject"] == {"name": "Gadget", "version": "2.0", "supplier": "Maker Ltd"}
+    assert inp["subject"] == {"name": "Gadget", "version": "2.0", "supplier": "Maker Ltd", "purl": None}
     assert inp["serial_number"] == "urn:uuid:1"
     bare = write_bom([{"name": "left-pad", "version": "1.3.0"}])
     (inp,) = scan_json(str(bare), "-j", "US", expect=0)["inputs"]
