@@ -222,7 +222,8 @@ def load_policy(path: str) -> Policy:
             items = _str_list(path, line, key, value)
             if key == "rules":
                 base = os.path.dirname(path)
-                items = [item if os.path.isabs(item) else os.path.join(base, item) for item in items]
+                items = [item if os.path.isabs(item) or item.startswith("pack:") else os.path.join(base, item)
+                         for item in items]
             if key == "outputs":
                 bad = [o for o in items if "=" not in o]
                 if bad:

@@ -415,3 +415,16 @@ def test_the_data_directory_must_not_be_writable_by_others(tmp_path: Path, data_
     assert run_cli("rules", "import", str(out), "--trusted-key", str(pub)).returncode == 0
     os.chmod(data_dir / "packs", 0o777)
     assert_clean_error(run_cli("scan", str(SBOM), "-j", "US", "--trusted-key", str(pub)), "writable by others")
+
+
+def test_an_organisation_add_on_pack_is_built_signed_imported_and_used_by_name(tmp_path: Path, data_dir: Path) -> None:
+    key, pub = keygen(tmp_path)
+    org = Path(__file__).resolve().parent.parent / "examples" / "org-policy"
+    out = build(tmp_path, org, key, "org-out", "--with-builtin", "--built", "2026-12-01")
+    assert run_cli("rules", "import", str(out), "--trusted-key", str(pub)).returncode == 0
+    proc = run_cli("scan", str(SBOM), "-j", "US", "--rules", "pack:example-org-policy", "--trusted-key", str(pub), "-f", "json")
+    assert proc.returncode == 1, proc.stderr
+    packs = json.loads(proc.stdout)["rulepack"]["packs"]
+    assert [p["source"] for p in packs] == ["built-in", "installed"]
+    assert packs[1]["digest"] == f"sha256:{pack_digest(org)}" and packs[1]["signer"]
+    assert_clean_error(run_cli("scan", str(SBOM), "-j", "US", "--rules", "pack:nope"), "pack:nope", "no pack of that name")

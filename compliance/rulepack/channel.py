@@ -619,15 +619,12 @@ def _write_active(name: str, version: str) -> None:
 def resolve_builtin(keys: list[Any]) -> PackSource:
     """The pack a scan uses for the built-in rules: the active installed pack when it is newer, else the built-in."""
     from compliance.rulepack.cache import builtin_pack_root
-    from compliance.rulepack.provenance import PackSource, builtin_source
+    from compliance.rulepack.provenance import builtin_source, installed_source
 
     root = builtin_pack_root()
     installed = read_active(BUILTIN_NAME, keys) if os.path.lexists(_active_file(BUILTIN_NAME)) else None
     if installed is not None and version_key(installed.listing.version) > version_key(builtin_version(root)):
-        return PackSource(
-            str(installed.directory), "installed", installed.keyid, installed.key_origin,
-            installed.listing.built[:10], installed.listing.status, str(installed.origin.get("from") or "") or None,
-        )
+        return installed_source(BUILTIN_NAME, None, installed)
     return builtin_source(root)
 
 

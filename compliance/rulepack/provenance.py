@@ -99,9 +99,32 @@ def select_packs(rule_dirs: list[str], builtin: bool, policy: PackPolicy | None)
         dirs.append(source.directory)
         sources.append(source)
     for d in rule_dirs:
-        dirs.append(os.fspath(d))
-        sources.append(local_source(os.fspath(d)))
+        text = os.fspath(d)
+        if text.startswith(INSTALLED_PREFIX):
+            source = installed_source(text[len(INSTALLED_PREFIX):], policy)
+        else:
+            source = local_source(text)
+        dirs.append(source.directory)
+        sources.append(source)
     return dirs, sources
+
+
+INSTALLED_PREFIX = "pack:"
+
+
+def installed_source(name: str, policy: PackPolicy | None, installed: Any = None) -> PackSource:
+    """``--rules pack:NAME``: the active installed pack of that name, verified like the built-in one."""
+    if installed is None:
+        from compliance.rulepack.channel import read_active
+        from compliance.signing import trusted_keys
+
+        installed = read_active(name, trusted_keys(policy.trusted_keys if policy else ()))
+    if installed is None:
+        raise UsageError(f"--rules pack:{name}: no pack of that name is installed ('complycheck rules import' installs one)")
+    return PackSource(
+        str(installed.directory), "installed", installed.keyid, installed.key_origin,
+        installed.listing.built[:10], installed.listing.status, str(installed.origin.get("from") or "") or None,
+    )
 
 
 def sources_of(packs: list[dict[str, Any]]) -> list[PackSource]:
