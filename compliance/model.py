@@ -555,6 +555,7 @@ class Report(Record):
     excluded_rules: list[dict[str, Any]] = field(default_factory=list)  # left out by --require-verified
     skipped: list[dict[str, str]] = field(default_factory=list)  # files in a folder that are not inventories
     show_out_of_scope: bool = False  # presentation only: SARIF and GitHub annotations list them when set
+    policy: dict[str, Any] | None = None  # the policy file the scan read: {"path", "sha256"}
 
     def __init__(
         self,
@@ -574,6 +575,7 @@ class Report(Record):
         excluded_rules: list[dict[str, Any]] = FACTORY,
         skipped: list[dict[str, str]] = FACTORY,
         show_out_of_scope: bool = False,
+        policy: dict[str, Any] | None = None,
     ) -> None:
         self.tool_version = tool_version
         self.rulepack = rulepack
@@ -591,6 +593,7 @@ class Report(Record):
         self.excluded_rules = [] if excluded_rules is FACTORY else excluded_rules
         self.skipped = [] if skipped is FACTORY else skipped
         self.show_out_of_scope = show_out_of_scope
+        self.policy = policy
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -678,7 +681,9 @@ class Report(Record):
                 "name": self.rulepack.get("name"),
                 "version": self.rulepack.get("version"),
                 "packs": [dict(p) for p in self.rulepack.get("packs") or []],
+                "warnings": list(self.rulepack.get("warnings") or []),
             },
+            "policy": dict(self.policy) if self.policy is not None else None,
             "as_of": self.as_of,
             "jurisdictions": list(self.jurisdictions),
             "all_jurisdictions": self.all_jurisdictions,

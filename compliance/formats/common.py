@@ -88,6 +88,31 @@ def pack_labels(report: Report) -> list[str]:
     return [str(report.rulepack.get("version", ""))]
 
 
+def pack_basis(report: Report) -> list[str]:
+    """Each rule pack with what proves it: digest, signer (or why there is none), source and age."""
+    out = []
+    for p in report.rulepack.get("packs") or []:
+        signer = p.get("signer")
+        if signer:
+            signed = f"signed by key {signer[:16]}"
+        elif p.get("source") == "built-in":
+            signed = "built-in, covered by the installed complycheck package"
+        else:
+            signed = "unsigned local pack"
+        age = p.get("age_days")
+        built = f"; built {p['built']}" + (f" ({age} days before the as-of date)" if age is not None and age >= 0 else "") if p.get("built") else ""
+        out.append(f"{p.get('name', '')} {p.get('version', '')}, {p.get('digest') or 'digest unknown'} ({signed}{built})")
+    return out or pack_labels(report)
+
+
+def policy_basis(report: Report) -> str:
+    """The policy file with its digest, or that none was read."""
+    policy = getattr(report, "policy", None)
+    if not policy:
+        return "none (flags only)"
+    return f"{policy.get('path')}, sha256:{policy.get('sha256')}"
+
+
 def subject_text(subject: dict[str, Any] | None) -> tuple[str, str]:
     """(product and version, supplier) of a document's subject, in words a reviewer can sign off."""
     subject = subject or {}

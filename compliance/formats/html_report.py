@@ -22,7 +22,9 @@ from compliance.formats.common import (
     component_label,
     failing_ids,
     missing_conditions,
+    pack_basis,
     pack_labels,
+    policy_basis,
     primary_source,
     problem_count,
     ranked_sources,
@@ -203,7 +205,9 @@ class HtmlFormat:
         out.append("</tbody></table>")
         command = command_line(report)
         rows = [
-            ("Rule packs", "; ".join(pack_labels(report))),
+            ("Rule packs", "; ".join(pack_basis(report))),
+            ("Policy file", policy_basis(report)),
+            *(("Warning", w) for w in report.rulepack.get("warnings") or []),
             ("Tool", f"complycheck {report.tool_version}"),
         ]
         out.append('<dl class="scope">')

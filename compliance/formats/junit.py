@@ -227,6 +227,8 @@ def _scan_properties(report: Report) -> tuple[tuple[str, str], ...]:
         ("contexts", ",".join(report.contexts)),
         ("fail_on", report.fail_on),
         ("rulepack", report.rulepack.get("version", "")),
+        ("rulepack_digest", ",".join(str(p.get("digest") or "") for p in report.rulepack.get("packs") or [])),
+        ("policy_sha256", (report.policy or {}).get("sha256") or ""),
     )
 
 

@@ -20,7 +20,8 @@ from compliance.formats.common import (
     STATUS_WORDS,
     command_line,
     component_label,
-    pack_labels,
+    pack_basis,
+    policy_basis,
     primary_source,
     problem_count,
     ranked_sources,
@@ -157,7 +158,9 @@ class MarkdownFormat:
             )
             head.extend(f"  - problem: {md(p)}" for p in inp.problems)
         command = command_line(report)
-        head.append(f"- Rule packs: {md('; '.join(pack_labels(report)))}")
+        head.append(f"- Rule packs: {md('; '.join(pack_basis(report)))}")
+        head.append(f"- Policy file: {md(policy_basis(report))}")
+        head.extend(f"- ⚠️ {md(w)}" for w in report.rulepack.get("warnings") or [])
         head.append(f"- Command: {md_code(command) if command is not None else 'not recorded (library call)'}")
         head.append("")
         if report.findings:

@@ -241,6 +241,8 @@ class SarifFormat:
                         "contexts": list(report.contexts),
                         "failOn": report.fail_on,
                         "verdict": report.verdict,
+                        "rulePacks": [dict(pk) for pk in report.rulepack.get("packs") or []],
+                        "policyFile": dict(report.policy) if report.policy else None,
                         "summary": summary,
                     },
                 }

@@ -367,7 +367,7 @@ def collect_problems(dirs: list[Path]) -> tuple[list[str], RulePack | None]:
         vendors=vendors,
         products=products,
         rules=sorted(data.rules, key=lambda r: (r.jurisdiction, r.id)),
-        packs=[{"name": m["name"], "version": m["version"]} for m in data.manifests],
+        packs=[{"name": m["name"], "version": m["version"], "path": m["path"]} for m in data.manifests],
     )
     return [], pack
 
