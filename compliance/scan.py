@@ -243,6 +243,7 @@ def scan(
         inputs=inputs,
         findings=findings,
         rules_evaluated=evaluator.rules_summary(),
+        coverage_limits=evaluator.coverage_limits(),
         command=list(options.command) if options.command is not None else None,
         all_jurisdictions=all_jurisdictions,
         excluded_rules=[

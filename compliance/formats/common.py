@@ -137,6 +137,15 @@ def missing_conditions(actions: Iterable[tuple[str, Sequence[str]]]) -> str:
     return format_conditions(list(groups.items())) if groups else ""
 
 
+def coverage_limit_lines(report: Report) -> list[str]:
+    """One line per applied rule that names what complycheck cannot identify (``Report.coverage_limits``):
+    ``RULE-ID (J): this rule also names 2 products complycheck cannot identify: A, B``."""
+    return [f"{c['rule_id']} ({c['jurisdiction']}): {c['message']}" for c in report.coverage_limits]
+
+
+COVERAGE_LIMIT_HEADING = "Coverage limits: the rules applied also name products complycheck cannot identify (a PASS does not cover them)"
+
+
 def rules_by_id(report: Report) -> dict[str, dict[str, Any]]:
     return {r["rule_id"]: r for r in report.rules_evaluated}
 

@@ -16,6 +16,7 @@ from itertools import chain
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
     FACT_WARNINGS,
     STATUS_WORDS,
     command_line,
@@ -162,6 +163,11 @@ class MarkdownFormat:
         head.append(f"- Policy file: {md(policy_basis(report))}")
         head.extend(f"- ⚠️ {md(w)}" for w in report.rulepack.get("warnings") or [])
         head.append(f"- Command: {md_code(command) if command is not None else 'not recorded (library call)'}")
+        if report.coverage_limits:
+            head.append(f"- ⚠️ {md(COVERAGE_LIMIT_HEADING)}:")
+            head.extend(
+                f"  - {md_code(c['rule_id'])} ({md(c['jurisdiction'])}): {md(c['message'])}" for c in report.coverage_limits
+            )
         head.append("")
         if report.findings:
             header = ["| Severity | Status | Rule | Component | Input | Evidence |", "|---|---|---|---|---|---|"]

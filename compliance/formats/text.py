@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from compliance.formats.common import pack_basis, policy_basis, problem_count, scope_hint
+from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
+    coverage_limit_lines,
+    pack_basis,
+    policy_basis,
+    problem_count,
+    scope_hint,
+)
 from compliance.model import Finding, Report
 from compliance.untrusted import for_terminal
 
@@ -130,6 +137,10 @@ class TextFormat:
             out.append("")
             for rule in report.excluded_rules:
                 out.append(f"Left out by --require-verified: {rule['rule_id']} ({rule['reason']})")
+        if report.coverage_limits:
+            out.append("")
+            out.append(COVERAGE_LIMIT_HEADING + ":")
+            out.extend(f"  LIMIT {line}" for line in coverage_limit_lines(report))
         unused = report.waivers.get("unused") or []
         lapsed = report.waivers.get("lapsed") or []
         if unused or lapsed:

@@ -96,6 +96,10 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
         lines.extend(_wrap("Except:", ", ".join(_product_label(pack, p) for p in rule.exclude_products)))
     if rule.exclusions:
         lines.extend(_wrap("Exclusions:", rule.exclusions))
+    if rule.unidentifiable:
+        lines.extend(_wrap("Limit:", rule.coverage_limit[0].upper() + rule.coverage_limit[1:] + "."))
+        for u in rule.unidentifiable:
+            lines.extend(_wrap("", f"- {u.name}: {u.reason}"))
     conditions = action_conditions(rule)
     if len(conditions) == 1:
         needed = conditions[0][0]
