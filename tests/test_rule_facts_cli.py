@@ -1,0 +1,113 @@
+"""Issue 18 sections 3 and 6 through the real CLI: the corrected dates of the rules, and the two context
+decisions (``-c government`` in a US scan; India's section 69A orders need ``-c distribution``), each on its
+pass side and its fail side."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli
+
+TIKTOK = {"name": "TikTok", "version": "30.1", "publisher": "ByteDance Ltd."}
+KASPERSKY = {"name": "Kaspersky Endpoint Security", "version": "12", "supplier": {"name": "AO Kaspersky Lab"}}
+WECHAT = {"name": "WeChat", "version": "8.0.49", "supplier": {"name": "Tencent Technology (Shenzhen) Company Limited"}}
+CLEAN = {"name": "requests", "version": "2.32.3", "purl": "pkg:pypi/requests@2.32.3"}
+
+
+def scan_json(bom, *args: str) -> tuple[int, dict]:
+    proc = run_cli("scan", str(bom), "-f", "json", *args)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def statuses(report: dict) -> dict[str, str]:
+    return {f["rule_id"]: f["status"] for f in report["findings"]}
+
+
+# -- section 6: in a US scan, --context government is the federal government -------------------------------
+
+
+def test_us_government_context_applies_the_federal_device_bans(write_bom):
+    bom = write_bom([TIKTOK, KASPERSKY])
+    code, report = scan_json(bom, "-j", "US", "-c", "government", "--as-of", "2026-12-07")
+    assert code == 1
+    got = statuses(report)
+    assert got["US-NOTIKTOK-GOVDEVICES"] == "violation"
+    assert got["US-NDAA18-1634"] == "violation"
+    assert got["US-DHS-BOD-17-01"] == "violation"
+    assert "federal" in report["contexts"]  # the report says which contexts were applied
+    text = run_cli("scan", str(bom), "-j", "US", "-c", "government", "--as-of", "2026-12-07")
+    assert text.returncode == 1
+    assert "contexts: federal, government;" in text.stdout.splitlines()[1]
+
+
+def test_us_government_context_through_a_state_code_also_selects_federal_rules(write_bom):
+    code, report = scan_json(write_bom([TIKTOK]), "-j", "US-TX", "-c", "government", "--as-of", "2026-12-07")
+    assert code == 1 and statuses(report)["US-NOTIKTOK-GOVDEVICES"] == "violation"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("-j", "US", "-c", "state-government"),  # a state agency is not the federal government
+        ("-j", "US"),  # no context: the device bans stay out of scope
+        ("-j", "GB", "-c", "government"),  # government outside a US scan never gives federal
+    ],
+)
+def test_federal_device_ban_stays_out_of_scope_without_a_national_us_context(write_bom, args):
+    code, report = scan_json(write_bom([TIKTOK]), *args, "--as-of", "2026-12-07")
+    assert statuses(report).get("US-NOTIKTOK-GOVDEVICES") in (None, "out-of-scope")
+    assert "federal" not in report["contexts"]
+    if args[1] == "US":
+        assert code == 0
+
+
+def test_us_government_context_date_boundary_of_the_omb_deadline(write_bom):
+    bom = write_bom([TIKTOK])
+    _, before = scan_json(bom, "-j", "US", "-c", "government", "--as-of", "2023-03-28")
+    assert statuses(before)["US-NOTIKTOK-GOVDEVICES"] == "upcoming"
+    code, on = scan_json(bom, "-j", "US", "-c", "government", "--as-of", "2023-03-29")
+    assert code == 1 and statuses(on)["US-NOTIKTOK-GOVDEVICES"] == "violation"
+
+
+def test_rules_list_and_show_say_that_government_gives_federal_in_the_us():
+    listed = run_cli("rules", "list", "-j", "US", "-c", "government")
+    assert listed.returncode == 0
+    assert "US-NOTIKTOK-GOVDEVICES" in listed.stdout and "US-NDAA18-1634" in listed.stdout
+    shown = run_cli("rules", "show", "US-NOTIKTOK-GOVDEVICES")
+    assert "In a scan that selects US, --context government gives it too." in " ".join(shown.stdout.split())
+    contexts = json.loads(run_cli("contexts", "-f", "json").stdout)
+    government = next(c for c in contexts if c["id"] == "government")
+    assert government["implies_in"] == {"US": ["federal"]}
+
+
+# -- section 6: India's section 69A orders bind intermediaries, like PAFACA: --context distribution ------------
+
+
+def test_installed_wechat_does_not_fail_an_all_jurisdictions_scan_without_distribution(write_bom):
+    code, report = scan_json(write_bom([WECHAT]), "-j", "ALL", "--as-of", "2026-12-07")
+    assert code == 0, statuses(report)
+    assert statuses(report)["IN-MEITY-69A-2020-06"] == "out-of-scope"
+    text = run_cli("scan", str(write_bom([WECHAT])), "-j", "IN", "--as-of", "2026-12-07")
+    assert text.returncode == 0
+    assert "IN-MEITY-69A-2020-06 would apply with --context distribution" in text.stdout
+
+
+@pytest.mark.parametrize("component, rule", [(WECHAT, "IN-MEITY-69A-2020-06"), (TIKTOK, "IN-MEITY-69A-2020-06")])
+def test_section_69a_order_fails_distribution_from_its_date(write_bom, component, rule):
+    bom = write_bom([component])
+    _, before = scan_json(bom, "-j", "IN", "-c", "distribution", "--as-of", "2020-06-28")
+    assert statuses(before)[rule] == "upcoming"
+    for day in ("2020-06-29", "2021-01-26", "2026-12-07"):  # interim, then permanent: no end date
+        code, report = scan_json(bom, "-j", "IN", "-c", "distribution", "--as-of", day)
+        assert code == 1 and statuses(report)[rule] == "violation", day
+
+
+def test_pafaca_and_section_69a_need_the_same_context():
+    for rule in ("IN-MEITY-69A-2020-06", "IN-MEITY-69A-2020-09", "US-PAFACA-TIKTOK"):
+        shown = run_cli("rules", "show", rule)
+        assert shown.returncode == 0
+        assert "Applies when: --context distribution" in shown.stdout, rule
+    shown = " ".join(run_cli("rules", "show", "IN-MEITY-69A-2020-06").stdout.split())
+    assert "binds the intermediaries" in shown and "permanent" in shown
