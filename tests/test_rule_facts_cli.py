@@ -111,3 +111,73 @@ def test_pafaca_and_section_69a_need_the_same_context():
         assert "Applies when: --context distribution" in shown.stdout, rule
     shown = " ".join(run_cli("rules", "show", "IN-MEITY-69A-2020-06").stdout.split())
     assert "binds the intermediaries" in shown and "permanent" in shown
+
+
+# -- section 3: corrected dates and measures, each on both sides of its boundary -------------------------------
+
+CISCO = {"name": "Cisco Webex", "version": "44.6", "supplier": {"name": "Cisco Systems, Inc."}}
+SAP = {"name": "SAP GUI for Windows", "version": "8.00", "supplier": {"name": "SAP SE"}}
+BAIDU_NETDISK = {"name": "百度网盘", "version": "12.10.5", "purl": "pkg:android/com.baidu.netdisk@12.10.5"}
+DOUYIN = {"name": "Douyin", "version": "30.0.0", "purl": "pkg:android/com.ss.android.ugc.aweme@30.0.0"}
+
+
+def rule_status(bom, rule: str, *args: str) -> tuple[int, str | None, dict]:
+    code, report = scan_json(bom, *args)
+    finding = next((f for f in report["findings"] if f["rule_id"] == rule), None)
+    return code, (finding["status"] if finding else None), finding or {}
+
+
+def test_bc_temporary_ban_took_effect_on_the_evening_of_2023_02_27(write_bom):
+    bom = write_bom([TIKTOK])
+    ctx = ("-j", "CA-BC", "-c", "state-government", "-c", "mobile")
+    assert rule_status(bom, "CA-BC-TIKTOK-2023", *ctx, "--as-of", "2023-02-26")[1] == "upcoming"
+    code, status, _ = rule_status(bom, "CA-BC-TIKTOK-2023", *ctx, "--as-of", "2023-02-27")
+    assert (code, status) == (1, "violation")
+    assert "temporar" in run_cli("rules", "show", "CA-BC-TIKTOK-2023").stdout.lower()
+
+
+def test_cisco_stopped_operations_on_2022_03_03(write_bom):
+    bom = write_bom([CISCO])
+    ctx = ("-j", "RU", "-c", "procurement")
+    assert rule_status(bom, "RU-CISCO-SUSPENSION-2022", *ctx, "--as-of", "2022-03-02")[1] == "upcoming"
+    code, status, _ = rule_status(bom, "RU-CISCO-SUSPENSION-2022", *ctx, "--as-of", "2022-03-03")
+    assert (code, status) == (0, "advisory")  # a vendor decision warns, never fails
+
+
+def test_sap_exit_is_modelled_after_the_sales_pause(write_bom):
+    bom = write_bom([SAP])
+    ctx = ("-j", "RU", "-c", "procurement")
+    _, status, finding = rule_status(bom, "RU-SAP-SUSPENSION-2022", *ctx, "--as-of", "2022-04-18")
+    assert status == "advisory"
+    actions = {a["action"]: a["status"] for a in finding["actions"]}
+    assert actions["sales-paused"] == "advisory" and actions["orderly-exit"] == "upcoming"
+    _, _, finding = rule_status(bom, "RU-SAP-SUSPENSION-2022", *ctx, "--as-of", "2022-04-19")
+    assert {a["action"]: a["status"] for a in finding["actions"]}["orderly-exit"] == "advisory"
+    shown = run_cli("rules", "show", "RU-SAP-SUSPENSION-2022").stdout
+    assert "news.sap.com" in shown and "existing customers would be served" not in shown
+
+
+def test_taiwan_public_sector_ban_dates_from_the_2020_letter(write_bom):
+    bom = write_bom([TIKTOK])
+    ctx = ("-j", "TW", "-c", "government")
+    assert rule_status(bom, "TW-MODA-TIKTOK-2022", *ctx, "--as-of", "2020-12-17")[1] == "upcoming"
+    code, status, _ = rule_status(bom, "TW-MODA-TIKTOK-2022", *ctx, "--as-of", "2020-12-18")
+    assert (code, status) == (1, "violation")
+    # local agencies are bound too
+    assert rule_status(bom, "TW-MODA-TIKTOK-2022", "-j", "TW", "-c", "state-government", "--as-of", "2021-06-01")[1] == "violation"
+    # the principles stopped applying on 2026-01-15; the amended Cyber Security Management Act bars TikTok since
+    code, status, _ = rule_status(bom, "TW-MODA-TIKTOK-2022", *ctx, "--as-of", "2026-12-07")
+    assert status is None
+    code, status, _ = rule_status(bom, "TW-CSMA-PRC-APPS-2025", *ctx, "--as-of", "2026-12-07")
+    assert (code, status) == (1, "violation")
+
+
+@pytest.mark.parametrize("component", [WECHAT, BAIDU_NETDISK, DOUYIN], ids=["wechat", "baidu-netdisk", "douyin"])
+def test_taiwan_cyber_security_management_act_names_five_apps_from_2025_12_03(write_bom, component):
+    bom = write_bom([component])
+    ctx = ("-j", "TW", "-c", "government")
+    assert rule_status(bom, "TW-CSMA-PRC-APPS-2025", *ctx, "--as-of", "2025-12-02")[1] == "upcoming"
+    code, status, _ = rule_status(bom, "TW-CSMA-PRC-APPS-2025", *ctx, "--as-of", "2025-12-03")
+    assert (code, status) == (1, "violation")
+    code, status, _ = rule_status(bom, "TW-CSMA-PRC-APPS-2025", "-j", "TW", "--as-of", "2025-12-03")
+    assert (code, status) == (0, "out-of-scope")  # a private phone in Taiwan is not barred
