@@ -181,3 +181,68 @@ def test_taiwan_cyber_security_management_act_names_five_apps_from_2025_12_03(wr
     assert (code, status) == (1, "violation")
     code, status, _ = rule_status(bom, "TW-CSMA-PRC-APPS-2025", "-j", "TW", "--as-of", "2025-12-03")
     assert (code, status) == (0, "out-of-scope")  # a private phone in Taiwan is not barred
+
+
+UNICOM = {"name": "intl-transit", "version": "1", "supplier": {"name": "China Unicom (Americas) Operations Limited"}}
+PACNET = {"name": "intl-transit", "version": "1", "supplier": {"name": "Pacific Network Corp."}}
+CHINA_MOBILE = {"name": "intl-transit", "version": "1", "supplier": {"name": "China Mobile International USA Inc."}}
+
+
+@pytest.mark.parametrize("component", [UNICOM, PACNET], ids=["china-unicom", "pacific-network"])
+def test_fcc_added_china_unicom_and_pacnet_on_2022_09_20(write_bom, component):
+    bom = write_bom([component])
+    ctx = ("-j", "US", "-c", "fcc-funds")
+    assert rule_status(bom, "US-FCC-COVERED-UNICOM-PACNET-2022", *ctx, "--as-of", "2022-09-19")[1] == "upcoming"
+    code, status, _ = rule_status(bom, "US-FCC-COVERED-UNICOM-PACNET-2022", *ctx, "--as-of", "2022-09-20")
+    assert (code, status) == (1, "violation")
+    # not under the March 2022 date any more
+    _, report = scan_json(bom, *ctx, "--as-of", "2022-04-01")
+    assert "US-FCC-COVERED-CARRIERS-2022" not in statuses(report)
+
+
+def test_fcc_march_2022_carriers_keep_their_date(write_bom):
+    bom = write_bom([CHINA_MOBILE])
+    ctx = ("-j", "US", "-c", "fcc-funds")
+    assert rule_status(bom, "US-FCC-COVERED-CARRIERS-2022", *ctx, "--as-of", "2022-03-24")[1] == "upcoming"
+    assert rule_status(bom, "US-FCC-COVERED-CARRIERS-2022", *ctx, "--as-of", "2022-03-25")[:2] == (1, "violation")
+
+
+def test_eu_council_announcement_warns_and_never_fails(write_bom):
+    bom = write_bom([TIKTOK])
+    code, status, finding = rule_status(bom, "EU-COUNCIL-TIKTOK-2023", "-j", "EU", "-c", "eu-council", "--as-of", "2024-01-01")
+    assert (code, status, finding["severity"]) == (0, "violation", "warn")
+    assert finding["verification"] == "unverified"
+    shown = " ".join(run_cli("rules", "show", "EU-COUNCIL-TIKTOK-2023").stdout.split())
+    assert "not an effective date" in shown
+
+
+def test_virginia_sb1459_binds_every_public_body_from_2023_07_01(write_bom):
+    qq_music = {"name": "QQ Music", "version": "12.0", "supplier": {"name": "Tencent Technology (Shenzhen) Company Limited"}}
+    bom = write_bom([WECHAT, qq_music])
+    ctx = ("-j", "US-VA", "-c", "state-government")
+    code, report = scan_json(bom, *ctx, "--as-of", "2023-06-30")
+    assert {f["status"] for f in report["findings"] if f["rule_id"] == "US-VA-SB1459-2023"} == {"upcoming"}
+    code, report = scan_json(bom, *ctx, "--as-of", "2023-07-01")
+    hits = {f["component"]["name"] for f in report["findings"]
+            if f["rule_id"] == "US-VA-SB1459-2023" and f["status"] == "violation"}
+    assert code == 1 and hits == {"WeChat", "QQ Music"}  # any Tencent application, not only the named ones
+    assert {f["component"]["name"] for f in report["findings"] if f["rule_id"] == "US-VA-EO24-2022"} == {"WeChat"}
+    contractor = run_cli("rules", "show", "US-VA-SB1459-2023").stdout
+    assert "--context contractor and --context state-government: contractors" in " ".join(contractor.split())
+
+
+def test_belgian_federal_ban_is_verified_and_has_no_end(write_bom):
+    bom = write_bom([TIKTOK])
+    ctx = ("-j", "BE", "-c", "government")
+    assert rule_status(bom, "BE-FED-TIKTOK-2023", *ctx, "--as-of", "2023-03-09")[1] == "upcoming"
+    code, status, finding = rule_status(bom, "BE-FED-TIKTOK-2023", *ctx, "--as-of", "2023-03-10")
+    assert (code, status) == (1, "violation")
+    assert {a["action"]: a["status"] for a in finding["actions"]}["removal-deadline"] == "upcoming"
+    code, status, finding = rule_status(bom, "BE-FED-TIKTOK-2023", *ctx, "--as-of", "2026-12-07")
+    assert (code, status, finding["severity"], finding["verification"]) == (1, "violation", "fail", "verified")
+
+
+def test_ukrainian_2020_extension_ends_after_its_three_years(write_bom):
+    bom = write_bom([KASPERSKY])
+    assert rule_status(bom, "UA-NSDC-133-2017", "-j", "UA", "--as-of", "2023-05-14")[1] == "violation"
+    assert rule_status(bom, "UA-NSDC-133-2017", "-j", "UA", "--as-of", "2023-05-15")[1] is None
