@@ -246,3 +246,36 @@ def test_ukrainian_2020_extension_ends_after_its_three_years(write_bom):
     bom = write_bom([KASPERSKY])
     assert rule_status(bom, "UA-NSDC-133-2017", "-j", "UA", "--as-of", "2023-05-14")[1] == "violation"
     assert rule_status(bom, "UA-NSDC-133-2017", "-j", "UA", "--as-of", "2023-05-15")[1] is None
+
+
+def test_quebec_extension_reaches_every_public_body_device_from_2023_03_02(write_bom):
+    bom = write_bom([TIKTOK])
+    laptop = ("-j", "CA-QC", "-c", "state-government")  # a public body's laptop: not a mobile device
+    assert rule_status(bom, "CA-QC-TIKTOK-2023", *laptop, "--as-of", "2023-03-01")[1] == "upcoming"
+    code, status, _ = rule_status(bom, "CA-QC-TIKTOK-2023", *laptop, "--as-of", "2023-03-02")
+    assert (code, status) == (1, "violation")
+    code, status, _ = rule_status(bom, "CA-QC-TIKTOK-2023", *laptop, "-c", "mobile", "--as-of", "2023-02-28")
+    assert (code, status) == (1, "violation")  # the first directive: government mobile devices
+
+
+def test_utah_rule_states_its_exemptions():
+    shown = " ".join(run_cli("rules", "show", "US-UT-TIKTOK-2022").stdout.split())
+    assert "attorney general's office" in shown and "Board of Higher Education" in shown
+
+
+def test_dutch_app_policy_stays_advice_and_says_why(write_bom):
+    bom = write_bom([WECHAT])
+    code, status, finding = rule_status(bom, "NL-GOV-APP-POLICY-2023", "-j", "NL", "-c", "government", "-c", "mobile",
+                                        "--as-of", "2026-12-07")
+    assert (code, status) == (0, "advisory")
+    assert "allow-list" in " ".join(run_cli("rules", "show", "NL-GOV-APP-POLICY-2023").stdout.split())
+
+
+@pytest.mark.parametrize("supplier", ["Nuctech Company Limited", "RoboSense LiDAR", "StepFun", "Wuhan Geosun LiDAR",
+                                      "Gotion High Tech", "Yitu", "Baichuan"])
+def test_texas_2026_list_names_the_companies_the_summary_left_out(write_bom, supplier):
+    bom = write_bom([{"name": "agent", "version": "1.0", "supplier": {"name": supplier}}])
+    ctx = ("-j", "US-TX", "-c", "state-government")
+    assert rule_status(bom, "US-TX-TXCC-2026", *ctx, "--as-of", "2026-01-25")[1] == "upcoming"
+    code, status, _ = rule_status(bom, "US-TX-TXCC-2026", *ctx, "--as-of", "2026-01-26")
+    assert (code, status) == (1, "violation")
