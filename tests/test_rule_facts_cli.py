@@ -5,6 +5,7 @@ pass side and its fail side."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from conftest import run_cli
@@ -127,21 +128,25 @@ def rule_status(bom, rule: str, *args: str) -> tuple[int, str | None, dict]:
     return code, (finding["status"] if finding else None), finding or {}
 
 
+def assert_starts_on(bom, rule: str, args: tuple[str, ...], day: str, status: str = "violation", code: int = 1) -> dict:
+    """The rule is upcoming the day before ``day`` and has ``status`` (exit ``code``) on it; returns the finding."""
+    before = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+    assert rule_status(bom, rule, *args, "--as-of", before)[1] == "upcoming", (rule, before)
+    got_code, got_status, finding = rule_status(bom, rule, *args, "--as-of", day)
+    assert (got_code, got_status) == (code, status), (rule, day)
+    return finding
+
+
 def test_bc_temporary_ban_took_effect_on_the_evening_of_2023_02_27(write_bom):
     bom = write_bom([TIKTOK])
-    ctx = ("-j", "CA-BC", "-c", "state-government", "-c", "mobile")
-    assert rule_status(bom, "CA-BC-TIKTOK-2023", *ctx, "--as-of", "2023-02-26")[1] == "upcoming"
-    code, status, _ = rule_status(bom, "CA-BC-TIKTOK-2023", *ctx, "--as-of", "2023-02-27")
-    assert (code, status) == (1, "violation")
+    assert_starts_on(bom, "CA-BC-TIKTOK-2023", ("-j", "CA-BC", "-c", "state-government", "-c", "mobile"), "2023-02-27")
     assert "temporar" in run_cli("rules", "show", "CA-BC-TIKTOK-2023").stdout.lower()
 
 
 def test_cisco_stopped_operations_on_2022_03_03(write_bom):
     bom = write_bom([CISCO])
-    ctx = ("-j", "RU", "-c", "procurement")
-    assert rule_status(bom, "RU-CISCO-SUSPENSION-2022", *ctx, "--as-of", "2022-03-02")[1] == "upcoming"
-    code, status, _ = rule_status(bom, "RU-CISCO-SUSPENSION-2022", *ctx, "--as-of", "2022-03-03")
-    assert (code, status) == (0, "advisory")  # a vendor decision warns, never fails
+    # a vendor decision warns, never fails
+    assert_starts_on(bom, "RU-CISCO-SUSPENSION-2022", ("-j", "RU", "-c", "procurement"), "2022-03-03", "advisory", 0)
 
 
 def test_sap_exit_is_modelled_after_the_sales_pause(write_bom):
@@ -160,9 +165,7 @@ def test_sap_exit_is_modelled_after_the_sales_pause(write_bom):
 def test_taiwan_public_sector_ban_dates_from_the_2020_letter(write_bom):
     bom = write_bom([TIKTOK])
     ctx = ("-j", "TW", "-c", "government")
-    assert rule_status(bom, "TW-MODA-TIKTOK-2022", *ctx, "--as-of", "2020-12-17")[1] == "upcoming"
-    code, status, _ = rule_status(bom, "TW-MODA-TIKTOK-2022", *ctx, "--as-of", "2020-12-18")
-    assert (code, status) == (1, "violation")
+    assert_starts_on(bom, "TW-MODA-TIKTOK-2022", ctx, "2020-12-18")
     # local agencies are bound too
     assert rule_status(bom, "TW-MODA-TIKTOK-2022", "-j", "TW", "-c", "state-government", "--as-of", "2021-06-01")[1] == "violation"
     # the principles stopped applying on 2026-01-15; the amended Cyber Security Management Act bars TikTok since
@@ -175,10 +178,7 @@ def test_taiwan_public_sector_ban_dates_from_the_2020_letter(write_bom):
 @pytest.mark.parametrize("component", [WECHAT, BAIDU_NETDISK, DOUYIN], ids=["wechat", "baidu-netdisk", "douyin"])
 def test_taiwan_cyber_security_management_act_names_five_apps_from_2025_12_03(write_bom, component):
     bom = write_bom([component])
-    ctx = ("-j", "TW", "-c", "government")
-    assert rule_status(bom, "TW-CSMA-PRC-APPS-2025", *ctx, "--as-of", "2025-12-02")[1] == "upcoming"
-    code, status, _ = rule_status(bom, "TW-CSMA-PRC-APPS-2025", *ctx, "--as-of", "2025-12-03")
-    assert (code, status) == (1, "violation")
+    assert_starts_on(bom, "TW-CSMA-PRC-APPS-2025", ("-j", "TW", "-c", "government"), "2025-12-03")
     code, status, _ = rule_status(bom, "TW-CSMA-PRC-APPS-2025", "-j", "TW", "--as-of", "2025-12-03")
     assert (code, status) == (0, "out-of-scope")  # a private phone in Taiwan is not barred
 
@@ -192,9 +192,7 @@ CHINA_MOBILE = {"name": "intl-transit", "version": "1", "supplier": {"name": "Ch
 def test_fcc_added_china_unicom_and_pacnet_on_2022_09_20(write_bom, component):
     bom = write_bom([component])
     ctx = ("-j", "US", "-c", "fcc-funds")
-    assert rule_status(bom, "US-FCC-COVERED-UNICOM-PACNET-2022", *ctx, "--as-of", "2022-09-19")[1] == "upcoming"
-    code, status, _ = rule_status(bom, "US-FCC-COVERED-UNICOM-PACNET-2022", *ctx, "--as-of", "2022-09-20")
-    assert (code, status) == (1, "violation")
+    assert_starts_on(bom, "US-FCC-COVERED-UNICOM-PACNET-2022", ctx, "2022-09-20")
     # not under the March 2022 date any more
     _, report = scan_json(bom, *ctx, "--as-of", "2022-04-01")
     assert "US-FCC-COVERED-CARRIERS-2022" not in statuses(report)
@@ -202,9 +200,7 @@ def test_fcc_added_china_unicom_and_pacnet_on_2022_09_20(write_bom, component):
 
 def test_fcc_march_2022_carriers_keep_their_date(write_bom):
     bom = write_bom([CHINA_MOBILE])
-    ctx = ("-j", "US", "-c", "fcc-funds")
-    assert rule_status(bom, "US-FCC-COVERED-CARRIERS-2022", *ctx, "--as-of", "2022-03-24")[1] == "upcoming"
-    assert rule_status(bom, "US-FCC-COVERED-CARRIERS-2022", *ctx, "--as-of", "2022-03-25")[:2] == (1, "violation")
+    assert_starts_on(bom, "US-FCC-COVERED-CARRIERS-2022", ("-j", "US", "-c", "fcc-funds"), "2022-03-25")
 
 
 def test_eu_council_announcement_warns_and_never_fails(write_bom):
@@ -234,9 +230,7 @@ def test_virginia_sb1459_binds_every_public_body_from_2023_07_01(write_bom):
 def test_belgian_federal_ban_is_verified_and_has_no_end(write_bom):
     bom = write_bom([TIKTOK])
     ctx = ("-j", "BE", "-c", "government")
-    assert rule_status(bom, "BE-FED-TIKTOK-2023", *ctx, "--as-of", "2023-03-09")[1] == "upcoming"
-    code, status, finding = rule_status(bom, "BE-FED-TIKTOK-2023", *ctx, "--as-of", "2023-03-10")
-    assert (code, status) == (1, "violation")
+    finding = assert_starts_on(bom, "BE-FED-TIKTOK-2023", ctx, "2023-03-10")
     assert {a["action"]: a["status"] for a in finding["actions"]}["removal-deadline"] == "upcoming"
     code, status, finding = rule_status(bom, "BE-FED-TIKTOK-2023", *ctx, "--as-of", "2026-12-07")
     assert (code, status, finding["severity"], finding["verification"]) == (1, "violation", "fail", "verified")
@@ -251,9 +245,7 @@ def test_ukrainian_2020_extension_ends_after_its_three_years(write_bom):
 def test_quebec_extension_reaches_every_public_body_device_from_2023_03_02(write_bom):
     bom = write_bom([TIKTOK])
     laptop = ("-j", "CA-QC", "-c", "state-government")  # a public body's laptop: not a mobile device
-    assert rule_status(bom, "CA-QC-TIKTOK-2023", *laptop, "--as-of", "2023-03-01")[1] == "upcoming"
-    code, status, _ = rule_status(bom, "CA-QC-TIKTOK-2023", *laptop, "--as-of", "2023-03-02")
-    assert (code, status) == (1, "violation")
+    assert_starts_on(bom, "CA-QC-TIKTOK-2023", laptop, "2023-03-02")
     code, status, _ = rule_status(bom, "CA-QC-TIKTOK-2023", *laptop, "-c", "mobile", "--as-of", "2023-02-28")
     assert (code, status) == (1, "violation")  # the first directive: government mobile devices
 
@@ -275,7 +267,4 @@ def test_dutch_app_policy_stays_advice_and_says_why(write_bom):
                                       "Gotion High Tech", "Yitu", "Baichuan"])
 def test_texas_2026_list_names_the_companies_the_summary_left_out(write_bom, supplier):
     bom = write_bom([{"name": "agent", "version": "1.0", "supplier": {"name": supplier}}])
-    ctx = ("-j", "US-TX", "-c", "state-government")
-    assert rule_status(bom, "US-TX-TXCC-2026", *ctx, "--as-of", "2026-01-25")[1] == "upcoming"
-    code, status, _ = rule_status(bom, "US-TX-TXCC-2026", *ctx, "--as-of", "2026-01-26")
-    assert (code, status) == (1, "violation")
+    assert_starts_on(bom, "US-TX-TXCC-2026", ("-j", "US-TX", "-c", "state-government"), "2026-01-26")
