@@ -120,6 +120,7 @@ CISCO = {"name": "Cisco Webex", "version": "44.6", "supplier": {"name": "Cisco S
 SAP = {"name": "SAP GUI for Windows", "version": "8.00", "supplier": {"name": "SAP SE"}}
 BAIDU_NETDISK = {"name": "百度网盘", "version": "12.10.5", "purl": "pkg:android/com.baidu.netdisk@12.10.5"}
 DOUYIN = {"name": "Douyin", "version": "30.0.0", "purl": "pkg:android/com.ss.android.ugc.aweme@30.0.0"}
+WEIBO = {"name": "微博", "version": "14.0.0", "publisher": "微梦创科网络科技（中国）有限公司"}
 
 
 def rule_status(bom, rule: str, *args: str) -> tuple[int, str | None, dict]:
@@ -175,7 +176,7 @@ def test_taiwan_public_sector_ban_dates_from_the_2020_letter(write_bom):
     assert (code, status) == (1, "violation")
 
 
-@pytest.mark.parametrize("component", [WECHAT, BAIDU_NETDISK, DOUYIN], ids=["wechat", "baidu-netdisk", "douyin"])
+@pytest.mark.parametrize("component", [WECHAT, BAIDU_NETDISK, DOUYIN, WEIBO], ids=["wechat", "baidu-netdisk", "douyin", "weibo"])
 def test_taiwan_cyber_security_management_act_names_five_apps_from_2025_12_03(write_bom, component):
     bom = write_bom([component])
     assert_starts_on(bom, "TW-CSMA-PRC-APPS-2025", ("-j", "TW", "-c", "government"), "2025-12-03")
