@@ -170,8 +170,9 @@ class Evaluator:
         vendor index as the rule-pack cache stored it (built here when None)."""
         self.pack = pack
         self.as_of = as_of
-        self.contexts = pack.expand_contexts(contexts)
         self.selected = selected_jurisdictions(pack, jurisdictions)
+        # what the contexts imply, in general and in the selected jurisdictions (US: government gives federal)
+        self.contexts = pack.expand_contexts(contexts, self.selected)
         if pack.loaded_jurisdictions is not None and not self.selected <= pack.loaded_jurisdictions:
             missing = ", ".join(sorted(self.selected - pack.loaded_jurisdictions))
             raise ValueError(f"the rule pack was loaded without the rules of {missing}")
