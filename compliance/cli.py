@@ -214,11 +214,18 @@ def main() -> None:
     """
 
 
+def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of -j codes and -c contexts (only when the shell asks: never on a scan's path)."""
+    from compliance.lookup import complete
+
+    return complete(param.name or "", incomplete)
+
+
 @main.command(cls=_Command)
 @click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE", shell_complete=_complete,
               help="Jurisdiction code, any case (repeatable); ALL for every jurisdiction. Required here or in the config file.")
-@click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT",
+@click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT", shell_complete=_complete,
               help="Where the software is used (repeatable): government, federal, mobile, procurement...")
 @click.option("--config", "config_file", metavar="FILE",
               help="Policy file (jurisdictions, contexts, gate, waivers...). Default: ./.complycheck.yaml if present.")

@@ -90,6 +90,20 @@ def unknown_names_message(unknown: list[str], known: list[str], what: str, plura
     return f"unknown {what} {named}; known {plural}: {', '.join(sorted(known))}"
 
 
+def complete(kind: str, incomplete: str) -> list[str]:
+    """Shell completion of jurisdiction codes (``kind`` "jurisdictions", with ALL) or contexts from the
+    built-in pack (cached), for what the user has typed so far, any case. Nothing on any error: a completion
+    must never print one."""
+    try:
+        from compliance.rulepack.cache import load_rule_pack_and_index
+
+        pack = load_rule_pack_and_index([])[0]
+    except Exception:  # noqa: BLE001 - the shell shows no completion rather than an error
+        return []
+    names = [*sorted(pack.jurisdictions), "ALL"] if kind == "jurisdictions" else sorted(pack.contexts)
+    return [n for n in names if n.casefold().startswith(incomplete.casefold())]
+
+
 # -- rules ---------------------------------------------------------------------------------------
 
 

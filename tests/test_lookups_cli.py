@@ -5,7 +5,6 @@ completion. Every error is exit 2 with one line naming what is wrong."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -328,10 +327,18 @@ def test_shell_completion_scripts_are_produced(shell, marker):
     assert proc.returncode == 0 and marker in proc.stdout, proc.stdout + proc.stderr
 
 
-def test_completion_offers_the_new_commands():
-    env = {**cli_env(), "_COMPLYCHECK_COMPLETE": "bash_complete", "COMP_WORDS": "complycheck vendors m",
-           "COMP_CWORD": "2"}
+def _complete(words: str) -> list[str]:
+    env = {**cli_env(), "_COMPLYCHECK_COMPLETE": "bash_complete", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split()) - 1)}
     code = "from compliance.cli import main; main(prog_name='complycheck')"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert "plain,match" in proc.stdout.split(), proc.stdout + proc.stderr
-    assert os.environ.get("_COMPLYCHECK_COMPLETE") is None
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    return proc.stdout.split()
+
+
+def test_completion_offers_the_new_commands_and_the_pack_codes():
+    assert "plain,match" in _complete("complycheck vendors m")
+    assert {"plain,explain"} <= set(_complete("complycheck ex"))
+    assert {"plain,US", "plain,US-TX"} <= set(_complete("complycheck scan sbom.json -j us"))
+    assert "plain,CA" not in _complete("complycheck scan sbom.json -j us")
+    assert _complete("complycheck config -c fed") == ["plain,federal"]
