@@ -249,6 +249,9 @@ class Evidence(FrozenRecord):
     product: str | None = None
     strength: str = "broad"  # strong | broad | weak
     why: str = ""  # "<field> '<value>' <why this method has this strength>"
+    # What the value needed before it matched: "contains invisible characters", "mixed-script", "legal form
+    # JSC read as AO"... (compliance.normalize). Folding never makes evidence weaker.
+    folded: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -260,6 +263,7 @@ class Evidence(FrozenRecord):
         product: str | None = None,
         strength: str = "broad",
         why: str = "",
+        folded: tuple[str, ...] = (),
     ) -> None:
         object.__setattr__(self, "field", field)
         object.__setattr__(self, "value", value)
@@ -269,6 +273,7 @@ class Evidence(FrozenRecord):
         object.__setattr__(self, "product", product)
         object.__setattr__(self, "strength", strength)
         object.__setattr__(self, "why", why)
+        object.__setattr__(self, "folded", folded)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -282,6 +287,8 @@ class Evidence(FrozenRecord):
         }
         if self.product:
             out["product"] = self.product
+        if self.folded:
+            out["folded"] = list(self.folded)
         return out
 
 
