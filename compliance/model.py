@@ -358,6 +358,9 @@ class Finding(Record):
     waiver: dict[str, Any] | None = None
     kind: str | None = None  # the product kind the rule's covers.kinds was checked against
     strength: str = "broad"  # of the best evidence: strong | broad | weak
+    # The SBOM's subject (metadata.component: name, version, supplier) when it is a product of another vendor
+    # that integrates this component (white-label, OEM): the finding concerns that product.
+    integrated_into: dict[str, str | None] | None = None
 
     def __init__(
         self,
@@ -381,6 +384,7 @@ class Finding(Record):
         waiver: dict[str, Any] | None = None,
         kind: str | None = None,
         strength: str = "broad",
+        integrated_into: dict[str, str | None] | None = None,
     ) -> None:
         self.rule_id = rule_id
         self.jurisdiction = jurisdiction
@@ -402,6 +406,7 @@ class Finding(Record):
         self.waiver = waiver
         self.kind = kind
         self.strength = strength
+        self.integrated_into = integrated_into
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -460,6 +465,7 @@ class Finding(Record):
             "actions": actions,
             "verification": self.verification,
             "waived": self.waived,
+            "integrated_into": dict(self.integrated_into) if self.integrated_into is not None else None,
         }
         if self.waiver is not None:
             out["waiver"] = dict(self.waiver)
