@@ -109,9 +109,10 @@ class Component(Record):
         for kind, value, _field in self.identifiers:
             if kind != "purl":
                 return True
-            # A purl only names a vendor when it has a namespace (pkg:type/namespace/name).
+            # A purl only names a vendor when it has a namespace (pkg:type/namespace/name), or when its name is
+            # an app id (pkg:android/com.tencent.mm, pkg:ios/..., compliance.matching.APP_PURL_TYPES).
             body = value.split("?", 1)[0].split("#", 1)[0]
-            if body.count("/") >= 2:
+            if body.count("/") >= 2 or body[:12].lower().startswith(("pkg:android/", "pkg:ios/", "pkg:apple/")):
                 return True
         return False
 

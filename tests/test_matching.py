@@ -213,7 +213,9 @@ def _full_purl_hits(index: VendorIndex, value: str) -> list:
     from compliance.identifiers import path_prefixes_in
     from compliance.matching import OS_PACKAGE_TYPES
 
-    key = purl_key(value.strip())
+    from compliance.normalize import identifier_text
+
+    key = purl_key(identifier_text(value)[0].strip())  # identifiers that are not ASCII are folded first
     if key is None:
         return []
     parts = key.split("/")
@@ -275,6 +277,11 @@ TRICKY_PURLS = [
     "pkg:apple/ios/com.tencent.xin@8.0",
     "pkg:apple/macos/com.tencent.xinWeChat@4.0",
     "pkg:apple/com.tencent.xin",
+    # not ASCII: folded before the fast path and in lookup_identifier alike
+    "pkg:android/com.ten\u200bcent.mm",
+    "pkg:maven/com.ten\u200bcent/mmkv@1.3.0",
+    "pkg:golang/github.com/byte\u0064\u0430nce/sonic@v1",
+    "pkg:npm/\u0434eepseek@1.0",
 ]
 
 
@@ -321,6 +328,8 @@ TRICKY_CPES = [
     "cpe:2.3:a:kaspersky:total_security:21.3:*:*:*:*:*:*:*\t",
     "cpe:2.3:",
     "",
+    "cpe:2.3:a:kasper\u200bsky:total_security:21.3:*:*:*:*:*:*:*",
+    "cpe:2.3:a:k\u0430spersky:total_security:21.3:*:*:*:*:*:*:*",
 ]
 
 
@@ -343,6 +352,9 @@ TRICKY_NAMESPACES = [
     "com.tencent mm",
     "com.tencent.mm.opensdk",
     "",
+    "com.ten\u200bcent.mm",
+    "\u0441om.tencent.mm",
+    "com.tencent.\u043c\u043c",
 ]
 
 
@@ -539,3 +551,9 @@ def test_app_purls_are_looked_up_as_app_ids(index, purl, product):
 def test_lookalikes_of_catalog_names_stay_unmatched(index):
     for value in ("Kasperskyi Ltd", "Kaspa", "HikariCP", "Bytedeco", "djinni", "DeepL SE", "Doctor Web, Ltd.", "Aztec Labs"):
         assert index.match_unmemoised(Component(name=value, vendor_fields=[("supplier.name", value)])) == [], value
+
+
+def test_app_purls_count_as_vendor_identity():
+    assert Component(name="", identifiers=[("purl", "pkg:android/com.tencent.mm@8.0.49", "purl")]).has_vendor_identity
+    assert Component(name="", identifiers=[("purl", "pkg:ios/com.zhiliaoapp.musically", "purl")]).has_vendor_identity
+    assert not Component(name="", identifiers=[("purl", "pkg:pypi/requests@2.0", "purl")]).has_vendor_identity
