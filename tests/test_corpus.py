@@ -135,7 +135,7 @@ def test_dodged_identity_fails_through_the_cli_and_its_lookalike_passes(tmp_path
     else:
         assert folded == []
 
-    lookalike = _scan_export(tmp_path / "lookalike", entry["export"]["name"], entry["lookalike"], expect) if (
-        (tmp_path / "lookalike").mkdir() is None) else None
-    assert lookalike is not None and lookalike.returncode == 0, lookalike.stdout[-1500:] + lookalike.stderr
+    (tmp_path / "lookalike").mkdir()
+    lookalike = _scan_export(tmp_path / "lookalike", entry["export"]["name"], entry["lookalike"], expect)
+    assert lookalike.returncode == 0, lookalike.stdout[-1500:] + lookalike.stderr
     assert [f for f in json.loads(lookalike.stdout)["findings"] if f["severity"] != "info"] == []

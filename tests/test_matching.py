@@ -212,7 +212,6 @@ def _full_purl_hits(index: VendorIndex, value: str) -> list:
     """The purl lookup without the fast path: purl_key, the catalog prefix walk, the maven namespace."""
     from compliance.identifiers import path_prefixes_in
     from compliance.matching import OS_PACKAGE_TYPES
-
     from compliance.normalize import identifier_text
 
     key = purl_key(identifier_text(value)[0].strip())  # identifiers that are not ASCII are folded first
