@@ -11,7 +11,6 @@ catalog word, a prefix that does not end at a boundary).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 from compliance.identifiers import cpe_vendor_product, purl_key, swid_namespace, winget_publisher
 from compliance.matching import OS_PACKAGE_TYPES, REGISTRY_PURL_TYPES, Match, VendorIndex
 from compliance.model import Component
-from compliance.normalize import is_distinctive, org_name, org_tokens, product_tokens
+from compliance.normalize import (
+    confusable_org_name,
+    confusable_product_tokens,
+    folds,
+    identifier_text,
+    is_distinctive,
+    org_name,
+    org_tokens,
+    product_tokens,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from compliance.model import Evidence
@@ -46,8 +54,8 @@ _DOTTED = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
 
 
 def guess_roles(value: str) -> tuple[list[str], str]:
-    """What a string most likely is, from its shape alone, and the shape that decided it."""
-    text = value.strip()
+    """What a string most likely is, from its shape alone (after the identifier folding), and that shape."""
+    text = identifier_text(value)[0].strip()
     low = text.lower()
     if low.startswith("pkg:"):
         return ["purl"], "it starts with pkg:"
@@ -118,7 +126,7 @@ def match_dict(m: Match) -> dict[str, Any]:
 
 def evidence_dict(e: Evidence) -> dict[str, Any]:
     out = e.to_dict()
-    out.setdefault("folded", list(getattr(e, "folded", ()) or ()))
+    out.setdefault("folded", [])
     return out
 
 
@@ -126,12 +134,12 @@ def read(index: VendorIndex, value: str, role: str, guessed: str = "") -> Readin
     """``value`` read as ``role``: matched through the index, its normalised form, and why not if it missed."""
     reading = Reading(role, value, guessed)
     reading.normalised = normalised_form(role, value)
-    reading.notes = text_notes(value)
     reading.matches = index.match_unmemoised(component_for(role, value))
     if not reading.matches:
+        reading.notes = text_notes(role, value)  # a match's evidence says what was folded itself
         reading.reasons = why_not(index, role, value)
     else:
-        reading.notes += match_notes(role, reading.matches)
+        reading.notes = match_notes(role, reading.matches)
     return reading
 
 
@@ -153,7 +161,7 @@ def _words(toks: Iterable[str]) -> str:
 
 def normalised_form(role: str, value: str) -> list[tuple[str, str]]:
     """The form the index compares, as (label, text) pairs."""
-    text = value.strip()
+    text = identifier_text(value)[0].strip() if role not in ("vendor", "name") else value.strip()
     if role == "vendor":
         toks, forms = org_name(value)
         out = [("words", _words(toks))]
@@ -182,22 +190,23 @@ def normalised_form(role: str, value: str) -> list[tuple[str, str]]:
     return [("id", text.lower())]
 
 
-def _scripts(token: str) -> set[str]:
-    return {unicodedata.name(ch, "?").split(" ", 1)[0] for ch in token if ch.isalpha()}
-
-
-def text_notes(value: str) -> list[str]:
-    """What a reader should know about the characters of the value: hidden ones, mixed scripts."""
+def text_notes(role: str, value: str) -> list[str]:
+    """The folding the normaliser applies to the value (``compliance.normalize``): invisible characters
+    dropped, and confusable letters read as their ASCII prototypes when the plain form matches nothing."""
     if value.isascii():
         return []
-    notes = []
-    hidden = sorted({f"U+{ord(ch):04X}" for ch in value if unicodedata.category(ch) == "Cf"})
-    if hidden:
-        notes.append(f"contains invisible characters ({', '.join(hidden)})")
-    mixed = [t for t in re.split(r"[\W_]+", value) if len(_scripts(t)) > 1]
-    if mixed:
-        notes.append(f"mixed-script word(s): {', '.join(repr(t) for t in mixed)} "
-                     f"({' and '.join(sorted(_scripts(mixed[0])))} letters in one word)")
+    if role not in ("vendor", "name"):
+        shown, folded = identifier_text(value)
+        return [f"{'; '.join(folded)}: looked up as {shown.strip()!r}"] if folded else []
+    notes = [f"{f}: dropped before comparing" for f in folds(value)]
+    if role == "vendor":
+        variant = confusable_org_name(value)
+        if variant is not None:
+            notes.append(f"{variant[2]}: read as '{' '.join(variant[0])}' when the words as written match nothing")
+    else:
+        product = confusable_product_tokens(value)
+        if product is not None:
+            notes.append(f"{product[1]}: read as '{' '.join(product[0])}' when the words as written match nothing")
     return notes
 
 
@@ -274,7 +283,8 @@ def _word_reasons(index: VendorIndex, toks: tuple[str, ...], what: str) -> list[
 
 
 def _vendor_reasons(index: VendorIndex, value: str) -> list[str]:
-    toks, forms = org_name(value)
+    variant = confusable_org_name(value)  # what the index tried last: confusables read as ASCII
+    toks, forms = variant[:2] if variant is not None else org_name(value)
     forms_text = ", ".join(sorted(f.upper() for f in forms))
     if not is_distinctive(toks):
         if not toks and forms:
@@ -384,6 +394,8 @@ def _winget_reasons(index: VendorIndex, value: str) -> list[str]:
 
 def why_not(index: VendorIndex, role: str, value: str) -> list[str]:
     """Why ``value`` read as ``role`` matched nothing, in the terms the index compares."""
+    if role not in ("vendor", "name"):
+        value = identifier_text(value)[0]  # as the index looks it up (invisible characters, confusables folded)
     if not value.strip():
         return ["the value is empty"]
     if role == "vendor":
@@ -416,8 +428,7 @@ def why_not(index: VendorIndex, role: str, value: str) -> list[str]:
 
 def evidence_line(e: Evidence) -> str:
     """``publisher 'AO Kaspersky Lab' is the legal name AO Kaspersky Lab [strong, legal-name]``."""
-    folded = getattr(e, "folded", ())
-    return f"{e.why} [{e.strength}, {e.method}]" + (f" (folded: {'; '.join(folded)})" if folded else "")
+    return f"{e.why} [{e.strength}, {e.method}]"  # the why says what was folded (matching._folded_why)
 
 
 def match_lines(m: Match, indent: str = "  ") -> list[str]:

@@ -104,6 +104,18 @@ def test_vendors_match_answers_what_a_scan_decides(write_bom, component, string,
     assert scanned and scanned == {seen(e) for e in match["evidence"]}
 
 
+def test_vendors_match_reports_the_normalisers_folding():
+    hidden = _json(run_cli("vendors", "match", "AO Kasper\u200bsky Lab", "--as", "vendor", "-f", "json"))
+    (evidence,) = hidden["readings"][0]["matches"][0]["evidence"]
+    assert evidence["folded"] == ["contains invisible characters"] and evidence["strength"] == "strong"
+    mixed = run_cli("vendors", "match", "K\u0430sperskyi Lab", "--as", "vendor")
+    assert mixed.returncode == 1
+    assert "mixed-script: read as 'kasperskyi lab'" in mixed.stdout
+    assert "'kasperskyi' is a lookalike of 'kaspersky'" in mixed.stdout
+    app = _json(run_cli("vendors", "match", "\u0441om.tencent.mm", "-f", "json"))  # Cyrillic es
+    assert app["readings"][0]["as"] == "app-id" and app["readings"][0]["matches"][0]["product"] == "wechat"
+
+
 def test_vendors_match_unknown_kind_is_one_line():
     assert_clean_error(run_cli("vendors", "match", "x", "--as", "purll"), "--as 'purll'", "did you mean purl?")
 
