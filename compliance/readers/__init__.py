@@ -220,10 +220,22 @@ def read_source(source: Source, input_format: str | None = None) -> Inventory:
         settle_text(source, failed=True)  # bad bytes, if any, are the error to report
         raise
     settle_text(source, failed=False)
+    if source.duplicates:
+        _judge_duplicates(source, inventory)
     if not inventory.components and source.data.strip():
         inventory.problems.append("0 components read from a non-empty document: nothing in it was checked")
     bound_fields(inventory)
     return inventory
+
+
+def _judge_duplicates(source: Source, inventory: Inventory) -> None:
+    """Repeated JSON members: a problem where a reader read every value (inside a component), else a
+    problem when the values are equal and the input's error when they differ (``jsondup``)."""
+    dups = source.duplicates
+    rest, error = dups.judge_rest()
+    if error is not None:
+        raise InputError(source.path, error[1], where=error[0])
+    inventory.problems[:0] = dups.problems() + rest
 
 
 def expand_paths(paths: list[str]) -> Iterator[str]:
