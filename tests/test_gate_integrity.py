@@ -254,3 +254,187 @@ def test_readme_example_sbom_still_passes_its_gate() -> None:
     """The docs' example (11 components, 10 with vendor identity) is unaffected by the default gate."""
     proc = run_cli("scan", str(REPO / "examples" / "sboms" / "endpoint-security-suite.cdx.json"), "-j", "US", *AS_OF)
     assert proc.returncode == 1 and "VERDICT: FAIL" in proc.stdout
+
+
+# -- identity hidden by the parser -------------------------------------------------------------------
+
+KAV_SUPPLIER = '{"name": "AO Kaspersky Lab"}'
+BENIGN_SUPPLIER = '{"name": "Example Corp"}'
+
+
+def _cdx_text(component_json: str, *, before: str = "", top: str = "") -> str:
+    return ('{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1' + top + ', "components": ['
+            + before + component_json + "]}")
+
+
+def _scan_text(tmp_path: Path, text: str, name: str = "sbom.cdx.json", *extra: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    proc = run_cli("scan", str(path), "-j", "US", "-f", "json", *AS_OF, *extra)
+    return proc, (json.loads(proc.stdout) if proc.stdout.strip() else None)
+
+
+def _failing(report: dict) -> list[tuple[str, str]]:
+    return [(f["component"]["name"], f["rule_id"]) for f in report["findings"] if f["severity"] == "fail"]
+
+
+@pytest.mark.parametrize("component", [
+    '{"type": "application", "name": "Endpoint Agent", "supplier": ' + KAV_SUPPLIER + ', "supplier": ' + BENIGN_SUPPLIER + "}",
+    '{"type": "application", "name": "Endpoint Agent", "supplier": {"name": "AO Kaspersky Lab", "name": "Example Corp"}}',
+    # The repeat written with an escaped member name, and a colon escaped inside a string.
+    '{"type": "application", "name": "Endpoint Agent", "supplier": ' + KAV_SUPPLIER
+    + ', "supp\\u006cier": {"name": "Example\\u003a Corp"}}',
+], ids=["two-suppliers", "two-names-in-supplier", "escaped-member-name"])
+def test_a_repeated_supplier_is_read_with_every_value(tmp_path: Path, component: str) -> None:
+    proc, report = _scan_text(tmp_path, _cdx_text(component))
+    assert proc.returncode == 1, proc.stderr
+    assert _failing(report) == [("Endpoint Agent", "US-ICTS-KASPERSKY-2024")]
+    problems = report["inputs"][0]["problems"]
+    assert len(problems) == 1 and "appears 2 times; every value is read as evidence" in problems[0]
+    assert problems[0].startswith("/components/0")
+
+
+def test_a_repeated_name_gives_a_component_per_name(tmp_path: Path) -> None:
+    component = '{"type": "application", "name": "Kaspersky Anti-Virus", "name": "notepad", "version": "21.3"}'
+    proc, report = _scan_text(tmp_path, _cdx_text(component))
+    assert proc.returncode == 1, proc.stderr
+    assert report["inputs"][0]["components"] == 2
+    assert ("Kaspersky Anti-Virus", "US-ICTS-KASPERSKY-2024") in _failing(report)
+
+
+def test_a_repeat_elsewhere_that_changes_meaning_is_an_error(tmp_path: Path) -> None:
+    text = ('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "Kaspersky Anti-Virus", '
+            '"supplier": ' + KAV_SUPPLIER + '}], "components": []}')
+    path = tmp_path / "sbom.cdx.json"
+    path.write_text(text, encoding="utf-8")
+    proc = run_cli("scan", str(path), "-j", "US", *AS_OF)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sbom.cdx.json at /:" in lines[0] and "'components' appears 2 times" in lines[0]
+
+
+def test_a_repeat_with_the_same_value_is_a_problem(tmp_path: Path) -> None:
+    text = _cdx_text('{"name": "Kaspersky Anti-Virus", "supplier": ' + KAV_SUPPLIER + "}",
+                     top=', "bomFormat": "CycloneDX"')
+    proc, report = _scan_text(tmp_path, text)
+    assert proc.returncode == 1
+    assert report["inputs"][0]["problems"] == ["/: member 'bomFormat' appears 2 times with the same value"]
+
+
+def test_a_repeat_in_a_large_sbom_leaves_the_typed_path(tmp_path: Path) -> None:
+    """Above 1 MB CycloneDX is decoded by msgspec, which keeps the last value silently too."""
+    from compliance.readers.base import Source
+    from compliance.readers.cyclonedx_typed import read_typed
+
+    filler = ",".join(
+        json.dumps({"type": "library", "name": f"lib{i}", "version": "1.0", "purl": f"pkg:npm/lib{i}@1.0",
+                    "description": "a: b", "licenses": [{"license": {"id": "MIT"}}]})
+        for i in range(12_000)
+    ) + ","
+    clean = _cdx_text('{"type": "application", "name": "Endpoint Agent", "supplier": ' + BENIGN_SUPPLIER + "}", before=filler)
+    assert len(clean) > 1024 * 1024
+    assert read_typed(Source("x", clean.encode())) is not None  # the fast path still takes a clean document
+    text = _cdx_text('{"type": "application", "name": "Endpoint Agent", "supplier": ' + KAV_SUPPLIER
+                     + ', "supplier": ' + BENIGN_SUPPLIER + "}", before=filler)
+    assert read_typed(Source("x", text.encode())) is None
+    proc, report = _scan_text(tmp_path, text)
+    assert proc.returncode == 1, proc.stderr
+    assert _failing(report) == [("Endpoint Agent", "US-ICTS-KASPERSKY-2024")]
+    assert report["inputs"][0]["problems"] == [
+        "/components/12000: member 'supplier' appears 2 times; every value is read as evidence"
+    ]
+
+
+def test_a_repeat_in_a_streamed_sbom_is_read_with_every_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    from compliance.readers import cyclonedx_json, read_source
+    from compliance.readers.base import Source
+
+    monkeypatch.setattr(cyclonedx_json, "TYPED_ABOVE", 1 << 40)  # straight to the streaming reader
+    monkeypatch.setattr(cyclonedx_json, "STREAM_ABOVE", 10)
+    text = _cdx_text('{"type": "application", "name": "Endpoint Agent", "supplier": ' + KAV_SUPPLIER
+                     + ', "supplier": ' + BENIGN_SUPPLIER + "}")
+    inventory = read_source(Source("big.cdx.json", text.encode()))
+    assert ("supplier.name", "AO Kaspersky Lab") in inventory.components[0].vendor_fields
+    assert ("supplier.name", "Example Corp") in inventory.components[0].vendor_fields
+    assert len(inventory.problems) == 1
+
+
+def test_spdx_repeated_supplier_and_agent_name_keep_every_value(tmp_path: Path) -> None:
+    spdx2 = ('{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "x", "packages": [{"SPDXID": '
+             '"SPDXRef-a", "name": "endpoint-agent", "supplier": "Organization: AO Kaspersky Lab", '
+             '"supplier": "Organization: Example Corp"}]}')
+    proc, report = _scan_text(tmp_path, spdx2, "x.spdx.json")
+    assert proc.returncode == 1 and _failing(report) == [("endpoint-agent", "US-ICTS-KASPERSKY-2024")]
+    assert report["inputs"][0]["problems"][0].startswith("/packages/0: member 'supplier' appears 2 times")
+    graph = dict(SPDX3_NO_PACKAGES)
+    spdx3 = json.dumps(graph)[:-2] + (
+        ', {"type": "Organization", "spdxId": "urn:org:1", "creationInfo": "_:creationinfo", '
+        '"name": "AO Kaspersky Lab", "name": "Example Corp"}, {"type": "software_Package", "spdxId": "urn:pkg:1", '
+        '"creationInfo": "_:creationinfo", "name": "endpoint-agent", "suppliedBy": "urn:org:1"}]}')
+    proc, report = _scan_text(tmp_path, spdx3, "y.spdx.json")
+    assert proc.returncode == 1, proc.stderr
+    assert _failing(report) == [("endpoint-agent", "US-ICTS-KASPERSKY-2024")]
+
+
+def test_spdx3_supplier_missing_from_the_document_is_a_listed_problem(tmp_path: Path) -> None:
+    graph = json.loads(json.dumps(SPDX3_NO_PACKAGES))
+    graph["@graph"].append({"type": "software_Package", "spdxId": "https://sbom.example/pkg/1",
+                            "creationInfo": "_:creationinfo", "name": "endpoint-agent",
+                            "suppliedBy": "https://sbom.example/agent/AO-Kaspersky-Lab"})
+    proc, report = _scan_text(tmp_path, json.dumps(graph), "z.spdx.json")
+    assert report["inputs"][0]["problems"] == [
+        "/@graph/2/suppliedBy: suppliedBy 'https://sbom.example/agent/AO-Kaspersky-Lab' is no element of this "
+        "document; the reference is kept as evidence"
+    ]
+    # The reference's last segment is evidence, and here it names the vendor.
+    assert proc.returncode == 1 and _failing(report) == [("endpoint-agent", "US-ICTS-KASPERSKY-2024")]
+    evidence = next(f["evidence"][0] for f in report["findings"] if f["severity"] == "fail")
+    assert evidence["field"] == "suppliedBy (unresolved)" and evidence["value"] == "AO-Kaspersky-Lab"
+
+
+def test_osquery_line_repeating_a_member_with_different_values_is_an_error(tmp_path: Path) -> None:
+    line = ('{"name": "pack_software_programs", "hostIdentifier": "pc-1", "unixTime": 1, "calendarTime": "x", '
+            '"action": "added", "columns": {"name": "Endpoint Agent", "version": "1", '
+            '"publisher": "AO Kaspersky Lab", "publisher": "Example Corp"}}')
+    ok = ('{"name": "pack_software_programs", "hostIdentifier": "pc-1", "unixTime": 1, "calendarTime": "x", '
+          '"action": "added", "columns": {"name": "7-Zip", "version": "24.08", "publisher": "Igor Pavlov"}}')
+    path = tmp_path / "osqueryd.results.log"
+    path.write_text(ok + "\n" + line + "\n", encoding="utf-8")
+    proc = run_cli("scan", str(path), "-j", "US", *AS_OF)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "line 2" in lines[0] and "'publisher' appears 2 times" in lines[0]
+
+
+def test_nul_in_the_xml_encoding_name_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "bom.xml"
+    path.write_bytes(b'<?xml version="1.0" encoding="utf\x00-8"?>\n'
+                     b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components/></bom>')
+    proc = run_cli("scan", str(path), "-j", "US", *AS_OF)
+    assert proc.returncode == 2 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bom.xml" in lines[0] and "line 1" in lines[0] and "encoding" in lines[0]
+
+
+def test_typed_records_hold_every_member_the_cyclonedx_schemas_define() -> None:
+    """The typed path refuses unknown members (so that a repeated one shows in the colon count): every
+    member of a valid CycloneDX 1.2-1.7 document must be known, or valid SBOMs would lose the fast path."""
+    import msgspec
+    from cyclonedx.schema import _res
+
+    from compliance.readers import cyclonedx_typed as typed
+
+    def names(cls: type) -> set[str]:
+        return {f.encode_name for f in msgspec.structs.fields(cls)}
+
+    schemas = Path(_res.__file__).parent
+    for version in ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7"):
+        schema = json.loads((schemas / f"bom-{version}.SNAPSHOT.schema.json").read_text(encoding="utf-8"))
+        defs = schema.get("definitions") or schema["$defs"]
+        assert set(schema["properties"]) <= names(typed._Bom), version
+        assert set(defs["component"]["properties"]) <= names(typed._Component), version
+        assert set(defs["organizationalEntity"]["properties"]) <= names(typed._Org), version
+        assert set(defs["organizationalContact"]["properties"]) <= names(typed._Org), version
+        assert set(defs["swid"]["properties"]) <= names(typed._Swid), version
+        if "property" in defs:
+            assert set(defs["property"]["properties"]) <= names(typed._Property), version

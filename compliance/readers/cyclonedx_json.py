@@ -353,6 +353,15 @@ def _constant(_name: str) -> Any:
     raise _Fallback  # NaN and Infinity are not JSON; orjson refuses them
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of the streamed document; a repeated member sends it to ``parse_json``, which reads
+    every value (``jsondup``)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Fallback
+    return obj
+
+
 def _stream_read(source: Source) -> tuple[dict[str, Any], dict[str, tuple[list[Component], list[str]]]]:
     """Parse a large CycloneDX JSON document holding one top-level component at a time.
 
@@ -367,7 +376,7 @@ def _stream_read(source: Source) -> tuple[dict[str, Any], dict[str, tuple[list[C
     text, _encoding = decode_text(path, source.data)  # not source.text: that would keep it cached
     if _SURROGATE_ESCAPE.search(text):
         raise _Fallback  # escaped surrogates: orjson's checks decide
-    decode = json.JSONDecoder(parse_int=_int, parse_constant=_constant).raw_decode
+    decode = json.JSONDecoder(parse_int=_int, parse_constant=_constant, object_pairs_hook=_unique).raw_decode
     ws = _WS.match
     doc: dict[str, Any] = {}
     sections: dict[str, tuple[list[Component], list[str]]] = {}

@@ -35,8 +35,10 @@ from compliance.untrusted import quoted
 def colon_bound(raw: bytes | str) -> int:
     """Colons in the raw text, ``\\u003a`` escapes included: at least one per member of every object."""
     if isinstance(raw, str):
-        return raw.count(":") + raw.count("\\u003a") + raw.count("\\u003A")
-    return raw.count(b":") + raw.count(b"\\u003a") + raw.count(b"\\u003A")
+        escaped = "\\u003" in raw and raw.count("\\u003a") + raw.count("\\u003A")
+        return raw.count(":") + escaped
+    escaped = b"\\u003" in raw and raw.count(b"\\u003a") + raw.count(b"\\u003A")
+    return raw.count(b":") + escaped
 
 
 def may_repeat(raw: bytes | str, written_colons: int) -> bool:

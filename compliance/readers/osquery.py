@@ -34,6 +34,7 @@ from compliance.identifiers import pypi_name
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_list, expect_object, expect_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
+from compliance.readers.jsondup import may_repeat, parse_exact
 from compliance.untrusted import quoted
 
 TABLES = ("programs", "apps", "deb_packages", "rpm_packages", "python_packages", "chrome_extensions", "homebrew_packages")
@@ -167,14 +168,18 @@ def row_component(path: str, table: str | None, row: Any, location: str, ptr: st
     )
 
 
-def _events(path: str, text: str) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed event) of a results log: one JSON object, or one per line."""
+def _events(path: str, text: str, problems: list[str]) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed event) of a results log: one JSON object, or one per line.
+
+    A line that repeats a member name (``jsondup``) with different values is an error naming the line:
+    which row or host it meant is ambiguous. With equal values it is a problem of the input.
+    """
     try:
         whole = orjson.loads(text)
     except orjson.JSONDecodeError:
         whole = None
     if isinstance(whole, dict):
-        yield 1, whole
+        yield 1, _checked(path, "line 1", text, whole, problems)
         return
     for n, line in enumerate(_lines(text), start=1):
         if not line.strip():
@@ -183,7 +188,20 @@ def _events(path: str, text: str) -> Iterator[tuple[int, Any]]:
             event = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             raise InputError(path, f"invalid JSON in results log ({exc.msg})", where=f"line {n}") from None
-        yield n, event
+        yield n, _checked(path, f"line {n}", line, event, problems)
+
+
+def _checked(path: str, where: str, raw: str, event: Any, problems: list[str]) -> Any:
+    """``event``, after a check for repeated member names (a colon count; an exact parse when it differs)."""
+    if not isinstance(event, (dict, list)) or not may_repeat(raw, orjson.dumps(event).count(b":")):
+        return event
+    exact, dups = parse_exact(raw)
+    if dups:
+        rest, error = dups.judge_rest()
+        if error is not None:
+            raise InputError(path, f"{error[1]} (at {error[0]})", where=where)
+        problems.extend(f"{where} {p}" for p in rest)
+    return exact
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -262,7 +280,8 @@ class OsqueryReader:
         # Insertion-ordered sets (dicts): a list's ``in`` made 100,000 hosts quadratic (201 s, 1.5 GB).
         hosts: dict[str, None] = {}
         skipped: dict[str, None] = {}
-        for n, ev in _events(path, text):  # one event at a time: the parsed log is never held whole
+        problems: list[str] = []
+        for n, ev in _events(path, text, problems):  # one event at a time: the parsed log is never held whole
             where = f"line {n}"
             expect_object(path, where, ev, "a results-log object")
             qname = ev.get("name")
@@ -339,7 +358,7 @@ class OsqueryReader:
                 )
                 for host, comps in sorted(by_host.items())
             ]
-        return Inventory(path=path, format=self.name, components=components, metadata=metadata)
+        return Inventory(path=path, format=self.name, components=components, metadata=metadata, problems=problems)
 
     @staticmethod
     def _key(path: str, row: Any, ptr: str) -> bytes:
