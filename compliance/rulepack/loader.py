@@ -24,6 +24,7 @@ from compliance.rulepack.model import (
     Rule,
     RulePack,
     Source,
+    Unidentifiable,
     Vendor,
 )
 from compliance.untrusted import QUOTE_LIMIT, capped, quoted
@@ -249,6 +250,10 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
                     file=str(rpath),
                     pack=pack_name,
                     kinds=frozenset(covers.get("kinds", ())),
+                    unidentifiable=tuple(
+                        Unidentifiable(" ".join(u["name"].split()), " ".join(u["reason"].split()))
+                        for u in covers.get("unidentifiable", ())
+                    ),
                 )
             )
 
@@ -337,10 +342,11 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
             if inc not in data.jurisdictions:
                 problems.append(f"pack.yaml: jurisdiction {j.code}: includes: unknown code {inc!r}")
     # Checks that parse identifier values or look across a rule's own fields (compliance.rulepack.validate).
-    from compliance.rulepack.validate import catalog_problems, rule_problems
+    from compliance.rulepack.validate import catalog_problems, completeness_problems, rule_problems
 
     problems.extend(catalog_problems(vendors.values()))
     problems.extend(rule_problems(data.rules))
+    problems.extend(completeness_problems(data.rules, products))
     return vendors, products
 
 
@@ -367,7 +373,7 @@ def collect_problems(dirs: list[Path]) -> tuple[list[str], RulePack | None]:
         vendors=vendors,
         products=products,
         rules=sorted(data.rules, key=lambda r: (r.jurisdiction, r.id)),
-        packs=[{"name": m["name"], "version": m["version"]} for m in data.manifests],
+        packs=[{"name": m["name"], "version": m["version"], "path": m["path"]} for m in data.manifests],
     )
     return [], pack
 

@@ -26,6 +26,7 @@ KINDS = (
     "surveillance-equipment",
     "drone",
     "vehicle-software",
+    "hardware",
 )
 
 
@@ -168,6 +169,29 @@ class Source(FrozenRecord):
 
 
 @dataclass(init=False, slots=True, repr=False, eq=False)
+class Unidentifiable(FrozenRecord):
+    """Something a rule names that complycheck cannot identify (a web site, an app with no known id), and why.
+
+    Declared on the rule (``covers.unidentifiable``) so that ``rules show`` and every report that applies
+    the rule state it as a coverage limit, instead of leaving a silent miss in prose.
+    """
+
+    name: str
+    reason: str
+
+    def __init__(self, name: str, reason: str) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "reason", reason)
+
+
+def coverage_limit_text(names: list[str] | tuple[str, ...]) -> str:
+    """The stated limit in words: ``this rule also names 3 products complycheck cannot identify: a, b, c``."""
+    count = len(names)
+    noun = "product" if count == 1 else "products"
+    return f"this rule also names {count} {noun} complycheck cannot identify: {', '.join(names)}"
+
+
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Rule(Record):
     """One government measure: what it covers (vendors, products, kinds), where, when and for which contexts."""
 
@@ -197,6 +221,8 @@ class Rule(Record):
     scoped_vendors: frozenset[str] = frozenset()
     # Product kinds the rule covers (``covers.kinds``). Empty only in packs that do not declare it yet.
     kinds: frozenset[str] = frozenset()
+    # What the rule names but no catalog product can identify (``covers.unidentifiable``): a stated limit.
+    unidentifiable: tuple[Unidentifiable, ...] = ()
 
     def __init__(
         self,
@@ -224,6 +250,7 @@ class Rule(Record):
         pack: str = "",
         scoped_vendors: frozenset[str] = frozenset(),
         kinds: frozenset[str] = frozenset(),
+        unidentifiable: tuple[Unidentifiable, ...] = (),
     ) -> None:
         self.id = id
         self.title = title
@@ -249,6 +276,12 @@ class Rule(Record):
         self.pack = pack
         self.scoped_vendors = scoped_vendors
         self.kinds = kinds
+        self.unidentifiable = unidentifiable
+
+    @property
+    def coverage_limit(self) -> str:
+        """The stated coverage limit of ``unidentifiable``, or "" when the rule declares none."""
+        return coverage_limit_text([u.name for u in self.unidentifiable]) if self.unidentifiable else ""
 
     @property
     def is_binding(self) -> bool:
