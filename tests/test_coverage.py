@@ -113,7 +113,7 @@ def test_a_different_legal_form_is_a_different_company(write_bom):
     assert scan_json(other, "US", "fcc-funds") == (0, [])
     listed = write_bom([{"name": "netmgr", "version": "1", "supplier": {"name": "Pacific Networks Corp."}}])
     code, findings = scan_json(listed, "US", "fcc-funds")
-    assert code == 1 and ("netmgr", "US-FCC-COVERED-CARRIERS-2022", "violation") in loud(findings)
+    assert code == 1 and ("netmgr", "US-FCC-COVERED-UNICOM-PACNET-2022", "violation") in loud(findings)
     assert findings[0]["strength"] == "strong" and findings[0]["kind"] == "service"
 
 

@@ -161,7 +161,8 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
             for c in doc.get("contexts", []):
                 if c["id"] in data.contexts:
                     problems.append(f"{manifest_path}: context {c['id']}: defined twice")
-                data.contexts[c["id"]] = ContextDef(c["id"], c["description"], tuple(c.get("implies", ())))
+                implies_in = tuple((code, tuple(implied)) for code, implied in sorted(c.get("implies_in", {}).items()))
+                data.contexts[c["id"]] = ContextDef(c["id"], c["description"], tuple(c.get("implies", ())), implies_in)
             for j in doc.get("jurisdictions", []):
                 if j["code"] in data.jurisdictions:
                     problems.append(f"{manifest_path}: jurisdiction {j['code']}: defined twice")
@@ -337,6 +338,12 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
         for implied in c.implies:
             if implied not in data.contexts:
                 problems.append(f"pack.yaml: context {c.id}: implies: unknown context {implied!r}")
+        for code, implied_there in c.implies_in:
+            if code not in data.jurisdictions:
+                problems.append(f"pack.yaml: context {c.id}: implies_in: unknown code {code!r}")
+            for implied in implied_there:
+                if implied not in data.contexts:
+                    problems.append(f"pack.yaml: context {c.id}: implies_in.{code}: unknown context {implied!r}")
     for j in data.jurisdictions.values():
         for inc in j.includes:
             if inc not in data.jurisdictions:

@@ -4,6 +4,7 @@
 # field (is it a ClassVar, an InitVar?), about 1 ms of start-up for the records of this module and
 # ``compliance.model``; the annotations below are evaluated as they are defined, so a name must be defined first.
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -322,11 +323,21 @@ class ContextDef(FrozenRecord):
     id: str
     description: str
     implies: tuple[str, ...] = ()
+    # Implications that hold only for the rules of some jurisdictions: ``(("US", ("federal",)),)`` makes
+    # ``government`` give ``federal`` for US rules (the US national government is the federal government).
+    implies_in: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def __init__(self, id: str, description: str, implies: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        id: str,
+        description: str,
+        implies: tuple[str, ...] = (),
+        implies_in: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    ) -> None:
         object.__setattr__(self, "id", id)
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "implies", implies)
+        object.__setattr__(self, "implies_in", implies_in)
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -389,9 +400,15 @@ class RulePack(Record):
                 return r
         return None
 
-    def expand_contexts(self, contexts: list[str]) -> set[str]:
-        """The contexts given plus everything they imply (``federal`` implies ``government``)."""
-        return _closure(contexts, {c.id: c.implies for c in self.contexts.values()})
+    def expand_contexts(self, contexts: list[str], jurisdictions: Collection[str] = ()) -> set[str]:
+        """The contexts given plus everything they imply (``federal`` implies ``government``), and what they
+        imply only in one of ``jurisdictions`` (the codes a scan selects): with US, ``government`` gives
+        ``federal``, because the national government of the US is its federal government."""
+        edges = {
+            c.id: c.implies + tuple(i for code, implied in c.implies_in if code in jurisdictions for i in implied)
+            for c in self.contexts.values()
+        }
+        return _closure(contexts, edges)
 
     def expand_jurisdictions(self, codes: list[str]) -> set[str]:
         """Codes plus the codes they include (``US-TX`` includes ``US``)."""
