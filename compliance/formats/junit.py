@@ -7,7 +7,9 @@ A testcase fails only when the report's own gate counts a finding of that rule i
 (severity ``fail``, and ``warn`` under ``--fail-on warn``; waived findings never fail). Findings
 that do not fail the gate (upcoming, advisory, out-of-scope, waived) leave the testcase passing
 with the details in ``<system-out>``: JUnit has no "warning" state, and marking them ``skipped``
-would hide that the rule *was* checked. An unreadable input is one testcase with ``<error>``.
+would hide that the rule *was* checked. An unreadable input is one testcase with ``<error>``; an input
+that was read but does not count as checked (nothing in it, too little vendor identity) has that
+``<error>`` testcase ("check input") beside its rule testcases.
 
 Large fleets switch to one testcase per rule (``--junit-per-rule``, automatic above
 ``PER_RULE_THRESHOLD`` readable inputs × rules): 2,000 devices × 495 rules would otherwise be
