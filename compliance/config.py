@@ -43,9 +43,15 @@ KEYS: dict[str, str] = {
     "require_verified": "true or false",
     "unverified": "one of " + ", ".join(UNVERIFIED),
     "show_out_of_scope": "true or false",
+    "allow_empty": "true or false",
+    "min_vendor_coverage": "a percentage from 0 to 100",
     "format": "a report format name",
     "outputs": "a list of FORMAT=FILE entries",
     "waivers": "a list of waivers",
+    "trusted_keys": "a list of Ed25519 public key files (PEM), relative to this file",
+    "rule_pack": "a mapping with version and/or sha256 (and optionally name) the active rule pack must have",
+    "max_pack_age": "a whole number of days (1 or more)",
+    "stale_pack": "one of warn, fail",
 }
 
 
@@ -63,9 +69,14 @@ class Policy(Record):
     require_verified: bool | None = None
     unverified: str | None = None
     show_out_of_scope: bool | None = None
+    allow_empty: bool | None = None
+    min_vendor_coverage: float | None = None
     format: str | None = None
     outputs: list[str] = field(default_factory=list)
     waivers: WaiverSet | None = None
+    # trusted_keys (paths), rule_pack (pin), max_pack_age, stale_pack: see compliance.rulepack.provenance
+    pack_settings: dict[str, Any] = field(default_factory=dict)
+    sha256: str | None = None  # of the file's bytes, named in every report
 
     def __init__(
         self,
@@ -79,9 +90,13 @@ class Policy(Record):
         require_verified: bool | None = None,
         unverified: str | None = None,
         show_out_of_scope: bool | None = None,
+        allow_empty: bool | None = None,
+        min_vendor_coverage: float | None = None,
         format: str | None = None,
         outputs: list[str] = FACTORY,
         waivers: WaiverSet | None = None,
+        pack_settings: dict[str, Any] = FACTORY,
+        sha256: str | None = None,
     ) -> None:
         self.path = path
         self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
@@ -93,9 +108,13 @@ class Policy(Record):
         self.require_verified = require_verified
         self.unverified = unverified
         self.show_out_of_scope = show_out_of_scope
+        self.allow_empty = allow_empty
+        self.min_vendor_coverage = min_vendor_coverage
         self.format = format
         self.outputs = [] if outputs is FACTORY else outputs
         self.waivers = waivers
+        self.pack_settings = {} if pack_settings is FACTORY else pack_settings
+        self.sha256 = sha256
 
 
 def discover(directory: str = ".") -> str | None:
@@ -104,8 +123,9 @@ def discover(directory: str = ".") -> str | None:
     return candidate if os.path.isfile(candidate) else None
 
 
-def _compose(path: str) -> tuple[Any, yaml.Node | None]:
-    """The loaded data and its node tree (for line numbers). Any problem is one line naming the file.
+def _compose(path: str) -> tuple[Any, yaml.Node | None, str]:
+    """The loaded data, its node tree (for line numbers) and the sha256 of the file's bytes (UTF-8 text
+    decoded strictly, so encoding it again gives the same bytes). Any problem is one line naming the file.
 
     The file is untrusted (a repository's policy may come from anyone): ``compliance.yamlsafe`` reads
     it under its limits (size, depth, no aliases, no special files). Only after that has accepted the
@@ -118,7 +138,9 @@ def _compose(path: str) -> tuple[Any, yaml.Node | None]:
     text = read_text(path, what="config file")
     data = parse_yaml(text, path_text(path))
     node = yaml.compose(text, Loader=yaml.SafeLoader) if isinstance(data, dict) else None
-    return data, node
+    import hashlib
+
+    return data, node, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _key_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -149,12 +171,42 @@ def _bool(path: str, line: int, key: str, value: Any) -> bool:
     return value
 
 
+def _pack_setting(path: str, line: int, key: str, value: Any) -> Any:
+    """``trusted_keys``, ``rule_pack``, ``max_pack_age`` or ``stale_pack``, checked."""
+    if key == "trusted_keys":
+        base = os.path.dirname(os.path.abspath(path))
+        items = []
+        for item in _str_list(path, line, key, value):
+            full = os.path.realpath(os.path.join(base, item))
+            if os.path.isabs(item) or os.path.commonpath([full, os.path.realpath(base)]) != os.path.realpath(base):
+                raise UsageError(f"{path}: line {line}: trusted key {item!r} is outside the policy file's directory")
+            items.append(full)
+        return items
+    if key == "stale_pack":
+        return _choice(path, line, key, value, ("warn", "fail"))
+    if key == "max_pack_age":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UsageError(f"{path}: line {line}: 'max_pack_age' is {value!r}; it must be {KEYS[key]}")
+        return value
+    if not isinstance(value, dict) or not value or set(value) - {"version", "sha256", "name"}:
+        raise UsageError(f"{path}: line {line}: 'rule_pack' must be {KEYS[key]}")
+    pin = {}
+    for k, v in value.items():
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip():
+            raise UsageError(f"{path}: line {line}: rule_pack {k} must be a string")
+        pin[str(k)] = str(v).strip()
+    digest = pin.get("sha256", "").lower().removeprefix("sha256:")
+    if "sha256" in pin and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)):
+        raise UsageError(f"{path}: line {line}: rule_pack sha256 must be 64 hex digits (as 'complycheck rules status' prints)")
+    return pin
+
+
 def load_policy(path: str) -> Policy:
     """Read and validate a policy file; every problem is a ``UsageError`` naming the file and the line."""
     from compliance.waivers import parse_waivers
 
-    data, node = _compose(path)
-    policy = Policy(path=path)
+    data, node, digest = _compose(path)
+    policy = Policy(path=path, sha256=digest)
     if data is None:
         return policy
     if isinstance(data, list):  # the 0.1 form: a bare list of waivers
@@ -178,7 +230,8 @@ def load_policy(path: str) -> Policy:
             items = _str_list(path, line, key, value)
             if key == "rules":
                 base = os.path.dirname(path)
-                items = [item if os.path.isabs(item) else os.path.join(base, item) for item in items]
+                items = [item if os.path.isabs(item) or item.startswith("pack:") else os.path.join(base, item)
+                         for item in items]
             if key == "outputs":
                 bad = [o for o in items if "=" not in o]
                 if bad:
@@ -192,12 +245,18 @@ def load_policy(path: str) -> Policy:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise UsageError(f"{path}: line {line}: 'horizon' is {value!r}; it must be {KEYS[key]}")
             policy.horizon = value
+        elif key == "min_vendor_coverage":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise UsageError(f"{path}: line {line}: 'min_vendor_coverage' is {value!r}; it must be {KEYS[key]}")
+            policy.min_vendor_coverage = float(value)
         elif key == "format":
             if not isinstance(value, str) or not value.strip():
                 raise UsageError(f"{path}: line {line}: 'format' must be {KEYS[key]}")
             policy.format = value.strip()
         elif key == "waivers":
             policy.waivers = parse_waivers({"waivers": value}, path)
+        elif key in ("trusted_keys", "rule_pack", "max_pack_age", "stale_pack"):
+            policy.pack_settings[key] = _pack_setting(path, line, key, value)
         else:
             setattr(policy, key, _bool(path, line, key, value))
     return policy
@@ -234,6 +293,14 @@ require_verified: false
 # true lists them everywhere.
 show_out_of_scope: false
 
+# An input from which no component was read is an error (nothing in it was checked); true lets a
+# truly empty SBOM pass.
+allow_empty: false
+
+# Percent of each input's components that must say who made them (supplier, publisher, purl
+# namespace, CPE...); below it the input is an error. Off unless set, e.g. 80.
+# min_vendor_coverage: 80
+
 # Organisation rule packs, relative to this file.
 rules: []
 
@@ -261,3 +328,10 @@ def starter(jurisdictions: list[str], contexts: list[str]) -> str:
         return "[" + ", ".join(items) + "]"
 
     return STARTER.format(jurisdictions=flow(jurisdictions), contexts=flow(contexts))
+
+
+def key_lines(path: str) -> dict[str, int]:
+    """The line of each key of a policy file, keys spelt with ``_`` (``fail-on`` -> ``fail_on``): what
+    ``complycheck config`` names as the place a setting came from. Read under the same limits as ``load_policy``."""
+    _data, node = _compose(path)[:2]
+    return {key.replace("-", "_"): line for key, line in _key_lines(node).items()}

@@ -138,7 +138,17 @@ def _for_component(f: Finding, comp: Component) -> Finding:
     return Finding(
         f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, comp, f.input_path,
         f.vendor, f.product, f.evidence, f.citation, f.sources, f.message, f.actions, f.verification, f.waiver,
-        f.kind, f.strength,
+        f.kind, f.strength, f.integrated_into,
+    )
+
+
+def _integration_sentence(subject: dict[str, Any], label: str) -> str:
+    """The white-label sentence of a finding message: the product under review integrates the component."""
+    product = f"{subject.get('name') or 'the SBOM subject'} {subject.get('version') or ''}".strip()
+    supplier = f", supplied by {subject['supplier']}," if subject.get("supplier") else ""
+    return (
+        f" The product under review, {product}{supplier} integrates {label}: the finding concerns that product,"
+        " not only this component."
     )
 
 
@@ -171,8 +181,9 @@ class Evaluator:
         vendor index as the rule-pack cache stored it (built here when None)."""
         self.pack = pack
         self.as_of = as_of
-        self.contexts = pack.expand_contexts(contexts)
         self.selected = selected_jurisdictions(pack, jurisdictions)
+        # what the contexts imply, in general and in the selected jurisdictions (US: government gives federal)
+        self.contexts = pack.expand_contexts(contexts, self.selected)
         if pack.loaded_jurisdictions is not None and not self.selected <= pack.loaded_jurisdictions:
             missing = ", ".join(sorted(self.selected - pack.loaded_jurisdictions))
             raise ValueError(f"the rule pack was loaded without the rules of {missing}")
@@ -206,11 +217,13 @@ class Evaluator:
         # Inventories repeat the same title on many rows (the memo hits); SBOM components are unique.
         match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
         components = inventory.components
-        if isinstance(components, Tally):  # evaluated as the reader made them
-            with_identity, matched, findings = components.with_identity, components.matched, components.findings
+        if isinstance(components, Tally):  # matched as the reader made them
+            with_identity, matched = components.with_identity, len(components.matched)
+            findings = components.findings(inventory.metadata.get("subject"))
         elif isinstance(components, RowComponents):
             with_identity, matched = self._evaluate_rows(components, inventory.path, findings)
         else:
+            subject, first_party = self._subject(inventory, match)
             for comp in components:
                 if comp.vendor_fields or comp.has_vendor_identity:  # the property's first test, without the call
                     with_identity += 1
@@ -218,7 +231,10 @@ class Evaluator:
                 if not matches:
                     continue
                 matched += 1
-                self._findings_for(comp, matches, inventory.path, findings)
+                if subject is None or comp is subject[0]:
+                    self._findings_for(comp, matches, inventory.path, findings)
+                else:
+                    self._findings_for(comp, matches, inventory.path, findings, subject[1], first_party)
         result = InputResult(
             path=inventory.path,
             format=inventory.format,
@@ -230,11 +246,35 @@ class Evaluator:
         )
         return result, findings
 
-    def _findings_for(self, comp: Component, matches: list[Match], path: str, findings: list[Finding]) -> None:
+    def _subject(self, inventory: Inventory, match: Any) -> tuple[tuple[Component, dict[str, Any]] | None, frozenset[str]]:
+        """The SBOM's subject (its ``metadata.component``, which the CycloneDX readers list first) with what a
+        report says of it, and the vendors it is itself identified as (their own components are first-party,
+        not integrated). None when the input names no subject."""
+        subject = inventory.metadata.get("subject")
+        components = inventory.components
+        if not subject or not isinstance(components, list) or not components:
+            return None, frozenset()
+        first = components[0]
+        if not str(first.location).endswith("metadata/component"):
+            return None, frozenset()
+        return (first, subject), frozenset(m.vendor.id for m in match(first))
+
+    def _findings_for(
+        self,
+        comp: Component,
+        matches: list[Match],
+        path: str,
+        findings: list[Finding],
+        subject: dict[str, Any] | None = None,
+        first_party: frozenset[str] = frozenset(),
+    ) -> None:
+        """Findings for one matched component. ``subject``: the product under review that contains it; a
+        vendor's component in another vendor's product is integrated there (white-label, OEM)."""
         for m in matches:
+            integrated = subject if subject is not None and m.vendor.id not in first_party else None
             for rule, outcome in self.rules_by_vendor.get(m.vendor.id, ()):
                 if rule.covers(m.vendor.id, m.product, m.kind):
-                    findings.append(self._finding(rule, outcome, m, comp, path))
+                    findings.append(self._finding(rule, outcome, m, comp, path, integrated))
 
     def _evaluate_rows(self, rows: RowComponents, path: str, findings: list[Finding]) -> tuple[int, int]:
         """Each distinct row identity matched once; row components made only for rows with findings.
@@ -265,8 +305,12 @@ class Evaluator:
                 findings.extend(_for_component(f, comp) for f in once[ids[pos]])
         return with_identity, matched
 
-    def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str) -> Finding:
-        """A finding; weak evidence alone never fails a binding rule: it becomes "unconfirmed" (warn)."""
+    def _finding(
+        self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str,
+        integrated: dict[str, Any] | None = None,
+    ) -> Finding:
+        """A finding; weak evidence alone never fails a binding rule: it becomes "unconfirmed" (warn).
+        ``integrated``: the product under review that integrates the component, said in the message too."""
         assert outcome.status is not None and outcome.severity is not None
         what = m.product.name if m.product else m.vendor.name
         label = f"{comp.name} {comp.version}".strip()
@@ -280,8 +324,9 @@ class Evaluator:
         return Finding(
             rule.id, rule.jurisdiction, rule.title, status, severity, outcome.effective, rule.binding, comp, path,
             m.vendor.id, m.product.id if m.product else None, m.evidence, rule.citation, sources,
-            f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}",
-            outcome.actions, rule.verification_status, None, m.kind, m.strength,
+            f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}"
+            + (_integration_sentence(integrated, label) if integrated is not None else ""),
+            outcome.actions, rule.verification_status, None, m.kind, m.strength, integrated,
         )
 
     def rules_summary(self) -> list[dict[str, Any]]:
@@ -303,6 +348,7 @@ class Evaluator:
                     "products": list(rule.products),
                     "exclude_products": list(rule.exclude_products),
                     "exclusions": rule.exclusions,
+                    "unidentifiable": [{"name": u.name, "reason": u.reason} for u in rule.unidentifiable],
                     "contexts": list(rule.contexts),
                     "status_if_present": o.status or "not-in-force",
                     "severity_if_present": o.severity,
@@ -328,26 +374,51 @@ class Evaluator:
             )
         return out
 
+    def coverage_limits(self) -> list[dict[str, Any]]:
+        """What the rules this scan applies name but cannot identify: one stated limit per rule.
+
+        A rule applies when it would give a finding in this scan's contexts (a violation, an advisory or
+        an upcoming action); rules out of scope or not in force are left out, as they judge nothing here.
+        """
+        out = []
+        for rule in self.selected_rules:
+            status = self.outcomes[rule.id].status
+            if not rule.unidentifiable or status is None or status == "out-of-scope":
+                continue
+            out.append(
+                {
+                    "rule_id": rule.id,
+                    "jurisdiction": rule.jurisdiction,
+                    "title": rule.title,
+                    "message": rule.coverage_limit,
+                    "unidentifiable": [{"name": u.name, "reason": u.reason} for u in rule.unidentifiable],
+                }
+            )
+        return out
+
 
 class Tally:
-    """One input's components evaluated as its reader makes them: only counts and findings are kept.
+    """One input's components evaluated as its reader makes them: only counts and matches are kept.
 
     A scan hands one to the reader as ``Source.sink``. A reader that supports it calls it with each
     component instead of keeping a list, and returns it as the inventory's components; ``evaluate``
-    then takes its counts and findings. A million-component SBOM is so never a million ``Component``
-    records at once: memory grows with what matched, not with the input. Each component is evaluated
-    exactly as ``evaluate`` evaluates a list (fields over ``MAX_FIELD_CHARS`` cut first, the cut
-    noted in ``cut_notes`` for ``read_source`` to list after the reader's own problems, as
-    ``bound_fields`` does); the order of findings does not matter, as the report sorts them.
+    then takes its counts and makes the findings of the matched components. A million-component SBOM
+    is so never a million ``Component`` records at once: memory grows with what matched, not with the
+    input. Each component is matched exactly as ``evaluate`` matches a list (fields over
+    ``MAX_FIELD_CHARS`` cut first, the cut noted in ``cut_notes`` for ``read_source`` to list after the
+    reader's own problems, as ``bound_fields`` does). Findings wait for the end: the SBOM's subject (its
+    metadata component), which decides which findings concern an integrating product, may come last.
+    The order of findings does not matter, as the report sorts them.
     """
 
-    __slots__ = ("count", "cut_notes", "evaluator", "findings", "matched", "path", "with_identity")
+    __slots__ = ("count", "cut_notes", "evaluator", "matched", "path", "subject", "with_identity")
 
     def __init__(self, evaluator: Evaluator, path: str) -> None:
         self.evaluator = evaluator
         self.path = path
-        self.count = self.with_identity = self.matched = 0
-        self.findings: list[Finding] = []
+        self.count = self.with_identity = 0
+        self.matched: list[tuple[Component, list[Match]]] = []
+        self.subject: tuple[Component, list[Match]] | None = None  # the metadata component, when one came
         self.cut_notes: list[str] = []
 
     def __len__(self) -> int:
@@ -365,6 +436,20 @@ class Tally:
         if comp.vendor_fields or comp.has_vendor_identity:
             self.with_identity += 1
         matches = self.evaluator.index.match_unmemoised(comp)
+        if type(comp.location) is str and comp.location.endswith("metadata/component"):
+            self.subject = (comp, matches)
         if matches:
-            self.matched += 1
-            self.evaluator._findings_for(comp, matches, self.path, self.findings)
+            self.matched.append((comp, matches))
+
+    def findings(self, subject: dict[str, Any] | None) -> list[Finding]:
+        """The findings of the matched components, as ``evaluate`` makes them for a list (``subject``: what
+        the input's metadata says of its subject, when it names one)."""
+        found: list[Finding] = []
+        whose = self.subject[0] if subject and self.subject is not None else None
+        first_party = frozenset(m.vendor.id for m in self.subject[1]) if whose is not None else frozenset()
+        for comp, matches in self.matched:
+            if whose is None or comp is whose:
+                self.evaluator._findings_for(comp, matches, self.path, found)
+            else:
+                self.evaluator._findings_for(comp, matches, self.path, found, subject, first_party)
+        return found

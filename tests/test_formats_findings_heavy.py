@@ -88,6 +88,11 @@ def plain_csv(report: Report) -> str:
             cells = dict.fromkeys(COLUMNS, "")
             cells.update(input=relative_path(inp.path), status="problem", message=problem)
             writer.writerow([neutralise(cells[c]) for c in COLUMNS])
+    for limit in report.coverage_limits:
+        cells = dict.fromkeys(COLUMNS, "")
+        cells.update(rule_id=limit["rule_id"], jurisdiction=limit["jurisdiction"], title=limit["title"],
+                     status="coverage-limit", message=limit["message"])
+        writer.writerow([neutralise(cells[c]) for c in COLUMNS])
     return buf.getvalue()
 
 

@@ -148,6 +148,9 @@ XML_COMPONENTS = (
     "</component></components>"
 )
 XML_SERVICES = f'<services><service><name>svc</name><provider><name>{LONG}</name></provider></service></services>'
+# Another vendor's product as the subject: the Kaspersky components' findings concern that product (white-label).
+XML_OTHER_SUBJECT = ('<metadata><component type="application"><name>Contoso MailShield</name><version>5</version>'
+                     "<supplier><name>Contoso Security Ltd</name></supplier></component></metadata>")
 
 
 @pytest.mark.parametrize(
@@ -157,6 +160,8 @@ XML_SERVICES = f'<services><service><name>svc</name><provider><name>{LONG}</name
         [XML_COMPONENTS, XML_METADATA, XML_SERVICES],  # out of order: the metadata is handed on last
         [XML_SERVICES, XML_COMPONENTS],
         [XML_COMPONENTS],
+        [XML_OTHER_SUBJECT, XML_COMPONENTS],
+        [XML_COMPONENTS, XML_OTHER_SUBJECT],  # the subject last: findings wait for it
     ],
 )
 def test_xml_evaluated_as_read_keeps_walk_order_and_cut_notes(
@@ -167,7 +172,9 @@ def test_xml_evaluated_as_read_keeps_walk_order_and_cut_notes(
     listed, tallied = evaluated_both(path, evaluator)
     assert listed[1], "the long fields are cut and noted"
     assert listed[2], "the Kaspersky components have findings"
-    if order[0] is XML_METADATA:
+    if XML_OTHER_SUBJECT in order:
+        assert any(f["integrated_into"] for f in listed[2])
+    if order[0] in (XML_METADATA, XML_OTHER_SUBJECT):
         assert tallied == listed  # notes in walk order too
     else:  # the same counts and findings; cut notes may come in another order
         assert (tallied[0], sorted(tallied[1]), tallied[2]) == (listed[0], sorted(listed[1]), listed[2])
@@ -186,3 +193,21 @@ def test_a_million_component_sbom_is_not_held_as_components(tmp_path: Path, eval
     assert inv.components is source.sink and len(inv.components) == 3001
     result, findings = evaluator.evaluate(inv)
     assert (result.components, result.components_matched) == (3001, 1) and findings
+
+
+def test_a_repeated_member_inside_a_large_documents_component_is_read_every_value(
+    tmp_path: Path, evaluator: Evaluator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoded a component at a time, a component's repeated member (its colons counted against the
+    component written back out, ``jsondup``) sends the document to the path that reads every value."""
+    path = tmp_path / "dup.cdx.json"
+    path.write_text(
+        '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "lib", "version": "1"},'
+        ' {"name": "av", "supplier": {"name": "AO Kaspersky Lab"}, "supplier": {"name": "Example"}}]}',
+        encoding="utf-8",
+    )
+    listed = evaluated(path, evaluator, sink=False)
+    assert any("appears 2 times" in p for p in listed[1]) and listed[2], "every supplier read, Kaspersky found"
+    monkeypatch.setattr(cyclonedx_json, "TYPED_ABOVE", 0)
+    monkeypatch.setattr(cyclonedx_typed, "RAW_ABOVE", 0)
+    assert evaluated_both(path, evaluator) == (listed, listed)

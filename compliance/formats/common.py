@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from compliance.model import Finding, InputResult, Report
+from compliance.model import Evidence, Finding, InputResult, Report
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -40,9 +40,24 @@ def component_identity(finding: Finding) -> str:
     return c.bom_ref or c.purl or c.location or f"{c.name}@{c.version}"
 
 
+def evidence_basis(e: Evidence) -> str:
+    """"strong, legal-name" and what the value needed before it matched ("; contains invisible characters")."""
+    return f"{e.strength}, {e.method}" + "".join(f"; {fold}" for fold in e.folded)
+
+
 def evidence_text(finding: Finding) -> str:
-    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({e.strength}, {e.method})" for e in finding.evidence]
+    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({evidence_basis(e)})" for e in finding.evidence]
     return "; ".join(parts)
+
+
+def integration_text(finding: Finding) -> str:
+    """The white-label line: which product under review integrates the finding's component; "" if none."""
+    subject = finding.integrated_into
+    if not subject:
+        return ""
+    product, supplier = subject_text(subject)
+    by = f" (supplier: {supplier})" if subject.get("supplier") else ""
+    return f"{product}{by}, the product under review, integrates this component"
 
 
 def primary_source(rule: dict[str, Any] | None, finding: Finding | None = None) -> str | None:
@@ -88,6 +103,31 @@ def pack_labels(report: Report) -> list[str]:
     return [str(report.rulepack.get("version", ""))]
 
 
+def pack_basis(report: Report) -> list[str]:
+    """Each rule pack with what proves it: digest, signer (or why there is none), source and age."""
+    out = []
+    for p in report.rulepack.get("packs") or []:
+        signer = p.get("signer")
+        if signer:
+            signed = f"signed by key {signer[:16]}"
+        elif p.get("source") == "built-in":
+            signed = "built-in, covered by the installed complycheck package"
+        else:
+            signed = "unsigned local pack"
+        age = p.get("age_days")
+        built = f"; built {p['built']}" + (f" ({age} days before the as-of date)" if age is not None and age >= 0 else "") if p.get("built") else ""
+        out.append(f"{p.get('name', '')} {p.get('version', '')}, {p.get('digest') or 'digest unknown'} ({signed}{built})")
+    return out or pack_labels(report)
+
+
+def policy_basis(report: Report) -> str:
+    """The policy file with its digest, or that none was read."""
+    policy = getattr(report, "policy", None)
+    if not policy:
+        return "none (flags only)"
+    return f"{policy.get('path')}, sha256:{policy.get('sha256')}"
+
+
 def subject_text(subject: dict[str, Any] | None) -> tuple[str, str]:
     """(product and version, supplier) of a document's subject, in words a reviewer can sign off."""
     subject = subject or {}
@@ -110,6 +150,15 @@ def missing_conditions(actions: Iterable[tuple[str, Sequence[str]]]) -> str:
         if missing:
             groups.setdefault(tuple(sorted(missing)), []).append(action)
     return format_conditions(list(groups.items())) if groups else ""
+
+
+def coverage_limit_lines(report: Report) -> list[str]:
+    """One line per applied rule that names what complycheck cannot identify (``Report.coverage_limits``):
+    ``RULE-ID (J): this rule also names 2 products complycheck cannot identify: A, B``."""
+    return [f"{c['rule_id']} ({c['jurisdiction']}): {c['message']}" for c in report.coverage_limits]
+
+
+COVERAGE_LIMIT_HEADING = "Coverage limits: the rules applied also name products complycheck cannot identify (a PASS does not cover them)"
 
 
 def rules_by_id(report: Report) -> dict[str, dict[str, Any]]:

@@ -43,7 +43,8 @@ class GithubFormat:
         lines: list[str] = []
         for inp in report.inputs:
             if inp.error:
-                lines.append(command("error", inp.error, file=relative_path(inp.path), title="complycheck: unreadable input"))
+                title = "complycheck: input not checked" if inp.was_read else "complycheck: unreadable input"
+                lines.append(command("error", inp.error, file=relative_path(inp.path), title=title))
         for f in shown_findings(report):
             level = "notice" if f.waived else LEVELS[f.severity]
             title = f"{f.jurisdiction}/{f.rule_id}: {component_label(f)}"
@@ -57,5 +58,7 @@ class GithubFormat:
             lines.append(
                 command(level, message, file=relative_path(f.input_path), line=str(line_of(f) or 1), title=title)
             )
+        for c in report.coverage_limits:
+            lines.append(command("notice", c["message"], title=f"complycheck coverage limit: {c['jurisdiction']}/{c['rule_id']}"))
         lines.append(escape_data(verdict_line(report)))
         return "\n".join(lines) + "\n"

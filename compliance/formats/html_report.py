@@ -17,13 +17,18 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
     FACT_WARNINGS,
     STATUS_WORDS,
     command_line,
     component_label,
+    evidence_basis,
     failing_ids,
+    integration_text,
     missing_conditions,
+    pack_basis,
     pack_labels,
+    policy_basis,
     primary_source,
     problem_count,
     ranked_sources,
@@ -144,6 +149,7 @@ class HtmlFormat:
         parts += self._under_review(report)
         parts += self._scope(report)
         parts += self._flagged(report, rules)
+        parts += self._limits(report)
         parts += self._upcoming(report)
         parts += self._out_of_scope(report)
         parts += self._rules(report)
@@ -169,7 +175,10 @@ class HtmlFormat:
         if report.verdict == "error":
             bad = [i for i in report.inputs if i.error]
             head = "ERROR — the review is incomplete"
-            text = f"{len(bad)} of {len(report.inputs)} input file(s) could not be read, so their software was not checked."
+            text = (
+                f"{len(bad)} of {len(report.inputs)} input file(s) could not be read or do not count as checked "
+                "(nothing in them, or too little vendor identity), so their software was not fully checked."
+            )
         elif report.verdict == "fail":
             head = "FAIL — barred software found"
             text = (
@@ -200,7 +209,7 @@ class HtmlFormat:
         ]
         for i in report.inputs:
             product, supplier = subject_text(i.subject)
-            if i.error:
+            if i.error and not i.was_read:
                 product = "unreadable: not reviewed"
             digest = f'<code class="digest">{e(i.sha256)}</code>' if i.sha256 else "not read"
             out.append(
@@ -210,7 +219,9 @@ class HtmlFormat:
         out.append("</tbody></table>")
         command = command_line(report)
         rows = [
-            ("Rule packs", "; ".join(pack_labels(report))),
+            ("Rule packs", "; ".join(pack_basis(report))),
+            ("Policy file", policy_basis(report)),
+            *(("Warning", w) for w in report.rulepack.get("warnings") or []),
             ("Tool", f"complycheck {report.tool_version}"),
         ]
         out.append('<dl class="scope">')
@@ -322,6 +333,8 @@ class HtmlFormat:
                 + _fact_warning(f.verification, rule_id=f.rule_id)
             )
         why = f"<div>{e(f.message)}</div>"
+        if f.integrated_into:
+            why += f'<div class="small"><strong>Integrated:</strong> {e(integration_text(f))}</div>'
         if f.waiver is not None:
             w = f.waiver
             why += (
@@ -331,10 +344,28 @@ class HtmlFormat:
         evidence = made.get(("evidence", id(f.evidence)))
         if evidence is None:
             evidence = made["evidence", id(f.evidence)] = "<ul>" + "".join(
-                f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(ev.strength)}, {e(ev.method)})</li>"
+                f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(evidence_basis(ev))})</li>"
                 for ev in f.evidence
             ) + "</ul>"
         return f"<tr><td>{result}</td><td>{component}</td><td>{rule_cell}</td><td>{why}</td><td>{evidence}</td></tr>"
+
+    def _limits(self, report: Report) -> list[str]:
+        """What the applied rules name but complycheck cannot identify: a reviewer must check these by hand."""
+        if not report.coverage_limits:
+            return []
+        out = [
+            '<h2 id="coverage-limits">Coverage limits</h2>',
+            f"<p>{e(COVERAGE_LIMIT_HEADING)}. Check the software under review for them by hand.</p>",
+            "<table><thead><tr><th>Rule</th><th>Named but not identifiable</th></tr></thead><tbody>",
+        ]
+        for c in report.coverage_limits:
+            names = "".join(f"<li><strong>{e(u['name'])}</strong>: {e(u['reason'])}</li>" for u in c["unidentifiable"])
+            out.append(
+                f"<tr><td><code>{e(c['rule_id'])}</code> {e(c['title'])}<div class=\"small\">{e(c['message'])}</div></td>"
+                f"<td><ul>{names}</ul></td></tr>"
+            )
+        out.append("</tbody></table>")
+        return out
 
     def _upcoming(self, report: Report) -> list[str]:
         rows = []
@@ -412,6 +443,10 @@ class HtmlFormat:
                 f"<p><strong>Citation:</strong> {e(r.get('citation'))} · <strong>Binding:</strong> {e(r.get('binding'))}</p>",
                 f"<p><strong>Dates:</strong></p><ul>{actions}</ul>" if actions else "",
                 f"<p><strong>Not covered:</strong> {e(r.get('exclusions'))}</p>" if r.get("exclusions") else "",
+                (
+                    "<p><strong>Named but not identifiable by complycheck:</strong> "
+                    + "; ".join(f"{e(u['name'])} ({e(u['reason'])})" for u in r["unidentifiable"]) + "</p>"
+                ) if r.get("unidentifiable") else "",
                 f"<p><strong>Sources</strong> (primary first):</p><ul>{sources}</ul>" if sources else "",
                 f"<p><strong>Verification:</strong> {e(v.get('status'))}, last verified {e(v.get('last_verified'))}."
                 + (f" {e(v.get('notes'))}" if v.get("notes") else "") + "</p>",
@@ -428,12 +463,17 @@ class HtmlFormat:
             "<th>Matched a listed vendor</th></tr></thead><tbody>",
         ]
         for i in report.inputs:
-            if i.error:
+            if i.error and not i.was_read:
                 out.append(
                     f"<tr><td>{e(relative_path(i.path))}</td><td colspan=\"4\">"
                     f"{_badge('fail', 'UNREADABLE')} {e(i.error)}</td></tr>"
                 )
                 continue
+            if i.error:
+                out.append(
+                    f"<tr><td>{e(relative_path(i.path))}</td><td colspan=\"4\">"
+                    f"{_badge('fail', 'NOT CHECKED')} {e(i.error)}</td></tr>"
+                )
             pct = f" ({100 * i.components_with_vendor_identity / i.components:.0f}%)" if i.components else ""
             out.append(
                 f"<tr><td>{e(relative_path(i.path))}</td><td>{e(i.format)}</td><td>{i.components}</td>"

@@ -16,11 +16,15 @@ from itertools import chain
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
     FACT_WARNINGS,
     STATUS_WORDS,
     command_line,
     component_label,
-    pack_labels,
+    evidence_basis,
+    integration_text,
+    pack_basis,
+    policy_basis,
     primary_source,
     problem_count,
     ranked_sources,
@@ -79,7 +83,7 @@ def verdict_heading(report: Report) -> str:
     icon = ICONS.get(report.verdict, "")
     if report.verdict == "error":
         bad = sum(1 for i in report.inputs if i.error)
-        return f"## {icon} complycheck: ERROR — {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+        return f"## {icon} complycheck: ERROR — {bad} of {len(report.inputs)} input(s) could not be read or checked ({counts})"
     if report.verdict == "fail":
         n = len(report.failing_findings())
         tail = " — `--fail-on never`: exit 0" if report.fail_on == "never" else ""
@@ -109,7 +113,9 @@ def _detail(f: Finding, rule: dict[str, Any] | None) -> str:
         f"- **Where:** {md(relative_path(f.input_path))} {md(c.location or '')}",
     ]
     for e in f.evidence:
-        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(e.strength)}, {md(e.method)})")
+        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(evidence_basis(e))})")
+    if f.integrated_into:
+        lines.append(f"- **Integrated:** {md(integration_text(f))}")
     lines.append(f"- **Citation:** {md(f.citation)}")
     src = primary_source(rule, f)
     if src:
@@ -144,9 +150,11 @@ class MarkdownFormat:
         head.append("")
         for inp in report.inputs:
             digest = f"SHA-256 {md_code(inp.sha256)}" if inp.sha256 else "not read"
-            if inp.error:
+            if inp.error and not inp.was_read:
                 head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)} ({digest})")
                 continue
+            if inp.error:
+                head.append(f"- ⚠️ {md(relative_path(inp.path))}: **not checked** — {md(inp.error)}")
             product, supplier = subject_text(inp.subject)
             head.append(
                 f"- {md(relative_path(inp.path))}: {inp.components} components, "
@@ -157,8 +165,15 @@ class MarkdownFormat:
             )
             head.extend(f"  - problem: {md(p)}" for p in inp.problems)
         command = command_line(report)
-        head.append(f"- Rule packs: {md('; '.join(pack_labels(report)))}")
+        head.append(f"- Rule packs: {md('; '.join(pack_basis(report)))}")
+        head.append(f"- Policy file: {md(policy_basis(report))}")
+        head.extend(f"- ⚠️ {md(w)}" for w in report.rulepack.get("warnings") or [])
         head.append(f"- Command: {md_code(command) if command is not None else 'not recorded (library call)'}")
+        if report.coverage_limits:
+            head.append(f"- ⚠️ {md(COVERAGE_LIMIT_HEADING)}:")
+            head.extend(
+                f"  - {md_code(c['rule_id'])} ({md(c['jurisdiction'])}): {md(c['message'])}" for c in report.coverage_limits
+            )
         head.append("")
         if report.findings:
             header = ["| Severity | Status | Rule | Component | Input | Evidence |", "|---|---|---|---|---|---|"]

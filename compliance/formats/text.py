@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from compliance.formats.common import problem_count, scope_hint
+from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
+    coverage_limit_lines,
+    evidence_basis,
+    integration_text,
+    pack_basis,
+    policy_basis,
+    problem_count,
+    scope_hint,
+)
 from compliance.model import Finding, Report
 from compliance.untrusted import for_terminal
 
@@ -17,7 +26,7 @@ def verdict_line(report: Report) -> str:
     counts = f"{s['fail']} fail, {s['warn']} warn, {s['info']} info, {s['waived']} waived"
     if report.verdict == "error":
         bad = sum(1 for i in report.inputs if i.error)
-        return f"VERDICT: ERROR - {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+        return f"VERDICT: ERROR - {bad} of {len(report.inputs)} input(s) could not be read or checked ({counts})"
     gate = report.gate_threshold
     if report.verdict == "fail":
         n = len(report.failing_findings())
@@ -39,7 +48,9 @@ def _finding_lines(f: Finding) -> list[str]:
         f"        Component: {label}" + (f" ({ident})" if ident else "") + (f" at {clean(c.location)}" if c.location else ""),
     ]
     for e in f.evidence:
-        lines.append(f"        Evidence:  {clean(e.field)} = {clean(e.value)!r} matched {clean(e.matched)!r} ({e.strength}, {e.method})")
+        lines.append(f"        Evidence:  {clean(e.field)} = {clean(e.value)!r} matched {clean(e.matched)!r} ({clean(evidence_basis(e))})")
+    if f.integrated_into:
+        lines.append(f"        Integrated: {clean(integration_text(f))}")
     lines.append(f"        Effective: {f.effective}   Binding: {f.binding}   Verification: {f.verification}")
     lines.append(f"        Why:       {clean(f.message)}")
     lines.append(f"        Citation:  {f.citation}")
@@ -82,6 +93,10 @@ class TextFormat:
         if report.all_jurisdictions:
             out.append(f"ALL JURISDICTIONS (-j ALL): every one of the {len(report.jurisdictions)} jurisdictions in the rule pack applies")
         out.append(f"complycheck {report.tool_version} - rule pack {report.rulepack.get('version', '')}")
+        out.extend(f"Rule pack: {clean(basis)}" for basis in pack_basis(report))
+        if report.policy:
+            out.append(f"Policy file: {clean(policy_basis(report))}")
+        out.extend(f"WARNING: {clean(w)}" for w in report.rulepack.get("warnings") or [])
         ctx = ", ".join(report.contexts) or "(none)"
         out.append(
             f"As of {report.as_of}; jurisdictions: {', '.join(report.jurisdictions)}; contexts: {ctx}; "
@@ -92,7 +107,7 @@ class TextFormat:
             by_input.setdefault(f.input_path, []).append(f)
         for inp in report.inputs:
             out.append("")
-            if inp.error:
+            if inp.error and not inp.was_read:
                 out.append(f"== {clean(inp.path)}: UNREADABLE")
                 out.append(f"  ERROR {clean(inp.error)}")
                 continue
@@ -101,6 +116,8 @@ class TextFormat:
                 f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched a catalog vendor"
                 + (f", {problem_count(inp)}" if inp.problems else "")
             )
+            if inp.error:  # read, but it does not count as checked; its findings follow
+                out.append(f"  ERROR {clean(inp.error)}")
             out.extend(f"  PROBLEM {clean(p)}" for p in inp.problems)
             items = by_input.get(inp.path, [])
             if not items:
@@ -114,7 +131,8 @@ class TextFormat:
                 out.extend(_finding_lines(f))
             out.extend(_out_of_scope_lines(summarised))
             if inp.components == 0:
-                out.append("  WARNING: this input lists no components, so nothing could be checked.")
+                if not inp.error:
+                    out.append("  WARNING: this input lists no components, so nothing could be checked.")
             elif inp.components_with_vendor_identity == 0:
                 out.append("  WARNING: no component carries vendor data (supplier, publisher, purl namespace, CPE...);")
                 out.append("           matching fell back to product names only.")
@@ -126,6 +144,10 @@ class TextFormat:
             out.append("")
             for rule in report.excluded_rules:
                 out.append(f"Left out by --require-verified: {rule['rule_id']} ({rule['reason']})")
+        if report.coverage_limits:
+            out.append("")
+            out.append(COVERAGE_LIMIT_HEADING + ":")
+            out.extend(f"  LIMIT {line}" for line in coverage_limit_lines(report))
         unused = report.waivers.get("unused") or []
         lapsed = report.waivers.get("lapsed") or []
         if unused or lapsed:

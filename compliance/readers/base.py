@@ -71,6 +71,9 @@ class Source(Record):
     origin: str | None = None  # the path a mapped file was opened by
     state: tuple[int, ...] | None = None  # ``mapped.file_state`` when it was mapped
     sink: Any = None
+    # Repeated member names of a JSON document (``compliance.readers.jsondup.Duplicates``), set by the
+    # parse that found them; ``read_source`` judges those no reader read as part of a component.
+    duplicates: Any = field(default=None, repr=False, compare=False)
 
     def __init__(
         self,
@@ -84,6 +87,7 @@ class Source(Record):
         origin: str | None = None,
         state: tuple[int, ...] | None = None,
         sink: Any = None,
+        duplicates: Any = None,
     ) -> None:
         self.path = path
         self.data = data
@@ -95,6 +99,7 @@ class Source(Record):
         self.origin = origin
         self.state = state
         self.sink = sink
+        self.duplicates = duplicates
 
     @property
     def text(self) -> str:
@@ -448,7 +453,8 @@ def subject_of(component: Component) -> dict[str, str | None]:
     """What an SBOM describes (its ``metadata.component``), for reports that name the product under review."""
     fields = dict(reversed(component.vendor_fields))  # first value of each field wins
     supplier = next((fields[f] for f in _SUBJECT_SUPPLIER_FIELDS if fields.get(f)), None)
-    return {"name": component.name or None, "version": component.version or None, "supplier": supplier}
+    return {"name": component.name or None, "version": component.version or None, "supplier": supplier,
+            "purl": component.purl or None}
 
 
 class Reader(Protocol):

@@ -103,13 +103,13 @@ def select_rules(
     if unknown_c:
         raise UsageError(f"unknown context {', '.join(unknown_c)}; known contexts: {', '.join(sorted(pack.contexts))}")
     wanted_j = pack.expand_jurisdictions(list(jurisdictions)) if jurisdictions else None
-    wanted_c = pack.expand_contexts(list(contexts)) if contexts else None
     cutoff = (as_of or date.today()) - timedelta(days=stale_days) if stale_days is not None else None
     out = []
     for r in pack.rules:
         if wanted_j is not None and r.jurisdiction not in wanted_j:
             continue
-        if wanted_c is not None:
+        if contexts:
+            wanted_c = pack.expand_contexts(list(contexts), {r.jurisdiction})  # US: government gives federal
             needed = set(r.contexts).union(*(a.contexts for a in r.actions))
             # a given context or one it implies (federal -> government), or a narrower context that
             # implies a given one (eu-commission -> eu-institution)
@@ -138,6 +138,7 @@ def context_rows(pack: RulePack) -> list[dict[str, Any]]:
             "id": c.id,
             "description": " ".join(c.description.split()),
             "implies": list(c.implies),
+            "implies_in": {code: list(implied) for code, implied in c.implies_in},
             "implied_by": implied_by.get(c.id, []),
             "rules": users.get(c.id, []),
         }
@@ -191,8 +192,18 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str, int]]) -> str:
-    """Rows as text (aligned columns; the last column unpadded), JSON (a list) or CSV (lists joined by "; ")."""
+def render(
+    rows: list[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[tuple[str, str, int]],
+    width: int | None = None,
+    wrapping: Sequence[str] = (),
+) -> str:
+    """Rows as text (aligned columns; the last column unpadded), JSON (a list) or CSV (lists joined by "; ").
+
+    ``width``: fit the text to this many columns (``compliance.termtable``): the columns named in
+    ``wrapping`` wrap, or move under their row when too narrow; None: as wide as the widest cells.
+    """
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
@@ -212,16 +223,25 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, st
         max([width, len(label), *(len(part) for row in cells for part in row[i])])
         for i, (_key, label, width) in enumerate(columns)
     ]
-    last = len(columns) - 1
+    moved: list[int] = []
+    if width is not None:
+        from compliance.termtable import fit
+
+        keys = [key for key, _label, _width in columns]
+        labels = [label for _key, label, _width in columns]
+        widths, cells, moved = fit(labels, cells, widths, width, [keys.index(k) for k in wrapping if k in keys])
+    shown = [i for i in range(len(columns)) if i not in moved]
+    last = shown[-1]
 
     def line(parts: Sequence[str]) -> str:
-        return " ".join(p if i == last else f"{p:<{widths[i]}}" for i, p in enumerate(parts)).rstrip()
+        return " ".join(parts[i] if i == last else f"{parts[i]:<{widths[i]}}" for i in shown).rstrip()
 
     lines = [line([label for _key, label, _width in columns])]
     for row_cells in cells:
-        height = max(len(c) for c in row_cells)
+        height = max(len(row_cells[i]) for i in shown)
         for n in range(height):
             lines.append(line([c[n] if n < len(c) else "" for c in row_cells]))
+        lines.extend("    " + part for i in moved for part in row_cells[i])  # termtable.INDENT
     return "\n".join(lines) + "\n"
 
 
@@ -255,32 +275,45 @@ CONTEXT_COLUMNS = (
 )
 
 
-def render_rules(rules: Iterable[Rule], fmt: str) -> str:
+def render_rules(rules: Iterable[Rule], fmt: str, width: int | None = None) -> str:
+    """``width``: fit the text table to it (titles and conditions wrap, or move under the row); None: full width."""
     rows = [rule_row(r) for r in rules]
     if fmt == "text":  # one alternative per line keeps the table narrow
         rows = [{**r, "applies_when": r["applies_when"].replace(" or ", "\nor ")} for r in rows]
+        if width is not None:  # and one date per line
+            rows = [{**r, "effective": "\n".join(r["effective"])} for r in rows]
     elif fmt == "csv":  # a cell holds text: applies_when already says what conditions holds
         rows = [{k: v for k, v in r.items() if k != "conditions"} for r in rows]
-    return render(rows, fmt, RULE_COLUMNS)
+    return render(rows, fmt, RULE_COLUMNS, width, ("applies_when", "title"))
 
 
-def render_vendors(pack: RulePack, fmt: str) -> str:
+def render_vendors(pack: RulePack, fmt: str, width: int | None = None) -> str:
     rows = vendor_rows(pack)
     if fmt == "text":
         rows = [{**r, "products": str(len(r["products"])), "rules": str(len(r["rules"]))} for r in rows]
-    return render(rows, fmt, VENDOR_COLUMNS)
+    return render(rows, fmt, VENDOR_COLUMNS, width, ("name", "rules"))
 
 
-def render_jurisdictions(pack: RulePack, fmt: str) -> str:
-    return render(jurisdiction_rows(pack), fmt, JURISDICTION_COLUMNS)
+def render_jurisdictions(pack: RulePack, fmt: str, width: int | None = None) -> str:
+    return render(jurisdiction_rows(pack), fmt, JURISDICTION_COLUMNS, width, ("name",))
 
 
-def render_contexts(pack: RulePack, fmt: str) -> str:
+def render_contexts(pack: RulePack, fmt: str, width: int | None = None) -> str:
     rows = context_rows(pack)
     if fmt != "text":
         return render(rows, fmt, CONTEXT_COLUMNS)
-    rows = [{**r, "rules": str(len(r["rules"]))} for r in rows]
-    return render(rows, fmt, CONTEXT_COLUMNS) + "\n" + "\n".join(jurisdiction_context_lines(pack)) + "\n"
+    rows = [
+        {
+            **r,
+            "rules": str(len(r["rules"])),
+            "implies": ", ".join(
+                [*r["implies"], *(f"{c} (in {code})" for code, implied in r["implies_in"].items() for c in implied)]
+            ),
+        }
+        for r in rows
+    ]
+    table = render(rows, fmt, CONTEXT_COLUMNS, width, ("implies", "description"))
+    return table + "\n" + "\n".join(jurisdiction_context_lines(pack)) + "\n"
 
 
 def jurisdiction_context_lines(pack: RulePack) -> list[str]:
@@ -292,11 +325,11 @@ def jurisdiction_context_lines(pack: RulePack) -> list[str]:
     needed: dict[str, set[str]] = {}
     for r in pack.rules:
         needed.setdefault(r.jurisdiction, set()).update(set(r.contexts).union(*(a.contexts for a in r.actions)))
-    implied_by_government = pack.expand_contexts(["government"]) if "government" in pack.contexts else set()
     lines = ["Contexts named by the rules of each jurisdiction (a rule applies only when all of its own are given):"]
     width = max((len(j) for j in needed), default=0) + 2
     for code in sorted(needed):
         contexts = sorted(needed[code])
+        implied_by_government = pack.expand_contexts(["government"], {code}) if "government" in pack.contexts else set()
         line = f"  {code:<{width}}{', '.join(contexts) or '(none: its rules apply in any context)'}"
         lookalikes = [c for c in contexts if "government" in c and implied_by_government and c not in implied_by_government]
         if lookalikes:
