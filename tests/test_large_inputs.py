@@ -211,3 +211,22 @@ def test_a_repeated_member_inside_a_large_documents_component_is_read_every_valu
     monkeypatch.setattr(cyclonedx_json, "TYPED_ABOVE", 0)
     monkeypatch.setattr(cyclonedx_typed, "RAW_ABOVE", 0)
     assert evaluated_both(path, evaluator) == (listed, listed)
+
+
+def test_colons_of_a_mapped_file_are_counted_as_of_its_bytes(tmp_path: Path) -> None:
+    """``jsondup.colon_bound`` counts a mapped file a megabyte at a time: an escaped colon across two
+    chunks is counted once."""
+    from compliance.readers.jsondup import colon_bound
+
+    mb = 1 << 20
+    for shift in range(7):
+        data = bytearray(b"x" * (2 * mb + 100))
+        start = mb - shift
+        data[start : start + 6] = b"\\u003a"
+        data[10:11] = b":"
+        data[mb + 50 : mb + 56] = b"\\u003A"
+        path = tmp_path / f"c{shift}.json"
+        path.write_bytes(bytes(data))
+        with path.open("rb") as fh:
+            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            assert colon_bound(view) == colon_bound(bytes(data)) == 3, shift

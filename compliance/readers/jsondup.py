@@ -40,8 +40,8 @@ def colon_bound(raw: Any) -> int:
         colons, tail = 0, b""
         for view in mapped.chunks(raw):
             part = bytes(view)
-            piece = tail + part
-            colons += part.count(b":") + (b"\\u003" in piece and piece.count(b"\\u003a") + piece.count(b"\\u003A"))
+            edge = tail + part[:5]  # an escape begun in the chunk before and ended in this one
+            colons += colon_bound(part) + edge.count(b"\\u003a") + edge.count(b"\\u003A")
             tail = part[-5:]
         return colons
     if isinstance(raw, str):

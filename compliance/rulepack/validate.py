@@ -20,6 +20,7 @@ Every line names the file, the rule or vendor, and the field: ``FILE: rule ID: F
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,8 @@ from pathlib import Path
 from compliance.identifiers import purl_key
 from compliance.rulepack.model import Product, Rule, RulePack, Vendor
 from compliance.untrusted import quoted
+
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}")
 
 
 def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
@@ -41,6 +44,9 @@ def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
         for it in v.identifiers.get("cpe_vendor", []):
             if ":" in it.value or not it.value.strip():
                 problems.append(f"{where}: identifiers.cpe_vendor: {quoted(it.value)} must be a bare CPE vendor name")
+        for it in v.identifiers.get("email_domain", []):
+            if not _DOMAIN.fullmatch(it.value):
+                problems.append(f"{where}: identifiers.email_domain: {quoted(it.value)} must be a bare domain (kaspersky.com)")
         for p in v.products:
             for it in p.identifiers.get("purl", []):
                 if purl_key(it.value.rstrip("/")) is None:
