@@ -295,14 +295,23 @@ def test_nsw_tiktok_circular_binds_state_agencies_from_april_2023_and_only_warns
     assert rule_status(lemon8, "AU-NSW-DCS-2023-01-TIKTOK", *nsw, "--as-of", "2026-12-07")[1] is None
 
 
+HUAWEI_ROUTER = {"type": "firmware", "name": "AR6121E firmware", "version": "V300R022C10",
+                 "manufacturer": {"name": "Huawei Technologies Co., Ltd."}}
+DAHUA_CAMERA = {"type": "device", "name": "IPC-HFW2431S-S-S2", "version": "V2.800.0000000.16.R",
+                "manufacturer": {"name": "Zhejiang Dahua Technology Co., Ltd."}}
+FEDERAL_BUYER = ("-j", "US", "-c", "federal", "-c", "procurement")
+
+
 @pytest.mark.parametrize(
-    "rule, args, day",
+    "rule, component, args, day",
     [
-        ("US-DHS-BOD-17-01", ("-j", "US", "-c", "federal"), "2017-10-13"),  # 30 days after 2017-09-13
-        ("GB-CDL-SURVEILLANCE-2022", ("-j", "GB", "-c", "government"), "2022-11-24"),
+        ("US-DHS-BOD-17-01", KASPERSKY, ("-j", "US", "-c", "federal"), "2017-10-13"),  # 30 days after 2017-09-13
+        ("GB-CDL-SURVEILLANCE-2022", HIKVISION_CAMERA, ("-j", "GB", "-c", "government"), "2022-11-24"),
+        ("US-NDAA19-889-HUAWEI-ZTE", HUAWEI_ROUTER, FEDERAL_BUYER, "2019-08-13"),  # Part A
+        ("US-NDAA19-889-HUAWEI-ZTE", HUAWEI_ROUTER, ("-j", "US", "-c", "contractor"), "2020-08-13"),  # Part B
+        ("US-NDAA19-889-SURVEILLANCE", DAHUA_CAMERA, (*FEDERAL_BUYER, "-c", "security-surveillance"), "2019-08-13"),
     ],
 )
-def test_rules_verified_on_primary_texts_fail_from_their_first_day(write_bom, rule, args, day):
-    component = KASPERSKY if rule.startswith("US-") else HIKVISION_CAMERA
+def test_rules_verified_on_primary_texts_fail_from_their_first_day(write_bom, rule, component, args, day):
     finding = assert_starts_on(write_bom([component]), rule, args, day)
     assert (finding["severity"], finding["verification"]) == ("fail", "verified")
