@@ -11,6 +11,7 @@ outputs are relative to the working directory (they are where this run writes).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ KEYS: dict[str, str] = {
     "format": "a report format name",
     "outputs": "a list of FORMAT=FILE entries",
     "waivers": "a list of waivers",
+    "information_uri": "an http(s) URL where readers of the SARIF report learn about complycheck",
 }
 
 
@@ -66,6 +68,7 @@ class Policy(Record):
     format: str | None = None
     outputs: list[str] = field(default_factory=list)
     waivers: WaiverSet | None = None
+    information_uri: str | None = None
 
     def __init__(
         self,
@@ -82,6 +85,7 @@ class Policy(Record):
         format: str | None = None,
         outputs: list[str] = FACTORY,
         waivers: WaiverSet | None = None,
+        information_uri: str | None = None,
     ) -> None:
         self.path = path
         self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
@@ -96,6 +100,7 @@ class Policy(Record):
         self.format = format
         self.outputs = [] if outputs is FACTORY else outputs
         self.waivers = waivers
+        self.information_uri = information_uri
 
 
 def discover(directory: str = ".") -> str | None:
@@ -198,6 +203,10 @@ def load_policy(path: str) -> Policy:
             policy.format = value.strip()
         elif key == "waivers":
             policy.waivers = parse_waivers({"waivers": value}, path)
+        elif key == "information_uri":
+            if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s<>\"'`]+", value.strip()):
+                raise UsageError(f"{path}: line {line}: 'information_uri' must be {KEYS[key]}")
+            policy.information_uri = value.strip()
         else:
             setattr(policy, key, _bool(path, line, key, value))
     return policy
@@ -242,6 +251,11 @@ format: text
 outputs: []
 #   - sarif=complycheck.sarif
 #   - html=complycheck-review.html
+
+# SARIF: where code-scanning readers learn about complycheck (driver.informationUri), for example
+# the URL of the copy of complycheck your organisation installs. Not set: the home page the installed
+# package declares, if any; otherwise none.
+# information_uri: https://git.example.org/tools/complycheck
 
 # Documented, expiring exceptions (see README.md, "Waivers").
 waivers: []
