@@ -16,6 +16,7 @@ from format_support import CLEAN, KASPERSKY, ROOT, make_report, run_cli
 
 from compliance.formats import get_format
 from compliance.formats.json_report import report_schema
+from compliance.formats.markdown import md
 from compliance.formats.sarif import IN_FORCE_SEVERITY, security_severity
 
 EXAMPLE = str(ROOT / "examples" / "sboms" / "endpoint-security-suite.cdx.json")
@@ -169,7 +170,9 @@ def test_sarif_rules_carry_security_severity_help_markdown_and_validate(tmp_path
         assert 0.0 < float(rule["properties"]["security-severity"]) <= 10.0
     help_md = icts["help"]["markdown"]
     assert "**Citation:** 89 FR 52434" in help_md and "**Rests on:** primary: Federal Register 89 FR 52434" in help_md
-    assert "[Federal Register 89 FR 52434 \\(justia mirror\\)](https://regulations.justia.com/" in help_md
+    primary = next(s for s in next(r for r in report.rules_evaluated if r["rule_id"] == "US-ICTS-KASPERSKY-2024")["sources"]
+                   if s["kind"] == "primary")
+    assert f"- [{md(primary['title'])}]({primary['url']}) (primary)" in help_md
 
 
 def test_security_severity_mapping() -> None:

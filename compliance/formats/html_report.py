@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
     FACT_WARNINGS,
     STATUS_WORDS,
     ComponentGroup,
@@ -28,7 +29,9 @@ from compliance.formats.common import (
     flagged_text,
     input_label,
     missing_conditions,
+    pack_basis,
     pack_labels,
+    policy_basis,
     primary_source,
     problem_count,
     ranked_sources,
@@ -48,9 +51,10 @@ def e(value: Any) -> str:
     return html.escape(for_terminal_text("" if value is None else str(value)), quote=True)
 
 
-def a(url: str | None, label: str | None = None) -> str:
+def a(url: str | None, label: str | None = None, cls: str | None = None) -> str:
     if url and _SAFE_URL.match(url):
-        return f'<a href="{e(url)}" rel="noopener noreferrer">{e(label or url)}</a>'
+        klass = f' class="{e(cls)}"' if cls else ""
+        return f'<a href="{e(url)}"{klass} rel="noopener noreferrer">{e(label or url)}</a>'
     return e(label or url or "")
 
 
@@ -106,7 +110,9 @@ footer { margin-top: 28px; border-top: 1px solid var(--line); padding-top: 6px; 
   .verdict, .badge, .facts { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .verdict strong { font-size: 15pt; }
   a { color: inherit; text-decoration: none; }
-  .rule a[href^="http"]::after { content: " <" attr(href) ">"; font-size: 7.5pt; color: var(--muted); overflow-wrap: anywhere; }
+  .rule a.primary[href^="http"]::after { content: " <" attr(href) ">"; font-size: 7pt; color: var(--muted); overflow-wrap: anywhere; }
+  table.rest { font-size: 7.5pt; } table.rest td { padding: 2px 4px; }
+  ul.sources li.secondary { display: inline; } ul.sources li.secondary::after { content: " ·"; }
   h2, h3, h4 { break-after: avoid; } tr, .decision { break-inside: avoid; }
   .rule, table.flagged tr { break-inside: auto; } .rule dd, .rule li, ul.rules > li { break-inside: avoid; }
 }
@@ -160,6 +166,7 @@ class HtmlFormat:
         parts += self._under_review(report)
         parts += self._scope(report)
         parts += self._details(report, rules, verdicts, anchors)
+        parts += self._limits(report)
         parts += self._upcoming(report)
         parts += self._coverage(report)
         parts += self._waivers(report)
@@ -271,7 +278,9 @@ class HtmlFormat:
         out.append("</tbody></table>")
         command = command_line(report)
         rows = [
-            ("Rule packs", "; ".join(pack_labels(report))),
+            ("Rule packs", "; ".join(pack_basis(report))),
+            ("Policy file", policy_basis(report)),
+            *(("Warning", w) for w in report.rulepack.get("warnings") or []),
             ("Tool", f"complycheck {report.tool_version}"),
         ]
         out.append('<dl class="scope small">')
@@ -417,6 +426,24 @@ class HtmlFormat:
         out.append("</tbody></table>")
         return out
 
+    def _limits(self, report: Report) -> list[str]:
+        """What the applied rules name but complycheck cannot identify: a reviewer must check these by hand."""
+        if not report.coverage_limits:
+            return []
+        out = [
+            '<h2 id="coverage-limits">Coverage limits</h2>',
+            f"<p>{e(COVERAGE_LIMIT_HEADING)}. Check the software under review for them by hand.</p>",
+            "<table><thead><tr><th>Rule</th><th>Named but not identifiable</th></tr></thead><tbody>",
+        ]
+        for c in report.coverage_limits:
+            names = "".join(f"<li><strong>{e(u['name'])}</strong>: {e(u['reason'])}</li>" for u in c["unidentifiable"])
+            out.append(
+                f"<tr><td><code>{e(c['rule_id'])}</code> {e(c['title'])}<div class=\"small\">{e(c['message'])}</div></td>"
+                f"<td><ul>{names}</ul></td></tr>"
+            )
+        out.append("</tbody></table>")
+        return out
+
     def _upcoming(self, report: Report) -> list[str]:
         rows = []
         for r in report.rules_evaluated:
@@ -460,7 +487,8 @@ class HtmlFormat:
         v = r.get("verification") or {}
         status = r.get("status_if_present") or "not-in-force"
         sources = "".join(
-            f"<li>{a(s.get('url'), s.get('title') or s.get('url'))} <span class=\"muted\">({e(s.get('kind'))} source)</span></li>"
+            f'<li class="{e(s.get("kind"))}">{a(s.get("url"), s.get("title") or s.get("url"), cls=s.get("kind"))} '
+            f'<span class="muted">({e(s.get("kind"))} source)</span></li>'
             for s in ranked_sources(r)
         )
         actions = "".join(
@@ -479,7 +507,11 @@ class HtmlFormat:
             ("Rests on", e(source_line(r))),
             ("Dates", f"<ul>{actions}</ul>" if actions else ""),
             ("Not covered", e(r.get("exclusions")) if r.get("exclusions") else ""),
-            ("Sources", f"<ul>{sources}</ul>" if sources else ""),
+            (
+                "Named but not identifiable by complycheck",
+                "; ".join(f"{e(u['name'])} ({e(u['reason'])})" for u in r.get("unidentifiable") or []),
+            ),
+            ("Sources", f'<ul class="sources">{sources}</ul>' if sources else ""),
             (
                 "Verification",
                 f"{e(v.get('status'))}, last verified {e(v.get('last_verified'))}."
