@@ -587,7 +587,7 @@ class InputVerdict(Record):
 
     def sort_key(self) -> tuple[int, int]:
         """Failures first, then unreadable inputs, then passes with warnings, then clean passes."""
-        return (VERDICT_ORDER[self.verdict], 0 if self.summary["warn"] else 1)
+        return (VERDICT_ORDER[self.verdict], 0 if self.verdict == "pass" and self.summary["warn"] else 1)
 
     def to_dict(self) -> dict[str, Any]:
         return {

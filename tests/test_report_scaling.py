@@ -66,7 +66,9 @@ def test_markdown_stops_rendering_at_its_cap(tmp_path, monkeypatch):
     shown = sum(1 for line in text.splitlines() if line.startswith(("| FAIL | Kaspersky", "| WARN | Kaspersky")))
     flagged = {(f.component.name, f.component.location) for f in report.findings if f.status != "out-of-scope"}
     assert f"{len(flagged) - shown} more flagged-component row(s)" in text
-    assert len(report.findings) > 3000 and calls["row"] <= shown + 2 and calls["detail"] == 0
+    # rendering stops at the cap: past the rows shown, only those that fitted before the truncation
+    # note's 300 characters were reserved (a few short rows)
+    assert len(report.findings) > 3000 and calls["row"] <= shown + 5 and calls["detail"] == 0
 
 
 def test_junit_per_rule_lists_the_failing_inputs(tmp_path):

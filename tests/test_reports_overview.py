@@ -46,6 +46,11 @@ def test_input_verdicts_are_decided_by_the_report_and_sorted_failures_first(tmp_
     # the per-input verdicts agree with the report's gate: --fail-on warn can only add failures
     warn = make_report(CLEAN, KASPERSKY, fail_on="warn", as_of="2024-09-01")
     assert [v.verdict for v in warn.input_verdicts()] == ["pass", "fail"]
+    # a pass with warnings (the 2024-09-29 update ban is upcoming) comes before a clean pass
+    upcoming = make_report(CLEAN, KASPERSKY, as_of="2024-09-01").overview()
+    assert [(Path(v.input.path).name, v.verdict, v.summary["warn"] > 0) for v in upcoming] == [
+        ("kaspersky.cdx.json", "pass", True), ("clean.cdx.json", "pass", False)
+    ]
 
 
 def test_json_inputs_carry_verdict_summary_and_match_the_schema(tmp_path: Path) -> None:

@@ -107,6 +107,14 @@ def component_groups(findings: Iterable[Finding]) -> list[ComponentGroup]:
     return list(groups.values())
 
 
+def findings_by_rule(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    """Findings grouped by rule id, rules in the order of their first finding."""
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        out.setdefault(f.rule_id, []).append(f)
+    return out
+
+
 def input_label(inp: InputResult) -> str:
     """What an overview calls an input: the product the document names, else its file name."""
     name = (inp.subject or {}).get("name")

@@ -26,6 +26,7 @@ from compliance.formats.common import (
     coverage_text,
     fact_flag,
     failing_ids,
+    findings_by_rule,
     flagged_text,
     input_label,
     missing_conditions,
@@ -406,9 +407,14 @@ class HtmlFormat:
 
     def _for_information(self, info: list[Finding], fleet: bool) -> list[str]:
         """Findings under rules outside this review's contexts: one row per rule with its components."""
-        by_rule: dict[str, list[Finding]] = {}
-        for f in info:
-            by_rule.setdefault(f.rule_id, []).append(f)
+        by_rule = findings_by_rule(info)
+        if fleet:  # one paragraph per input: the appendix says which contexts would make each rule apply
+            items = "; ".join(
+                f'<a href="#rule-{e(rule_id)}"><code>{e(rule_id)}</code></a> '
+                f"({e(flagged_text([(n, '') for n in dict.fromkeys(component_label(x) for x in group)], limit=2))})"
+                for rule_id, group in by_rule.items()
+            )
+            return [f'<p class="small"><strong>For information</strong>, rules outside this scope also cover: {items}.</p>']
         out = [
             f'<{"h4" if fleet else "h3"} id="for-information">For information: covered components under rules '
             f'outside this scope</{"h4" if fleet else "h3"}>',

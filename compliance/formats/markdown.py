@@ -25,6 +25,7 @@ from compliance.formats.common import (
     component_label,
     coverage_text,
     fact_flag,
+    findings_by_rule,
     flagged_text,
     input_label,
     pack_basis,
@@ -143,9 +144,7 @@ def _group_row(group: ComponentGroup, rules: dict[str, dict[str, Any]]) -> str:
 
 def _out_of_scope_lines(items: list[Finding]) -> list[str]:
     """One line per rule, as the text report: which components, and the contexts that would make it apply."""
-    by_rule: dict[str, list[Finding]] = {}
-    for f in items:
-        by_rule.setdefault(f.rule_id, []).append(f)
+    by_rule = findings_by_rule(items)
     out = []
     for rule_id, group in by_rule.items():
         names = list(dict.fromkeys(f.component.name for f in group))

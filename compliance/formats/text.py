@@ -18,6 +18,7 @@ from compliance.formats.common import (
     coverage_limit_lines,
     coverage_text,
     evidence_item,
+    findings_by_rule,
     flagged_text,
     input_label,
     pack_basis,
@@ -97,9 +98,7 @@ def _group_lines(group: ComponentGroup, verbose: bool) -> list[str]:
 
 def _out_of_scope_lines(items: list[Finding]) -> list[str]:
     """One line per rule: which components, and the contexts that would make it apply."""
-    by_rule: dict[str, list[Finding]] = {}
-    for f in items:
-        by_rule.setdefault(f.rule_id, []).append(f)
+    by_rule = findings_by_rule(items)
     lines = []
     for rule_id, group in by_rule.items():
         names = sorted({clean(f.component.name) for f in group}, key=str.casefold)
