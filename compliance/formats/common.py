@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from compliance.model import SEVERITY_RANK, Finding, InputResult, Report
+from compliance.model import SEVERITY_RANK, Evidence, Finding, InputResult, Report
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -40,14 +40,19 @@ def component_identity(finding: Finding) -> str:
     return c.bom_ref or c.purl or c.location or f"{c.name}@{c.version}"
 
 
+def evidence_basis(e: Evidence) -> str:
+    """"strong, legal-name" and what the value needed before it matched ("; contains invisible characters")."""
+    return f"{e.strength}, {e.method}" + "".join(f"; {fold}" for fold in e.folded)
+
+
 def evidence_text(finding: Finding) -> str:
-    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({e.strength}, {e.method})" for e in finding.evidence]
+    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({evidence_basis(e)})" for e in finding.evidence]
     return "; ".join(parts)
 
 
 def evidence_item(e: Any) -> str:
     """One piece of evidence: ``supplier.name = 'AO Kaspersky Lab' matched 'AO Kaspersky Lab' (strong, legal-name)``."""
-    return f"{e.field} = {e.value!r} matched {e.matched!r} ({e.strength}, {e.method})"
+    return f"{e.field} = {e.value!r} matched {e.matched!r} ({evidence_basis(e)})"
 
 
 def identity_text(finding: Finding) -> str:
@@ -105,6 +110,15 @@ def component_groups(findings: Iterable[Finding]) -> list[ComponentGroup]:
         else:
             group.findings.append(f)
     return list(groups.values())
+
+
+def shared_integration(groups: Sequence[ComponentGroup]) -> str:
+    """When the product under review integrates every one of several flagged components, the white-label
+    sentence once for all of them (``...integrates each flagged component below``); else ""."""
+    subjects = {repr(g.first.integrated_into) for g in groups}
+    if len(groups) < 2 or len(subjects) != 1 or not groups[0].first.integrated_into:
+        return ""
+    return integration_text(groups[0].first).removesuffix("this component") + "each flagged component below"
 
 
 def findings_by_rule(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
@@ -170,6 +184,16 @@ def source_line(rule: dict[str, Any] | None) -> str:
         return f"primary: {primary[0].get('title') or primary[0].get('url')}{more}"
     first = sources[0]
     return f"{first.get('kind') or 'source'} only: {first.get('title') or first.get('url')}"
+
+
+def integration_text(finding: Finding) -> str:
+    """The white-label line: which product under review integrates the finding's component; "" if none."""
+    subject = finding.integrated_into
+    if not subject:
+        return ""
+    product, supplier = subject_text(subject)
+    by = f" (supplier: {supplier})" if subject.get("supplier") else ""
+    return f"{product}{by}, the product under review, integrates this component"
 
 
 def primary_source(rule: dict[str, Any] | None, finding: Finding | None = None) -> str | None:

@@ -24,11 +24,13 @@ from compliance.formats.common import (
     component_groups,
     component_label,
     coverage_text,
+    evidence_basis,
     fact_flag,
     failing_ids,
     findings_by_rule,
     flagged_text,
     input_label,
+    integration_text,
     missing_conditions,
     pack_basis,
     pack_labels,
@@ -38,6 +40,7 @@ from compliance.formats.common import (
     ranked_sources,
     relative_path,
     rules_by_id,
+    shared_integration,
     source_line,
     subject_text,
 )
@@ -102,7 +105,7 @@ table.rest td:nth-child(1) { width: 50%; } table.rest td:nth-child(2) { width: 2
 .decision dt { font-weight: 600; } .decision dd { margin: 0; border-bottom: 1px solid var(--ink); min-height: 24px; }
 .decision dd.tall { min-height: 56px; }
 footer { margin-top: 28px; border-top: 1px solid var(--line); padding-top: 6px; }
-@page { margin: 12mm 11mm; }
+@page { margin: 10mm 10mm 11mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9pt; line-height: 1.35; }
   h1 { font-size: 16pt; } h2 { font-size: 12.5pt; margin-top: 12pt; } h3 { font-size: 10.5pt; } h4 { font-size: 9.5pt; }
@@ -115,6 +118,8 @@ footer { margin-top: 28px; border-top: 1px solid var(--line); padding-top: 6px; 
   table.rest { font-size: 7.5pt; } table.rest td { padding: 2px 4px; }
   ul.sources li.secondary { display: inline; } ul.sources li.secondary::after { content: " ·"; }
   h2, h3, h4 { break-after: avoid; } tr, .decision { break-inside: avoid; }
+  .decision .choice { display: inline-block; margin: 2px 28px 2px 0; font-size: 11pt; }
+  .decision dl { gap: 14px 16px; margin-top: 10px; } .decision dd.tall { min-height: 40px; }
   .rule, table.flagged tr { break-inside: auto; } .rule dd, .rule li, ul.rules > li { break-inside: avoid; }
 }
 """
@@ -356,11 +361,15 @@ class HtmlFormat:
             if not items:
                 out.append("<p>No component is covered by any rule of the selected jurisdictions.</p>")
             elif main:
+                groups = component_groups(main)
+                shared = shared_integration(groups)
+                if shared:
+                    out.append(f'<p class="small"><strong>Integrated:</strong> {e(shared)}.</p>')
                 out.append(
                     '<table class="flagged"><thead><tr><th>Component, and why it is the vendor\'s</th>'
                     "<th>Rules that cover it</th></tr></thead><tbody>"
                 )
-                out += [self._group_row(g, failing, rules) for g in component_groups(main)]
+                out += [self._group_row(g, failing, rules, bool(shared)) for g in groups]
                 out.append("</tbody></table>")
             else:
                 out.append("<p>No finding fails or warns.</p>")
@@ -368,7 +377,9 @@ class HtmlFormat:
                 out += self._for_information(info, fleet)
         return out
 
-    def _group_row(self, group: ComponentGroup, failing: set[int], rules: dict[str, dict[str, Any]]) -> str:
+    def _group_row(
+        self, group: ComponentGroup, failing: set[int], rules: dict[str, dict[str, Any]], integration_said: bool = False
+    ) -> str:
         f = group.first
         c = f.component
         head = group.head
@@ -379,9 +390,11 @@ class HtmlFormat:
         )
         where = f'<div class="small muted">{e(relative_path(f.input_path))} {e(c.location)}</div>'
         why = "".join(f'<div class="small">{e(w)}</div>' for w in group.identities)
+        if f.integrated_into and not integration_said:
+            why += f'<div class="small"><strong>Integrated:</strong> {e(integration_text(f))}</div>'
         evidence = '<ul class="small">' + "".join(
             f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> "
-            f"({e(ev.strength)}, {e(ev.method)})</li>"
+            f"({e(evidence_basis(ev))})</li>"
             for ev in group.evidence
         ) + "</ul>"
         component = f"{result} <strong>{e(component_label(f))}</strong>{ident}{where}{why}{evidence}"

@@ -24,10 +24,12 @@ from compliance.formats.common import (
     component_groups,
     component_label,
     coverage_text,
+    evidence_basis,
     fact_flag,
     findings_by_rule,
     flagged_text,
     input_label,
+    integration_text,
     pack_basis,
     policy_basis,
     primary_source,
@@ -166,7 +168,9 @@ def _detail(group: ComponentGroup, rules: dict[str, dict[str, Any]]) -> str:
     ]
     lines.extend(f"- **Why:** {md(w)}" for w in group.identities)
     for e in group.evidence:
-        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(e.strength)}, {md(e.method)})")
+        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(evidence_basis(e))})")
+    if f.integrated_into:
+        lines.append(f"- **Integrated:** {md(integration_text(f))}")
     for x in group.findings:
         rule = rules.get(x.rule_id)
         src = primary_source(rule, x)

@@ -21,12 +21,14 @@ from compliance.formats.common import (
     findings_by_rule,
     flagged_text,
     input_label,
+    integration_text,
     pack_basis,
     policy_basis,
     problem_count,
     relative_path,
     rules_by_id,
     scope_hint,
+    shared_integration,
     source_line,
 )
 from compliance.model import Finding, InputVerdict, Report
@@ -66,7 +68,7 @@ def _rule_line(f: Finding, width: int) -> str:
     )
 
 
-def _group_lines(group: ComponentGroup, verbose: bool) -> list[str]:
+def _group_lines(group: ComponentGroup, verbose: bool, integration_said: bool = False) -> list[str]:
     f = group.first
     c = f.component
     label = clean(f"{c.name} {c.version}".strip())
@@ -76,6 +78,8 @@ def _group_lines(group: ComponentGroup, verbose: bool) -> list[str]:
     ]
     lines.extend(f"{INDENT}Why:       {clean(why)}" for why in group.identities)
     lines.extend(f"{INDENT}Evidence:  {clean(evidence_item(e))}" for e in group.evidence)
+    if f.integrated_into and not integration_said:
+        lines.append(f"{INDENT}Integrated: {clean(integration_text(f))}")
     width = max(len(x.rule_id) for x in group.findings)
     for finding in group.findings:
         lines.append(_rule_line(finding, width))
@@ -228,8 +232,12 @@ class TextFormat:
                 detailed = [f for f in items if f.status != "out-of-scope"]
                 summarised = [f for f in items if f.status == "out-of-scope"]
             detailed_all.extend(detailed)
-            for group in component_groups(detailed):
-                out.extend(_group_lines(group, self.verbose))
+            groups = component_groups(detailed)
+            shared = shared_integration(groups)  # white-label: said once when it holds for every component
+            if shared:
+                out.append(f"  Integrated: {clean(shared)}")
+            for group in groups:
+                out.extend(_group_lines(group, self.verbose, bool(shared)))
             out.extend(_out_of_scope_lines(summarised))
             if self.verbose and inp.unflagged:
                 out.append(f"  Matched a catalog vendor, no selected rule applies ({inp.matched_without_findings}):")
