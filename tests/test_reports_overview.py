@@ -121,6 +121,25 @@ def test_example_fleet_overview_in_text_markdown_sarif_junit_csv(tmp_path: Path)
     assert [r["severity"] for r in rows if r["status"] == "input"] == ["fail"] * 3 + ["pass"] * 2
 
 
+def test_markdown_overview_of_a_large_fleet_stays_a_comment(tmp_path: Path) -> None:
+    """A 60-device fleet: the worst 50 inputs in the table, the rest counted; no per-device digest lines."""
+    from compliance.formats import markdown
+
+    paths = []
+    for n in range(60):
+        path = tmp_path / f"device-{n:02d}.cdx.json"
+        path.write_bytes(Path(KASPERSKY if n % 20 == 7 else CLEAN).read_bytes())
+        paths.append(str(path))
+    text = get_format("markdown").render(make_report(*paths))
+    lines = text.splitlines()
+    start = lines.index("| Input | Verdict | Failing rules | Flagged components | Vendor identity |") + 2
+    rows = [ln for ln in lines[start:start + markdown.OVERVIEW_ROWS + 1] if ln.startswith("| ")]
+    assert len(rows) == markdown.OVERVIEW_ROWS and all("FAIL" in r for r in rows[:3]) and "PASS" in rows[3]
+    assert "… and 10 more inputs (0 failing, 0 unreadable, 10 passing)" in text
+    assert "- 60 inputs: each one's product, serial number and SHA-256 are in the HTML and JSON reports." in text
+    assert "SHA-256 <code>" not in text
+
+
 # -- item 2: text grouped by component ------------------------------------------------------------
 
 

@@ -100,6 +100,13 @@ def verdict_heading(report: Report) -> str:
     return f"## {icon} complycheck: PASS — no finding at or above `{report.gate_threshold}` ({counts})"
 
 
+# A pull-request comment has room for a fleet's worst inputs, not for every device: the overview lists the
+# first OVERVIEW_ROWS (failures first) and counts the rest; inputs are described one by one (product,
+# serial number, digest) only up to INPUT_LINES, unreadable ones always (up to OVERVIEW_ROWS).
+OVERVIEW_ROWS = 50
+INPUT_LINES = 10
+
+
 def _overview(report: Report) -> list[str]:
     """One row per input, failures first; then, for a fleet, the failing rules with their counts."""
     verdicts = report.overview()
@@ -107,7 +114,8 @@ def _overview(report: Report) -> list[str]:
         "| Input | Verdict | Failing rules | Flagged components | Vendor identity |",
         "|---|---|---|---|---|",
     ]
-    for v in verdicts:
+    rest = verdicts[OVERVIEW_ROWS:]
+    for v in verdicts[:OVERVIEW_ROWS]:
         word = v.verdict.upper() if v.verdict != "error" else "UNREADABLE"
         if v.verdict == "pass" and v.summary["warn"]:
             word += f" ({v.summary['warn']} warn)"
@@ -115,6 +123,13 @@ def _overview(report: Report) -> list[str]:
         out.append(
             f"| {md(input_label(v.input))} | {ICONS.get(v.verdict, '')} {word} | {rules} | "
             f"{md(flagged_text(v.flagged, limit=5)) if v.flagged else '—'} | {md(coverage_text(v.input))} |"
+        )
+    if rest:
+        counts = {k: sum(1 for v in rest if v.verdict == k) for k in ("fail", "error", "pass")}
+        out.append("")
+        out.append(
+            f"… and {len(rest)} more inputs ({counts['fail']} failing, {counts['error']} unreadable, "
+            f"{counts['pass']} passing): the JSON, HTML and SARIF reports list every input."
         )
     fleet = report.fleet_summary()
     if len(verdicts) > 1 and fleet["rules"]:
@@ -208,7 +223,14 @@ class MarkdownFormat:
         )
         head.append("")
         head.extend(_overview(report))
-        for inp in report.inputs:
+        described = report.inputs
+        if len(described) > INPUT_LINES:
+            described = [i for i in report.inputs if i.error][:OVERVIEW_ROWS]
+            head.append(
+                f"- {len(report.inputs)} inputs: each one's product, serial number and SHA-256 are in the HTML and "
+                "JSON reports" + ("; the unreadable ones:" if described else ".")
+            )
+        for inp in described:
             digest = f"SHA-256 {md_code(inp.sha256)}" if inp.sha256 else "not read"
             if inp.error:
                 head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)} ({digest})")

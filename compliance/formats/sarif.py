@@ -104,6 +104,11 @@ def _help_markdown(rule: dict[str, Any]) -> str:
     ]
     if rule.get("exclusions"):
         lines.append(f"- **Not covered:** {md(rule['exclusions'])}")
+    if rule.get("unidentifiable"):  # the rule's stated coverage limit
+        lines.append(
+            "- **Named but not identifiable by complycheck:** "
+            + "; ".join(f"{md(u['name'])} ({md(u['reason'])})" for u in rule["unidentifiable"])
+        )
     lines.append(
         f"- **Verification:** {md(verification.get('status'))}, last verified {md(verification.get('last_verified'))}"
         + (f". {md(verification['notes'])}" if verification.get("notes") else "")
