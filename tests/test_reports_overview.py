@@ -53,6 +53,18 @@ def test_input_verdicts_are_decided_by_the_report_and_sorted_failures_first(tmp_
     ]
 
 
+def test_an_input_read_but_not_checked_is_named_so_in_the_overview(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.cdx.json"
+    empty.write_text('{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}', encoding="utf-8")
+    report = make_report(str(empty), KASPERSKY)
+    assert [v.verdict for v in report.overview()] == ["fail", "error"]
+    text = get_format("text").render(report)
+    assert re.search(r"^  NOT CHECKED +\S*empty\.cdx\.json +- +- +no components$", text, re.M)
+    html = get_format("html").render(report)
+    assert '<span class="badge s-error">NOT CHECKED</span>' in html
+    assert "| ⚠️ NOT CHECKED |" in get_format("markdown").render(report)
+
+
 def test_json_inputs_carry_verdict_summary_and_match_the_schema(tmp_path: Path) -> None:
     report = fleet(tmp_path)
     doc = json.loads(get_format("json").render(report))
@@ -135,7 +147,7 @@ def test_markdown_overview_of_a_large_fleet_stays_a_comment(tmp_path: Path) -> N
     start = lines.index("| Input | Verdict | Failing rules | Flagged components | Vendor identity |") + 2
     rows = [ln for ln in lines[start:start + markdown.OVERVIEW_ROWS + 1] if ln.startswith("| ")]
     assert len(rows) == markdown.OVERVIEW_ROWS and all("FAIL" in r for r in rows[:3]) and "PASS" in rows[3]
-    assert "… and 10 more inputs (0 failing, 0 unreadable, 10 passing)" in text
+    assert "… and 10 more inputs (0 failing, 0 unreadable or not checked, 10 passing)" in text
     assert "- 60 inputs: each one's product, serial number and SHA-256 are in the HTML and JSON reports." in text
     assert "SHA-256 <code>" not in text
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from compliance.model import SEVERITY_RANK, Evidence, Finding, InputResult, Report
+from compliance.model import SEVERITY_RANK, Evidence, Finding, InputResult, InputVerdict, Report
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -137,9 +137,17 @@ def input_label(inp: InputResult) -> str:
     return relative_path(inp.path)
 
 
+def verdict_word(v: InputVerdict) -> str:
+    """An input's verdict as an overview shows it: ``FAIL``, ``PASS``, and for ``error`` ``UNREADABLE`` or,
+    when it was read but does not count as checked (nothing in it, too little vendor identity), ``NOT CHECKED``."""
+    if v.verdict == "error":
+        return "NOT CHECKED" if v.input.was_read else "UNREADABLE"
+    return v.verdict.upper()
+
+
 def coverage_text(inp: InputResult) -> str:
     """Vendor-identity coverage of one input: ``10 of 11 (91%)``; ``no components``; ``unreadable``."""
-    if inp.error is not None:
+    if not inp.was_read:
         return "unreadable"
     if not inp.components:
         return "no components"

@@ -43,6 +43,7 @@ from compliance.formats.common import (
     shared_integration,
     source_line,
     subject_text,
+    verdict_word,
 )
 from compliance.model import Finding, InputVerdict, Report
 from compliance.untrusted import for_terminal_text
@@ -139,7 +140,7 @@ def _badge(kind: str, text: str) -> str:
     return f'<span class="badge s-{e(kind)}">{e(text)}</span>'
 
 
-VERDICT_BADGES = {"fail": ("fail", "FAIL"), "pass": ("pass", "PASS"), "error": ("error", "UNREADABLE")}
+VERDICT_KINDS = {"fail": "fail", "pass": "pass", "error": "error"}
 
 
 class HtmlFormat:
@@ -197,7 +198,10 @@ class HtmlFormat:
         if report.verdict == "error":
             bad = [i for i in report.inputs if i.error]
             head = "ERROR — the review is incomplete"
-            text = f"{len(bad)} of {len(report.inputs)} input file(s) could not be read, so their software was not checked."
+            text = (
+                f"{len(bad)} of {len(report.inputs)} input file(s) could not be read or do not count as checked "
+                "(nothing in them, or too little vendor identity), so their software was not fully checked."
+            )
         elif report.verdict == "fail":
             head = "FAIL — barred software found"
             text = (
@@ -229,7 +233,7 @@ class HtmlFormat:
             "<th>Vendor identity</th></tr></thead><tbody>",
         ]
         for v in verdicts:
-            kind, word = VERDICT_BADGES[v.verdict]
+            kind, word = VERDICT_KINDS[v.verdict], verdict_word(v)
             if v.verdict == "pass" and v.summary["warn"]:
                 word += f" ({v.summary['warn']} warning{'s' if v.summary['warn'] != 1 else ''})"
             rules = ", ".join(f'<a href="#rule-{e(r)}"><code>{e(r)}</code></a>' for r in v.failing_rules) or "—"
@@ -272,7 +276,7 @@ class HtmlFormat:
             + "<th>SHA-256</th></tr></thead><tbody>",
         ]
         for i, (product, supplier) in zip(report.inputs, subjects, strict=True):
-            if i.error:
+            if i.error and not i.was_read:
                 product = "unreadable: not reviewed"
             cells = [product, supplier, i.serial_number or ""]
             digest = f'<code class="digest">{e(i.sha256)}</code>' if i.sha256 else "not read"
@@ -346,7 +350,7 @@ class HtmlFormat:
             inp = v.input
             items = by_input.get(inp.path, [])
             if fleet:
-                kind, word = VERDICT_BADGES[v.verdict]
+                kind, word = VERDICT_KINDS[v.verdict], verdict_word(v)
                 out.append(
                     f'<h3 id="{anchors[inp.path]}">{e(input_label(inp))} {_badge(kind, word)}</h3>'
                     + (f'<p class="small muted">{e(relative_path(inp.path))}</p>' if (inp.subject or {}).get("name") else "")
@@ -354,8 +358,9 @@ class HtmlFormat:
             else:
                 out.append(f'<div id="{anchors[inp.path]}"></div>')
             if inp.error:
-                out.append(f"<p>{_badge('fail', 'UNREADABLE')} {e(inp.error)}</p>")
-                continue
+                out.append(f"<p>{_badge('fail', verdict_word(v))} {e(inp.error)}</p>")
+                if not inp.was_read:
+                    continue
             main = [f for f in items if f.severity != "info" or f.waived]
             info = [f for f in items if f.severity == "info" and not f.waived]
             if not items:
@@ -590,12 +595,17 @@ class HtmlFormat:
             "<th>Matched a listed vendor</th></tr></thead><tbody>",
         ]
         for i in report.inputs:
-            if i.error:
+            if i.error and not i.was_read:
                 out.append(
                     f"<tr><td>{e(relative_path(i.path))}</td><td colspan=\"4\">"
                     f"{_badge('fail', 'UNREADABLE')} {e(i.error)}</td></tr>"
                 )
                 continue
+            if i.error:
+                out.append(
+                    f"<tr><td>{e(relative_path(i.path))}</td><td colspan=\"4\">"
+                    f"{_badge('fail', 'NOT CHECKED')} {e(i.error)}</td></tr>"
+                )
             pct = f" ({100 * i.components_with_vendor_identity / i.components:.0f}%)" if i.components else ""
             unflagged = ""
             if i.matched_without_findings:

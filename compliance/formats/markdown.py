@@ -40,6 +40,7 @@ from compliance.formats.common import (
     scope_hint,
     source_line,
     subject_text,
+    verdict_word,
 )
 from compliance.model import Finding, Report
 from compliance.untrusted import for_terminal
@@ -92,7 +93,7 @@ def verdict_heading(report: Report) -> str:
     icon = ICONS.get(report.verdict, "")
     if report.verdict == "error":
         bad = sum(1 for i in report.inputs if i.error)
-        return f"## {icon} complycheck: ERROR — {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+        return f"## {icon} complycheck: ERROR — {bad} of {len(report.inputs)} input(s) could not be read or checked ({counts})"
     if report.verdict == "fail":
         n = len(report.failing_findings())
         tail = " — `--fail-on never`: exit 0" if report.fail_on == "never" else ""
@@ -116,7 +117,7 @@ def _overview(report: Report) -> list[str]:
     ]
     rest = verdicts[OVERVIEW_ROWS:]
     for v in verdicts[:OVERVIEW_ROWS]:
-        word = v.verdict.upper() if v.verdict != "error" else "UNREADABLE"
+        word = verdict_word(v)
         if v.verdict == "pass" and v.summary["warn"]:
             word += f" ({v.summary['warn']} warn)"
         rules = ", ".join(md_code(r) for r in v.failing_rules) or "—"
@@ -128,7 +129,7 @@ def _overview(report: Report) -> list[str]:
         counts = {k: sum(1 for v in rest if v.verdict == k) for k in ("fail", "error", "pass")}
         out.append("")
         out.append(
-            f"… and {len(rest)} more inputs ({counts['fail']} failing, {counts['error']} unreadable, "
+            f"… and {len(rest)} more inputs ({counts['fail']} failing, {counts['error']} unreadable or not checked, "
             f"{counts['pass']} passing): the JSON, HTML and SARIF reports list every input."
         )
     fleet = report.fleet_summary()
@@ -232,9 +233,11 @@ class MarkdownFormat:
             )
         for inp in described:
             digest = f"SHA-256 {md_code(inp.sha256)}" if inp.sha256 else "not read"
-            if inp.error:
+            if inp.error and not inp.was_read:
                 head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)} ({digest})")
                 continue
+            if inp.error:
+                head.append(f"- ⚠️ {md(relative_path(inp.path))}: **not checked** — {md(inp.error)}")
             product, supplier = subject_text(inp.subject)
             what = [f"product **{md(product)}**"] if product else []
             what += [f"supplier {md(supplier)}"] if supplier else []

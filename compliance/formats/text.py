@@ -30,6 +30,7 @@ from compliance.formats.common import (
     scope_hint,
     shared_integration,
     source_line,
+    verdict_word,
 )
 from compliance.model import Finding, InputVerdict, Report
 from compliance.untrusted import for_terminal
@@ -44,7 +45,7 @@ def verdict_line(report: Report) -> str:
     counts = f"{s['fail']} fail, {s['warn']} warn, {s['info']} info, {s['waived']} waived"
     if report.verdict == "error":
         bad = sum(1 for i in report.inputs if i.error)
-        return f"VERDICT: ERROR - {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+        return f"VERDICT: ERROR - {bad} of {len(report.inputs)} input(s) could not be read or checked ({counts})"
     gate = report.gate_threshold
     if report.verdict == "fail":
         n = len(report.failing_findings())
@@ -119,7 +120,7 @@ def _overview_lines(report: Report, verdicts: list[InputVerdict]) -> list[str]:
     """The fleet at a glance: one line per input, failures first, then the failing rules with their counts."""
     rows = [
         (
-            v.verdict.upper(),
+            verdict_word(v),
             clean(input_label(v.input)),
             ", ".join(v.failing_rules) or "-",
             clean(flagged_text(v.flagged)),
@@ -129,7 +130,7 @@ def _overview_lines(report: Report, verdicts: list[InputVerdict]) -> list[str]:
     ]
     head = ("VERDICT", "INPUT", "FAILING RULES", "FLAGGED", "VENDOR IDENTITY")
     paths = {clean(relative_path(v.input.path)) for v in verdicts}
-    widths = [min(max(len(r[i]) for r in (head, *rows)), cap) for i, cap in enumerate((7, 40, 40, 48, 20))]
+    widths = [min(max(len(r[i]) for r in (head, *rows)), cap) for i, cap in enumerate((11, 40, 40, 48, 20))]
 
     def fit(cells: tuple[str, ...]) -> str:
         out = []
@@ -142,7 +143,7 @@ def _overview_lines(report: Report, verdicts: list[InputVerdict]) -> list[str]:
     fleet = report.fleet_summary()
     lines = [
         f"Overview: {len(verdicts)} inputs, {fleet['inputs_failing']} failing, {fleet['inputs_unreadable']} unreadable "
-        "(failures first)",
+        "or not checked (failures first)",
         fit(head),
         *(fit(r) for r in rows),
     ]
@@ -211,7 +212,7 @@ class TextFormat:
         detailed_all: list[Finding] = []
         for inp in report.inputs:
             out.append("")
-            if inp.error:
+            if inp.error and not inp.was_read:
                 out.append(f"== {clean(inp.path)}: UNREADABLE")
                 out.append(f"  ERROR {clean(inp.error)}")
                 continue
@@ -222,6 +223,8 @@ class TextFormat:
                    if inp.matched_without_findings else "")
                 + (f", {problem_count(inp)}" if inp.problems else "")
             )
+            if inp.error:  # read, but it does not count as checked; its findings follow
+                out.append(f"  ERROR {clean(inp.error)}")
             out.extend(f"  PROBLEM {clean(p)}" for p in inp.problems)
             items = by_input.get(inp.path, [])
             if not items:
@@ -248,7 +251,8 @@ class TextFormat:
                 if inp.matched_without_findings > len(inp.unflagged):
                     out.append(f"    ... and {inp.matched_without_findings - len(inp.unflagged)} more (JSON lists the first 50)")
             if inp.components == 0:
-                out.append("  WARNING: this input lists no components, so nothing could be checked.")
+                if not inp.error:
+                    out.append("  WARNING: this input lists no components, so nothing could be checked.")
             elif inp.components_with_vendor_identity == 0:
                 out.append("  WARNING: no component carries vendor data (supplier, publisher, purl namespace, CPE...);")
                 out.append("           matching fell back to product names only.")
