@@ -189,3 +189,52 @@ def test_gitlab_template_can_install_on_the_image_it_names(tmp_path: Path, spec:
     bad = subprocess.run([BASH, "-e", "-c", check], cwd=tmp_path, capture_output=True, text=True,
                          env={"PATH": str(bin_dir), "COMPLYCHECK_PIP_SPEC": "complycheck"})
     assert bad.returncode == 2 and "archive URL" in bad.stderr
+
+
+def _real_complycheck(bin_dir: Path) -> None:
+    """A ``complycheck`` on PATH that runs this checkout, as the Action's virtual environment would."""
+    bin_dir.mkdir(exist_ok=True)
+    shim = bin_dir / "complycheck"
+    shim.write_text(f'#!/bin/sh\nPYTHONPATH="{REPO}" exec "{sys.executable}" -m compliance "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+
+
+@pytest.mark.skipif(BASH is None, reason="bash is not installed")
+def test_action_writes_a_signed_verdict_that_verifies(tmp_path: Path) -> None:
+    """attest-file and sign-key-file: the Action's Scan step signs the verdict; the run URL is the verifier."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "sbom.json").write_text(json.dumps(cdx(KASPERSKY)), encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    _real_complycheck(bin_dir)
+    subprocess.run([str(bin_dir / "complycheck"), "keygen", str(tmp_path / "ci")], check=True, capture_output=True)
+    step = _scan_step()
+    assert "format(" in step["env"]["CC_VERIFIER_ID"]  # defaults to the workflow run's URL
+    env = {k: "" for k in step["env"]}
+    env.update({
+        "PATH": os.environ["PATH"], "CC_VENV_BIN": str(bin_dir), "GITHUB_ACTION_PATH": str(REPO),
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"), "CC_SARIF": "complycheck.sarif", "CC_JURISDICTIONS": "US",
+        "CC_FILES": "sbom.json", "CC_ATTEST": "verdict.intoto.json", "CC_SIGN_KEY": str(tmp_path / "ci.key"),
+        "CC_VERIFIER_ID": "https://github.com/acme/app/actions/runs/42",
+        "COMPLYCHECK_CACHE_DIR": os.environ.get("COMPLYCHECK_CACHE_DIR", ""),
+        "COMPLYCHECK_DATA_DIR": os.environ.get("COMPLYCHECK_DATA_DIR", ""),
+    })
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"], encoding="utf-8")
+    proc = subprocess.run([BASH, "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=work, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "exit-code=1" in (tmp_path / "output.txt").read_text(encoding="utf-8")
+    verify = subprocess.run([str(bin_dir / "complycheck"), "verify-attestation", "verdict.intoto.json",
+                             "--key", str(tmp_path / "ci.pub"), "--input", "sbom.json"],
+                            cwd=work, capture_output=True, text=True)
+    assert verify.returncode == 1, verify.stderr  # it verifies, and the verdict is FAILED
+    assert "https://github.com/acme/app/actions/runs/42" in verify.stdout
+
+
+def test_gitlab_template_signs_the_verdict_when_a_key_is_given() -> None:
+    doc = yaml.safe_load((REPO / "ci" / "gitlab" / "complycheck.gitlab-ci.yml").read_text(encoding="utf-8"))
+    script = "\n".join(doc["complycheck"]["script"])
+    assert '--attest complycheck.intoto.json --sign-key "$COMPLYCHECK_SIGN_KEY"' in script
+    assert "complycheck.intoto.json" in doc["complycheck"]["artifacts"]["paths"]
+    assert doc["variables"]["COMPLYCHECK_SIGN_KEY"] == ""  # off unless a key is configured
