@@ -244,6 +244,8 @@ def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
 @click.option("--show-out-of-scope", is_flag=True, default=None,
               help="List out-of-scope findings one by one in text, SARIF and GitHub annotations too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line to standard output.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Text: each rule's reason, dates and source under its component, and the matches without a finding.")
 @click.option("--input-format", "input_format", metavar="NAME", help="Skip detection and read inputs as NAME (see 'complycheck formats').")
 @click.option("--columns", "columns", metavar="ROLE=COLUMN,...", help="Column mapping for CSV/TSV inputs, e.g. name=App,vendor=Maker.")
 @click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack (repeatable).")
@@ -286,6 +288,7 @@ def scan(
     outputs: tuple[str, ...],
     show_out_of_scope: bool | None,
     quiet: bool,
+    verbose: bool,
     input_format: str | None,
     columns: str | None,
     rule_dirs: tuple[str, ...],
@@ -387,6 +390,14 @@ def scan(
         from compliance.formats.junit import JUnitFormat
 
         JUnitFormat.per_rule = True
+    if verbose:
+        from compliance.formats.text import TextFormat
+
+        TextFormat.verbose = True
+    if policy.information_uri:
+        from compliance.formats.sarif import SarifFormat
+
+        SarifFormat.information_uri = policy.information_uri
     progress = _progress_printer(paths)
     report = run_scan(list(paths), options, progress=progress)
     # The report and its inputs live until exit: move them out of the collector's sight so rendering

@@ -11,6 +11,7 @@ outputs are relative to the working directory (they are where this run writes).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ KEYS: dict[str, str] = {
     "rule_pack": "a mapping with version and/or sha256 (and optionally name) the active rule pack must have",
     "max_pack_age": "a whole number of days (1 or more)",
     "stale_pack": "one of warn, fail",
+    "information_uri": "an http(s) URL where readers of the SARIF report learn about complycheck",
 }
 
 
@@ -77,6 +79,7 @@ class Policy(Record):
     # trusted_keys (paths), rule_pack (pin), max_pack_age, stale_pack: see compliance.rulepack.provenance
     pack_settings: dict[str, Any] = field(default_factory=dict)
     sha256: str | None = None  # of the file's bytes, named in every report
+    information_uri: str | None = None
 
     def __init__(
         self,
@@ -97,6 +100,7 @@ class Policy(Record):
         waivers: WaiverSet | None = None,
         pack_settings: dict[str, Any] = FACTORY,
         sha256: str | None = None,
+        information_uri: str | None = None,
     ) -> None:
         self.path = path
         self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
@@ -115,6 +119,7 @@ class Policy(Record):
         self.waivers = waivers
         self.pack_settings = {} if pack_settings is FACTORY else pack_settings
         self.sha256 = sha256
+        self.information_uri = information_uri
 
 
 def discover(directory: str = ".") -> str | None:
@@ -257,6 +262,10 @@ def load_policy(path: str) -> Policy:
             policy.waivers = parse_waivers({"waivers": value}, path)
         elif key in ("trusted_keys", "rule_pack", "max_pack_age", "stale_pack"):
             policy.pack_settings[key] = _pack_setting(path, line, key, value)
+        elif key == "information_uri":
+            if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s<>\"'`]+", value.strip()):
+                raise UsageError(f"{path}: line {line}: 'information_uri' must be {KEYS[key]}")
+            policy.information_uri = value.strip()
         else:
             setattr(policy, key, _bool(path, line, key, value))
     return policy
@@ -309,6 +318,11 @@ format: text
 outputs: []
 #   - sarif=complycheck.sarif
 #   - html=complycheck-review.html
+
+# SARIF: where code-scanning readers learn about complycheck (driver.informationUri), for example
+# the URL of the copy of complycheck your organisation installs. Not set: the home page the installed
+# package declares, if any; otherwise none.
+# information_uri: https://git.example.org/tools/complycheck
 
 # Documented, expiring exceptions (see README.md, "Waivers").
 waivers: []

@@ -16,6 +16,7 @@ from typing import Any
 from compliance.matching import Match, VendorIndex
 from compliance.model import (
     SEVERITY_RANK,
+    UNFLAGGED_LISTED,
     ActionResult,
     Component,
     Finding,
@@ -137,7 +138,7 @@ def _for_component(f: Finding, comp: Component) -> Finding:
     return Finding(
         f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, comp, f.input_path,
         f.vendor, f.product, f.evidence, f.citation, f.sources, f.message, f.actions, f.verification, f.waiver,
-        f.kind, f.strength, f.integrated_into,
+        f.kind, f.strength, f.integrated_into, f.identity, f.reason,
     )
 
 
@@ -149,6 +150,19 @@ def _integration_sentence(subject: dict[str, Any], label: str) -> str:
         f" The product under review, {product}{supplier} integrates {label}: the finding concerns that product,"
         " not only this component."
     )
+
+
+def _unflagged(comp: Component, m: Match) -> dict[str, Any]:
+    """A component that matched a catalog vendor but no selected rule covers, as reports list it."""
+    return {
+        "name": comp.name,
+        "version": comp.version or None,
+        "location": str(comp.location) or None,
+        "vendor": m.vendor.id,
+        "product": m.product.id if m.product else None,
+        "strength": m.strength,
+        "why": m.why,
+    }
 
 
 def selected_jurisdictions(pack: RulePack, jurisdictions: list[str]) -> set[str]:
@@ -212,11 +226,13 @@ class Evaluator:
         findings: list[Finding] = []
         with_identity = 0
         matched = 0
+        unflagged: list[dict[str, Any]] = []  # the first UNFLAGGED_LISTED matches no selected rule covers
+        no_rule = 0
         # Inventories repeat the same title on many rows (the memo hits); SBOM components are unique.
         match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
         components = inventory.components
         if isinstance(components, RowComponents):
-            with_identity, matched = self._evaluate_rows(components, inventory.path, findings)
+            with_identity, matched, no_rule = self._evaluate_rows(components, inventory.path, findings, unflagged)
         else:
             subject, first_party = self._subject(inventory, match)
             for comp in components:
@@ -226,10 +242,15 @@ class Evaluator:
                 if not matches:
                     continue
                 matched += 1
+                before = len(findings)
                 if subject is None or comp is subject[0]:
                     self._findings_for(comp, matches, inventory.path, findings)
                 else:
                     self._findings_for(comp, matches, inventory.path, findings, subject[1], first_party)
+                if len(findings) == before:
+                    no_rule += 1
+                    if len(unflagged) < UNFLAGGED_LISTED:
+                        unflagged.append(_unflagged(comp, matches[0]))
         result = InputResult(
             path=inventory.path,
             format=inventory.format,
@@ -238,6 +259,8 @@ class Evaluator:
             components_matched=matched,
             subject=inventory.metadata.get("subject"),
             serial_number=inventory.metadata.get("serialNumber"),
+            matched_without_findings=no_rule,
+            unflagged=unflagged,
         )
         return result, findings
 
@@ -271,14 +294,17 @@ class Evaluator:
                 if rule.covers(m.vendor.id, m.product, m.kind):
                     findings.append(self._finding(rule, outcome, m, comp, path, integrated))
 
-    def _evaluate_rows(self, rows: RowComponents, path: str, findings: list[Finding]) -> tuple[int, int]:
+    def _evaluate_rows(
+        self, rows: RowComponents, path: str, findings: list[Finding], unflagged: list[dict[str, Any]]
+    ) -> tuple[int, int, int]:
         """Each distinct row identity matched once; row components made only for rows with findings.
 
         Findings come out in row order with the same components a row-by-row pass would give, so the
-        report is the same bytes. Returns the rows with vendor identity and the rows matched.
+        report is the same bytes. Returns the rows with vendor identity, the rows matched, and the rows
+        matched that no selected rule covers (the first distinct ones of which go into ``unflagged``).
         """
         counts = Counter(rows.ids)
-        with_identity = matched = 0
+        with_identity = matched = no_rule = 0
         # Per distinct row: its findings, made once with the distinct component; each row with findings
         # then gets the same findings for its own component (its row number).
         once: dict[int, list[Finding]] = {}
@@ -293,12 +319,16 @@ class Evaluator:
                 self._findings_for(comp, matches, path, found)
                 if found:
                     once[id_] = found
+                else:
+                    no_rule += n
+                    if len(unflagged) < UNFLAGGED_LISTED:
+                        unflagged.append(_unflagged(comp, matches[0]))
         if once:
             ids = rows.ids
             for pos in compress(range(len(ids)), map(once.__contains__, ids)):
                 comp = rows.at(pos)
                 findings.extend(_for_component(f, comp) for f in once[ids[pos]])
-        return with_identity, matched
+        return with_identity, matched, no_rule
 
     def _finding(
         self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str,
@@ -312,6 +342,7 @@ class Evaluator:
         status, severity, reason = outcome.status, outcome.severity, outcome.reason
         if m.strength == "weak" and status == "violation":
             status, severity, reason = "unconfirmed", "warn", outcome.weak_reason
+        verb = "may be" if m.strength == "weak" else "is"
         return Finding(
             rule_id=rule.id,
             jurisdiction=rule.jurisdiction,
@@ -327,13 +358,15 @@ class Evaluator:
             evidence=m.evidence,
             citation=rule.citation,
             sources=[s.url for s in rule.sources],
-            message=f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}"
+            message=f"{label} {verb} {what} software; {reason} {m.why}"
             + (_integration_sentence(integrated, label) if integrated is not None else ""),
             actions=outcome.actions,
             verification=rule.verification_status,
             kind=m.kind,
             strength=m.strength,
             integrated_into=integrated,
+            identity=f"{'Possibly ' if m.strength == 'weak' else ''}{what} software. {m.why}",
+            reason=reason,
         )
 
     def rules_summary(self) -> list[dict[str, Any]]:

@@ -362,6 +362,12 @@ class Finding(Record):
     # The SBOM's subject (metadata.component: name, version, supplier) when it is a product of another vendor
     # that integrates this component (white-label, OEM): the finding concerns that product.
     integrated_into: dict[str, str | None] | None = None
+    # The two halves of ``message``, so a report can say the component's part once for all its rules:
+    # ``identity`` why the component is the vendor's software ("Kaspersky software. Strong evidence: ...",
+    # the same for every rule it matched), ``reason`` what this rule does to it. Empty on findings made
+    # without them: formats then use ``message``.
+    identity: str = ""
+    reason: str = ""
 
     def __init__(
         self,
@@ -386,6 +392,8 @@ class Finding(Record):
         kind: str | None = None,
         strength: str = "broad",
         integrated_into: dict[str, str | None] | None = None,
+        identity: str = "",
+        reason: str = "",
     ) -> None:
         self.rule_id = rule_id
         self.jurisdiction = jurisdiction
@@ -408,6 +416,8 @@ class Finding(Record):
         self.kind = kind
         self.strength = strength
         self.integrated_into = integrated_into
+        self.identity = identity
+        self.reason = reason
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -494,6 +504,11 @@ class InputResult(Record):
     subject: dict[str, str | None] | None = None
     serial_number: str | None = None
     problems: list[str] = field(default_factory=list)
+    # Components that matched a catalog vendor but no selected rule covers (another jurisdiction's vendor,
+    # an excluded product): how many, and the first ``UNFLAGGED_LISTED`` of them, so "4 matched a catalog
+    # vendor" can be explored. Each: name, version, location, vendor, product, strength, why.
+    matched_without_findings: int = 0
+    unflagged: list[dict[str, Any]] = field(default_factory=list)
 
     def __init__(
         self,
@@ -508,6 +523,8 @@ class InputResult(Record):
         subject: dict[str, str | None] | None = None,
         serial_number: str | None = None,
         problems: list[str] = FACTORY,
+        matched_without_findings: int = 0,
+        unflagged: list[dict[str, Any]] = FACTORY,
     ) -> None:
         self.path = path
         self.format = format
@@ -520,6 +537,8 @@ class InputResult(Record):
         self.subject = subject
         self.serial_number = serial_number
         self.problems = [] if problems is FACTORY else problems
+        self.matched_without_findings = matched_without_findings
+        self.unflagged = [] if unflagged is FACTORY else unflagged
 
     @property
     def was_read(self) -> bool:
@@ -537,12 +556,66 @@ class InputResult(Record):
             "components": self.components,
             "components_with_vendor_identity": self.components_with_vendor_identity,
             "components_matched": self.components_matched,
+            "matched_without_findings": {
+                "count": self.matched_without_findings,
+                "components": [dict(u) for u in self.unflagged],
+            },
         }
         if self.error is not None:
             out["error"] = self.error
         if self.problems:
             out["problems"] = list(self.problems)
         return out
+
+
+# How many matched-but-unflagged components an input lists by name (the count is always exact).
+UNFLAGGED_LISTED = 50
+
+# Per-input verdicts in the order an overview lists them: failures first, then unreadable inputs,
+# then passes with warnings, then clean passes.
+VERDICT_ORDER = {"fail": 0, "error": 1, "pass": 2}
+
+
+@dataclass(init=False, repr=False, eq=False)
+class InputVerdict(Record):
+    """One input's line in a fleet overview, decided by the report (formats only show it).
+
+    ``verdict``: ``error`` (unreadable), ``fail`` (an unwaived finding at or above the gate) or ``pass``;
+    ``summary``: the input's finding counts; ``failing_rules``: the rules that fail it, sorted;
+    ``flagged``: each component with an unwaived fail or warn finding, as (name, version), in report order.
+    """
+
+    input: InputResult
+    verdict: str
+    summary: dict[str, int]
+    failing_rules: list[str]
+    flagged: list[tuple[str, str]]
+
+    def __init__(
+        self,
+        input: InputResult,
+        verdict: str,
+        summary: dict[str, int],
+        failing_rules: list[str],
+        flagged: list[tuple[str, str]],
+    ) -> None:
+        self.input = input
+        self.verdict = verdict
+        self.summary = summary
+        self.failing_rules = failing_rules
+        self.flagged = flagged
+
+    def sort_key(self) -> tuple[int, int]:
+        """Failures first, then unreadable inputs, then passes with warnings, then clean passes."""
+        return (VERDICT_ORDER[self.verdict], 0 if self.verdict == "pass" and self.summary["warn"] else 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "summary": dict(self.summary),
+            "failing_rules": list(self.failing_rules),
+            "flagged_components": [{"name": n, "version": v or None} for n, v in self.flagged],
+        }
 
 
 def no_waivers(file: str | None = None) -> dict[str, Any]:
@@ -675,22 +748,57 @@ class Report(Record):
                 counts[f.severity] += 1
         return counts
 
+    def input_verdicts(self) -> list[InputVerdict]:
+        """Each input's verdict, counts, failing rules and flagged components, in input order.
+
+        The report decides them, with the same gate as the whole report's verdict; ``overview`` sorts them.
+        """
+        threshold = SEVERITY_RANK[self.gate_threshold]
+        per: dict[str, tuple[dict[str, int], set[str], dict[tuple[str, str], None]]] = {}
+        for f in self.findings:
+            entry = per.get(f.input_path)
+            if entry is None:
+                entry = per[f.input_path] = ({"fail": 0, "warn": 0, "info": 0, "waived": 0}, set(), {})
+            counts, rules, flagged = entry
+            if f.waived:
+                counts["waived"] += 1
+                continue
+            counts[f.severity] += 1
+            if SEVERITY_RANK[f.severity] >= threshold:
+                rules.add(f.rule_id)
+            if f.severity != "info":
+                flagged.setdefault((f.component.name, f.component.version), None)
+        out = []
+        for inp in self.inputs:
+            counts, rules, flagged = per.get(inp.path) or ({"fail": 0, "warn": 0, "info": 0, "waived": 0}, set(), {})
+            verdict = "error" if inp.error is not None else ("fail" if rules else "pass")
+            out.append(InputVerdict(inp, verdict, counts, sorted(rules), list(flagged)))
+        return out
+
+    def overview(self) -> list[InputVerdict]:
+        """``input_verdicts`` as a fleet overview lists them: failures first (``InputVerdict.sort_key``),
+        input order kept within each group."""
+        return sorted(self.input_verdicts(), key=InputVerdict.sort_key)
+
     def fleet_summary(self) -> dict[str, Any]:
-        """Per-device view of a multi-input scan: how many inputs fail, and which rules on how many."""
+        """Per-device view of a multi-input scan: how many inputs fail, and which rules on how many
+        inputs and components (most inputs first)."""
         threshold = SEVERITY_RANK[self.gate_threshold]
         failing_inputs: set[str] = set()
         per_rule: dict[str, set[str]] = {}
+        components: dict[str, set[tuple[str, str]]] = {}
         for f in self.findings:
             if f.waived or SEVERITY_RANK[f.severity] < threshold:
                 continue
             failing_inputs.add(f.input_path)
             per_rule.setdefault(f.rule_id, set()).add(f.input_path)
+            components.setdefault(f.rule_id, set()).add((f.input_path, str(f.component.location), f.component.name))
         return {
             "inputs_scanned": sum(1 for i in self.inputs if i.error is None),
             "inputs_unreadable": sum(1 for i in self.inputs if i.error is not None),
             "inputs_failing": len(failing_inputs),
             "rules": [
-                {"rule_id": rule_id, "inputs": len(paths)}
+                {"rule_id": rule_id, "inputs": len(paths), "components": len(components[rule_id])}
                 for rule_id, paths in sorted(per_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))
             ],
         }
@@ -717,7 +825,7 @@ class Report(Record):
             "fail_on": self.fail_on,
             "verdict": self.verdict,
             "exit_code": self.exit_code,
-            "inputs": [i.to_dict() for i in self.inputs],
+            "inputs": [{**v.input.to_dict(), **v.to_dict()} for v in self.input_verdicts()],
             "summary": self.summary(),
             "fleet": self.fleet_summary(),
             "findings": [f.to_dict(shared) for f in self.findings],

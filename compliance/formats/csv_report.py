@@ -1,4 +1,5 @@
-"""CSV: one row per finding, for spreadsheets and procurement trackers.
+"""CSV: one row per input (the overview, status ``input``), then one row per finding, for spreadsheets
+and procurement trackers.
 
 Spreadsheet programs execute a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR as a
 formula, and SBOM strings are untrusted, so such cells get a leading ``'`` (the OWASP advice). A CSV
@@ -11,7 +12,15 @@ import csv
 import io
 from typing import Any, ClassVar
 
-from compliance.formats.common import evidence_text, primary_source, relative_path, rules_by_id
+from compliance.formats.common import (
+    coverage_text,
+    evidence_text,
+    flagged_text,
+    input_label,
+    primary_source,
+    relative_path,
+    rules_by_id,
+)
 from compliance.model import Report
 from compliance.untrusted import for_terminal_text
 
@@ -61,6 +70,20 @@ class CsvFormat:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(COLUMNS)
+        # The overview first: one row per input, failures first, status "input", its verdict (pass, fail,
+        # error) in the severity column and its failing rules in rule_id.
+        for v in report.overview():
+            inp = v.input
+            cells = dict.fromkeys(COLUMNS, "")
+            cells.update(
+                input=relative_path(inp.path), title=input_label(inp), status="input", severity=v.verdict,
+                rule_id=" ".join(v.failing_rules),
+                message=inp.error or (
+                    f"vendor identity {coverage_text(inp)}; {inp.components_matched} matched a catalog vendor"
+                    + (f"; flagged: {flagged_text(v.flagged, limit=20)}" if v.flagged else "")
+                ),
+            )
+            writer.writerow([neutralise(cells[c]) for c in COLUMNS])
         for f in report.findings:
             c = f.component
             w = f.waiver or {}
