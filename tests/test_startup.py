@@ -48,7 +48,9 @@ NOT_ON_THE_SCAN_PATH = [
     "compliance.parallel",
     "multiprocessing",
     "tempfile",
-    "pickle",  # the cache is read with the C unpickler alone
+    "pickle",  # the cache is msgpack, never a pickle
+    "_pickle",
+    "hmac",  # cache entries are authenticated with the interpreter's own SHA-256
     "hashlib",  # small inputs are hashed without loading OpenSSL
     "difflib",  # click's "did you mean" suggestions, never shown for -j / -f
     "pathlib",  # a cached rule pack is found with os.path strings; pathlib is for reading YAML packs
@@ -78,6 +80,8 @@ def _scan(cwd: Path, *args: str) -> tuple[int, set[str], str]:
     """Scan in a fresh interpreter whose rule-pack cache is the default XDG one below ``cwd``."""
     env = cli_env()
     env["XDG_CACHE_HOME"] = str(cwd / "xdg-cache")
+    env["XDG_DATA_HOME"] = str(cwd / "xdg-data")
+    env.pop("COMPLYCHECK_CACHE_KEY_FILE", None)
     if sys.platform == "linux":
         env.pop("COMPLYCHECK_CACHE_DIR", None)
     else:  # platformdirs' own directory would lie outside the test's temporary directory
@@ -96,7 +100,7 @@ def _scan(cwd: Path, *args: str) -> tuple[int, set[str], str]:
 def warm(tmp_path: Path) -> Path:
     """A working directory without a policy file, after one scan has filled the rule-pack cache."""
     _scan_modules(tmp_path, str(EXAMPLES / "clean-web-app.cdx.json"), "-j", "US")
-    assert list((tmp_path / "xdg-cache" / "complycheck").glob("rulepack-*.pickle"))
+    assert list((tmp_path / "xdg-cache" / "complycheck").glob("rulepack-*.msgpack"))
     return tmp_path
 
 
