@@ -19,8 +19,9 @@ component: its vendor, the product if a catalog product is identified, the produ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
+
+import msgspec
 
 from compliance.identifiers import (
     cpe_vendor_product,
@@ -31,7 +32,6 @@ from compliance.identifiers import (
 )
 from compliance.model import Component, Evidence
 from compliance.normalize import forms_conflict, is_distinctive, org_name, org_tokens, product_tokens
-from compliance.records import FrozenRecord
 from compliance.rulepack.model import Product, RulePack, Vendor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,30 +91,13 @@ class _Hit(NamedTuple):
     strength: str = "broad"
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Match(FrozenRecord):
+class Match(msgspec.Struct, frozen=True, gc=False):
     vendor: Vendor
     product: Product | None
     evidence: tuple[Evidence, ...]
     kind: str | None = None  # product kind decided once per component match; None: undecided
     strength: str = "broad"  # of the best evidence
     why: str = ""  # one sentence: why it matched at that strength, for finding messages
-
-    def __init__(
-        self,
-        vendor: Vendor,
-        product: Product | None,
-        evidence: tuple[Evidence, ...],
-        kind: str | None = None,
-        strength: str = "broad",
-        why: str = "",
-    ) -> None:
-        object.__setattr__(self, "vendor", vendor)
-        object.__setattr__(self, "product", product)
-        object.__setattr__(self, "evidence", evidence)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "strength", strength)
-        object.__setattr__(self, "why", why)
 
 
 def decide_kind(vendor: Vendor, product: Product | None, library: bool, comp_type: str) -> str | None:

@@ -12,13 +12,13 @@ import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar, Protocol
 
+import msgspec
+
 from compliance.errors import InputError
 from compliance.model import Component, Inventory, RowComponents
-from compliance.records import FACTORY, Record
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; change with --max-input-size
 
@@ -39,37 +39,18 @@ _BOMS = (
 )
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Source(Record):
+class Source(msgspec.Struct):
     """One input: its display path, raw bytes, and (on demand) its decoded text."""
 
     path: str
     data: bytes
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = {}
     _text: str | None = None
     encoding: str | None = None
     sha256: str | None = None  # hex digest of the bytes read, set by load_source
     # UTF-8 text streams handed out by ``open_text`` whose bytes are checked only as they are decoded
     # (``read_source`` settles them when the reader is done: ``settle_text``).
-    unchecked: list[io.TextIOWrapper] = field(default_factory=list, repr=False, compare=False)
-
-    def __init__(
-        self,
-        path: str,
-        data: bytes,
-        options: dict[str, Any] = FACTORY,
-        _text: str | None = None,
-        encoding: str | None = None,
-        sha256: str | None = None,
-        unchecked: list[io.TextIOWrapper] = FACTORY,
-    ) -> None:
-        self.path = path
-        self.data = data
-        self.options = {} if options is FACTORY else options
-        self._text = _text
-        self.encoding = encoding
-        self.sha256 = sha256
-        self.unchecked = [] if unchecked is FACTORY else unchecked
+    unchecked: list[io.TextIOWrapper] = []
 
     @property
     def text(self) -> str:

@@ -385,7 +385,7 @@ def _authentic(data: bytes, key: str) -> _Entry | None:
         return None
     from _operator import _compare_digest
 
-    body = memoryview(data)[start:]
+    body = data[start:]  # bytes: msgspec before 0.20 mishandled some memoryviews
     if not _compare_digest(data[len(MAGIC) : start], _mac(secret, body)):
         return None
     try:
@@ -503,8 +503,6 @@ def store(key: str | None, pack: RulePack) -> VendorIndex | None:
     secret = _secret(create=True)
     if secret is None:
         return None
-    from dataclasses import replace
-
     from compliance.matching import VendorIndex
 
     try:
@@ -519,7 +517,7 @@ def store(key: str | None, pack: RulePack) -> VendorIndex | None:
     try:
         body = encode(
             _Entry(
-                __version__, key, msgspec.Raw(encode(replace(pack, rules=[], products={}))), msgspec.Raw(tables),
+                __version__, key, msgspec.Raw(encode(msgspec.structs.replace(pack, rules=[], products={}))), msgspec.Raw(tables),
                 [(code, msgspec.Raw(encode(rules))) for code, rules in _rule_groups(pack)],
             )
         )
