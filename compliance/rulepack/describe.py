@@ -140,7 +140,8 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
         if v is None:
             continue
         names = "; ".join(n.value for n in [*v.names, *v.brands])
-        lines.append(f"  {v.name}: names {names}")
+        # A vendor known only by its products' ids (the India app publishers) has no names to list.
+        lines.append(f"  {v.name}: names {names}" if names else f"  {v.name}: no names (products only)")
         lines.extend(_identifier_lines(v.identifiers, "    "))
         for p in v.products:
             if rule.covers_product(vid, p):
