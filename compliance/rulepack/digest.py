@@ -48,7 +48,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        h = sha256()
+        h = sha256(os.read(fd, 1 << 20))  # OpenSSL for a large file, the built-in SHA-256 for a small one
         while chunk := os.read(fd, 1 << 20):
             h.update(chunk)
         return str(h.hexdigest())
