@@ -22,6 +22,7 @@ ORG = REPO / "examples" / "org-policy"
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "cache"
     monkeypatch.setenv("COMPLYCHECK_CACHE_DIR", str(d))
+    monkeypatch.setenv("COMPLYCHECK_CACHE_KEY_FILE", str(tmp_path / "key" / "cache-key"))  # the test's own
     monkeypatch.delenv("COMPLYCHECK_NO_CACHE", raising=False)
     return d
 
@@ -412,6 +413,7 @@ def test_a_parent_everyone_may_write_is_refused_unless_sticky(tmp_path, monkeypa
     shared = tmp_path / "shared"
     shared.mkdir()
     monkeypatch.setenv("COMPLYCHECK_CACHE_DIR", str(shared / "cache"))
+    monkeypatch.setenv("COMPLYCHECK_CACHE_KEY_FILE", str(tmp_path / "key" / "cache-key"))
     monkeypatch.setattr(cache, "_warned", False)
     shared.chmod(0o1777)  # as /tmp: accepted
     load_rule_pack([])
