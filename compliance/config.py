@@ -46,6 +46,10 @@ KEYS: dict[str, str] = {
     "format": "a report format name",
     "outputs": "a list of FORMAT=FILE entries",
     "waivers": "a list of waivers",
+    "trusted_keys": "a list of Ed25519 public key files (PEM), relative to this file",
+    "rule_pack": "a mapping with version and/or sha256 (and optionally name) the active rule pack must have",
+    "max_pack_age": "a whole number of days (1 or more)",
+    "stale_pack": "one of warn, fail",
 }
 
 
@@ -65,6 +69,9 @@ class Policy(msgspec.Struct):
     format: str | None = None
     outputs: list[str] = []
     waivers: WaiverSet | None = None
+    # trusted_keys (paths), rule_pack (pin), max_pack_age, stale_pack: see compliance.rulepack.provenance
+    pack_settings: dict[str, Any] = {}
+    sha256: str | None = None  # of the file's bytes, named in every report
 
 
 def discover(directory: str = ".") -> str | None:
@@ -73,8 +80,9 @@ def discover(directory: str = ".") -> str | None:
     return candidate if os.path.isfile(candidate) else None
 
 
-def _compose(path: str) -> tuple[Any, yaml.Node | None]:
-    """The loaded data and its node tree (for line numbers). Any problem is one line naming the file.
+def _compose(path: str) -> tuple[Any, yaml.Node | None, str]:
+    """The loaded data, its node tree (for line numbers) and the sha256 of the file's bytes (UTF-8 text
+    decoded strictly, so encoding it again gives the same bytes). Any problem is one line naming the file.
 
     The file is untrusted (a repository's policy may come from anyone): ``compliance.yamlsafe`` reads
     it under its limits (size, depth, no aliases, no special files). Only after that has accepted the
@@ -87,7 +95,9 @@ def _compose(path: str) -> tuple[Any, yaml.Node | None]:
     text = read_text(path, what="config file")
     data = parse_yaml(text, path_text(path))
     node = yaml.compose(text, Loader=yaml.SafeLoader) if isinstance(data, dict) else None
-    return data, node
+    import hashlib
+
+    return data, node, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _key_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -118,12 +128,42 @@ def _bool(path: str, line: int, key: str, value: Any) -> bool:
     return value
 
 
+def _pack_setting(path: str, line: int, key: str, value: Any) -> Any:
+    """``trusted_keys``, ``rule_pack``, ``max_pack_age`` or ``stale_pack``, checked."""
+    if key == "trusted_keys":
+        base = os.path.dirname(os.path.abspath(path))
+        items = []
+        for item in _str_list(path, line, key, value):
+            full = os.path.realpath(os.path.join(base, item))
+            if os.path.isabs(item) or os.path.commonpath([full, os.path.realpath(base)]) != os.path.realpath(base):
+                raise UsageError(f"{path}: line {line}: trusted key {item!r} is outside the policy file's directory")
+            items.append(full)
+        return items
+    if key == "stale_pack":
+        return _choice(path, line, key, value, ("warn", "fail"))
+    if key == "max_pack_age":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UsageError(f"{path}: line {line}: 'max_pack_age' is {value!r}; it must be {KEYS[key]}")
+        return value
+    if not isinstance(value, dict) or not value or set(value) - {"version", "sha256", "name"}:
+        raise UsageError(f"{path}: line {line}: 'rule_pack' must be {KEYS[key]}")
+    pin = {}
+    for k, v in value.items():
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip():
+            raise UsageError(f"{path}: line {line}: rule_pack {k} must be a string")
+        pin[str(k)] = str(v).strip()
+    digest = pin.get("sha256", "").lower().removeprefix("sha256:")
+    if "sha256" in pin and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)):
+        raise UsageError(f"{path}: line {line}: rule_pack sha256 must be 64 hex digits (as 'complycheck rules status' prints)")
+    return pin
+
+
 def load_policy(path: str) -> Policy:
     """Read and validate a policy file; every problem is a ``UsageError`` naming the file and the line."""
     from compliance.waivers import parse_waivers
 
-    data, node = _compose(path)
-    policy = Policy(path=path)
+    data, node, digest = _compose(path)
+    policy = Policy(path=path, sha256=digest)
     if data is None:
         return policy
     if isinstance(data, list):  # the 0.1 form: a bare list of waivers
@@ -147,7 +187,8 @@ def load_policy(path: str) -> Policy:
             items = _str_list(path, line, key, value)
             if key == "rules":
                 base = os.path.dirname(path)
-                items = [item if os.path.isabs(item) else os.path.join(base, item) for item in items]
+                items = [item if os.path.isabs(item) or item.startswith("pack:") else os.path.join(base, item)
+                         for item in items]
             if key == "outputs":
                 bad = [o for o in items if "=" not in o]
                 if bad:
@@ -167,6 +208,8 @@ def load_policy(path: str) -> Policy:
             policy.format = value.strip()
         elif key == "waivers":
             policy.waivers = parse_waivers({"waivers": value}, path)
+        elif key in ("trusted_keys", "rule_pack", "max_pack_age", "stale_pack"):
+            policy.pack_settings[key] = _pack_setting(path, line, key, value)
         else:
             setattr(policy, key, _bool(path, line, key, value))
     return policy

@@ -403,6 +403,10 @@ class Report(msgspec.Struct):
     excluded_rules: list[dict[str, Any]] = []  # left out by --require-verified
     skipped: list[dict[str, str]] = []  # files in a folder that are not inventories
     show_out_of_scope: bool = False  # presentation only: SARIF and GitHub annotations list them when set
+    policy: dict[str, Any] | None = None  # the policy file the scan read: {"path", "sha256"}
+    # What the applied rules name but complycheck cannot identify (``covers.unidentifiable``), one entry per
+    # rule: ``rule_id``, ``jurisdiction``, ``title``, ``message`` and the ``unidentifiable`` names with reasons.
+    coverage_limits: list[dict[str, Any]] = []
 
     def __post_init__(self) -> None:
         """Paths come from the file system (and argv) and errors quote inputs: text every format can write.
@@ -489,7 +493,9 @@ class Report(msgspec.Struct):
                 "name": self.rulepack.get("name"),
                 "version": self.rulepack.get("version"),
                 "packs": [dict(p) for p in self.rulepack.get("packs") or []],
+                "warnings": list(self.rulepack.get("warnings") or []),
             },
+            "policy": dict(self.policy) if self.policy is not None else None,
             "as_of": self.as_of,
             "jurisdictions": list(self.jurisdictions),
             "all_jurisdictions": self.all_jurisdictions,
@@ -504,6 +510,9 @@ class Report(msgspec.Struct):
             "findings": [f.to_dict(shared) for f in self.findings],
             "rules_evaluated": list(self.rules_evaluated),
             "excluded_rules": list(self.excluded_rules),
+            "coverage_limits": [
+                {**limit, "unidentifiable": [dict(u) for u in limit["unidentifiable"]]} for limit in self.coverage_limits
+            ],
             "skipped": list(self.skipped),
             "waivers": {**no_waivers(), **self.waivers},
         }

@@ -158,18 +158,18 @@ def test_default_location_is_the_user_cache_dir(monkeypatch, tmp_path):
 )
 def test_the_linux_cache_dir_and_key_are_where_platformdirs_says(monkeypatch, xdg, home):
     """The cache and its key are found without importing platformdirs, in the very directories
-    platformdirs names (the user cache directory, and the user data directory for the key)."""
+    platformdirs names (the user cache directory, and the user state directory for the key)."""
     platformdirs = pytest.importorskip("platformdirs")
     for variable in ("COMPLYCHECK_CACHE_DIR", "COMPLYCHECK_NO_CACHE", "COMPLYCHECK_CACHE_KEY_FILE"):
         monkeypatch.delenv(variable, raising=False)
-    for variable in ("XDG_CACHE_HOME", "XDG_DATA_HOME"):
+    for variable in ("XDG_CACHE_HOME", "XDG_STATE_HOME"):
         if xdg is None:
             monkeypatch.delenv(variable, raising=False)
         else:
             monkeypatch.setenv(variable, xdg)
     monkeypatch.setenv("HOME", home)
     assert cache.cache_dir() == Path(platformdirs.user_cache_dir("complycheck", appauthor=False))
-    assert cache.cache_key_path() == os.path.join(platformdirs.user_data_dir("complycheck", appauthor=False), "cache-key")
+    assert cache.cache_key_path() == os.path.join(platformdirs.user_state_dir("complycheck", appauthor=False), "cache-key")
 
 
 def test_a_cached_pack_equals_the_fresh_one_and_keeps_its_shared_records(cache_dir):

@@ -80,7 +80,7 @@ def _scan(cwd: Path, *args: str) -> tuple[int, set[str], str]:
     """Scan in a fresh interpreter whose rule-pack cache is the default XDG one below ``cwd``."""
     env = cli_env()
     env["XDG_CACHE_HOME"] = str(cwd / "xdg-cache")
-    env["XDG_DATA_HOME"] = str(cwd / "xdg-data")
+    env["XDG_STATE_HOME"] = str(cwd / "xdg-state")
     env.pop("COMPLYCHECK_CACHE_KEY_FILE", None)
     if sys.platform == "linux":
         env.pop("COMPLYCHECK_CACHE_DIR", None)

@@ -12,7 +12,7 @@ trusted (a CI cache restored from another branch, a shared machine), so (docs/ru
   the SHA-256 of the bytes of every pack file (``compliance.rulepack.digest``): an edit that keeps the
   size and the modification time is a different key.
 - **Authenticated.** Each entry carries an HMAC-SHA256 of its bytes under a random per-user key kept
-  outside the cache directory (``cache_key_path``: the user data directory, created 0600). An entry
+  outside the cache directory (``cache_key_path``: the user state directory, created 0600). An entry
   whose MAC, format, version or key does not match (tampered, truncated, from another machine or
   user) is ignored and rebuilt from YAML, never trusted and never a traceback.
 - **A directory others can change is refused.** A cache directory that is a symbolic link, is owned
@@ -25,7 +25,7 @@ trusted (a CI cache restored from another branch, a shared machine), so (docs/ru
   and ``COMPLYCHECK_CACHE_KEY_FILE`` move it and its key.
 
 Rules are stored per jurisdiction, each group encoded on its own, so a scan decodes only the rules of
-the jurisdictions it evaluates. On Linux the cache and data directories are worked out here, without
+the jurisdictions it evaluates. On Linux the cache and state directories are worked out here, without
 importing platformdirs (which loads ``tempfile``, ``shutil`` and more: a tenth of a small scan).
 """
 
@@ -144,18 +144,19 @@ def _cache_root() -> str | None:
 
 
 def cache_key_path() -> str:
-    """The file holding the key that authenticates cache entries: never inside the cache directory,
-    which a restored CI cache or another program may fill; a fresh machine makes a fresh key."""
+    """The file holding the key that authenticates cache entries: in the user state directory, never in
+    the cache directory or the data directory (installed packs), which CI may restore from elsewhere; a
+    fresh machine makes a fresh key."""
     return os.environ.get("COMPLYCHECK_CACHE_KEY_FILE") or os.path.join(
-        _user_dir("XDG_DATA_HOME", os.path.join(".local", "share"), "user_data_dir"), "cache-key"
+        _user_dir("XDG_STATE_HOME", os.path.join(".local", "state"), "user_state_dir"), "cache-key"
     )
 
 
 def _user_dir(xdg_variable: str, home_default: str, platformdirs_name: str) -> str:
-    """``platformdirs``' user cache or data directory for complycheck, on Linux without importing it.
+    """``platformdirs``' user cache or state directory for complycheck, on Linux without importing it.
 
     Its rule there is the XDG one: ``$XDG_..._HOME`` when that is an absolute path, else ``~/.cache``
-    or ``~/.local/share``. Android, a relative ``$XDG_..._HOME`` (platformdirs versions differ on it)
+    or ``~/.local/state``. Android, a relative ``$XDG_..._HOME`` (platformdirs versions differ on it)
     and a relative ``$HOME`` (platformdirs then asks the password database) are left to platformdirs.
     """
     root = _linux_root(xdg_variable, home_default)

@@ -96,6 +96,10 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
         lines.extend(_wrap("Except:", ", ".join(_product_label(pack, p) for p in rule.exclude_products)))
     if rule.exclusions:
         lines.extend(_wrap("Exclusions:", rule.exclusions))
+    if rule.unidentifiable:
+        lines.extend(_wrap("Limit:", rule.coverage_limit[0].upper() + rule.coverage_limit[1:] + "."))
+        for u in rule.unidentifiable:
+            lines.extend(_wrap("", f"- {u.name}: {u.reason}"))
     conditions = action_conditions(rule)
     if len(conditions) == 1:
         needed = conditions[0][0]
@@ -109,7 +113,11 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
     for c in sorted(set(rule.contexts).union(*(a.contexts for a in rule.actions))):
         cdef = pack.contexts.get(c)
         if cdef is not None:
-            lines.extend(_wrap(label, f"--context {c}: {' '.join(cdef.description.split())}"))
+            givers = sorted(
+                o.id for o in pack.contexts.values() for code, implied in o.implies_in if code == rule.jurisdiction and c in implied
+            )
+            also = "".join(f" In a scan that selects {rule.jurisdiction}, --context {g} gives it too." for g in givers)
+            lines.extend(_wrap(label, f"--context {c}: {' '.join(cdef.description.split())}{also}"))
             label = ""
     lines.append("Actions:")
     for a in rule.actions:

@@ -1,13 +1,15 @@
-"""The content digest of a rule pack: the SHA-256 of the bytes of every file the loader reads.
+"""The content digest of a rule pack: what every report, pin and attestation names.
 
-A pack directory holds ``pack.yaml``, ``vendors/*.y*ml`` and ``jurisdictions/*.y*ml``; those are the
-files the loader reads (``pack_files``), in its order. ``file_digests`` gives each one's SHA-256 and
-``pack_digest`` one SHA-256 over that list, so two directories with the same files (names and bytes)
-have the same digest wherever they are and whatever their files' sizes and modification times.
+A pack is the files the loader reads: ``pack.yaml``, ``vendors/*.yaml`` and ``jurisdictions/*.yaml``
+(``*.y*ml``, as the loader globs). Its manifest lists each file's SHA-256 and path relative to the pack
+directory, one per line, sorted by path, in ``sha256sum`` form::
 
-The rule-pack cache keys its entries on these digests (``compliance.rulepack.cache``); a pack
-channel can name a pack by ``pack_digest``. Only regular files are read (opened non-blocking, so a
-FIFO never hangs the run); anything else makes the digest None, as does a folder that cannot be listed.
+    3f5a...e1  jurisdictions/US.yaml
+
+and the pack digest is the SHA-256 of that manifest. So the digest depends on the bytes of the pack
+files only, never on where the directory is, file times, or how an archive was compressed: the built-in
+pack in the wheel, the same sources in a git checkout and the same pack installed from a signed archive
+all have one digest, and ``sha256sum -c MANIFEST.sha256`` checks an extracted archive by hand.
 """
 
 from __future__ import annotations
@@ -17,30 +19,54 @@ import stat
 
 from compliance.readers.base import sha256
 
+MANIFEST_NAME = "MANIFEST.sha256"
 PACK_DIRS = ("vendors", "jurisdictions")
-MANIFEST = "pack.yaml"
+
+
+def pack_files(root: str | os.PathLike[str]) -> list[str]:
+    """The pack's files as relative POSIX paths, sorted: ``pack.yaml`` and the YAML files the loader reads."""
+    base = os.fspath(root)
+    out = ["pack.yaml"] if os.path.isfile(os.path.join(base, "pack.yaml")) else []
+    for sub in PACK_DIRS:
+        try:
+            names = os.listdir(os.path.join(base, sub))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in names:
+            folded = os.path.normcase(name)
+            if folded.endswith("ml") and ".y" in folded[:-2] and os.path.isfile(os.path.join(base, sub, name)):
+                out.append(f"{sub}/{name}")
+    return sorted(out)
+
+
+def manifest(root: str | os.PathLike[str]) -> bytes:
+    """The pack's manifest (``sha256  path`` lines, sorted by path)."""
+    base = os.fspath(root)
+    lines = []
+    for rel in pack_files(base):
+        with open(os.path.join(base, *rel.split("/")), "rb") as fh:
+            lines.append(f"{sha256(fh.read()).hexdigest()}  {rel}\n")
+    return "".join(lines).encode("utf-8", "surrogateescape")
+
+
+def manifest_digest(manifest_bytes: bytes) -> str:
+    return sha256(manifest_bytes).hexdigest()
+
+
+def pack_digest(root: str | os.PathLike[str]) -> str:
+    """The pack's content digest (hex SHA-256 of its manifest)."""
+    return manifest_digest(manifest(root))
+
+
+# The rule-pack cache keys its entries on each file's digest (``compliance.rulepack.cache``); a scan
+# computes them on every run, so they are taken without blocking and without raising.
+
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def pack_files(root: str | os.PathLike[str]) -> list[str] | None:
-    """The pack's files as names relative to ``root`` with ``/`` separators: ``pack.yaml`` first, then
-    ``vendors/`` and ``jurisdictions/`` files, each folder sorted, exactly those ``Path(folder).glob("*.y*ml")``
-    finds (case-insensitively where the platform is). None when a folder exists but cannot be listed."""
-    out = [MANIFEST]
-    for sub in PACK_DIRS:
-        try:
-            names = os.listdir(os.path.join(root, sub))
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # the loader finds no file there either
-        except OSError:
-            return None
-        # ``*.y*ml``: ends with ``ml`` and has ``.y`` before that, compared as the platform compares names.
-        out.extend(f"{sub}/{n}" for n in sorted(names) if os.path.normcase(n).endswith("ml") and ".y" in os.path.normcase(n)[:-2])
-    return out
-
-
 def file_sha256(path: str | os.PathLike[str]) -> str | None:
-    """The SHA-256 (hex) of a regular file's bytes; None when it is missing, not a regular file or unreadable."""
+    """The SHA-256 (hex) of a regular file's bytes; None when it is missing, not a regular file (a FIFO
+    never hangs the run: it is opened non-blocking) or unreadable."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError:
@@ -58,30 +84,17 @@ def file_sha256(path: str | os.PathLike[str]) -> str | None:
         os.close(fd)
 
 
-def file_digests(root: str | os.PathLike[str]) -> list[tuple[str, str | None]] | None:
-    """``(name, SHA-256)`` of every pack file (``pack_files``). A missing ``pack.yaml`` has the digest None
-    (the loader reports it); any other file that cannot be read, or a folder that cannot be listed, makes
-    the whole answer None."""
-    names = pack_files(root)
-    if names is None:
+def file_digests(root: str | os.PathLike[str]) -> list[tuple[str, str]] | None:
+    """``(path, SHA-256)`` of every pack file (``pack_files``: the lines of ``manifest``), or None when a
+    folder cannot be listed or a file read."""
+    try:
+        names = pack_files(root)
+    except OSError:
         return None
-    out: list[tuple[str, str | None]] = []
+    out = []
     for name in names:
-        path = os.path.join(root, *name.split("/"))
-        digest = file_sha256(path)
-        if digest is None and (name != MANIFEST or os.path.lexists(path)):
+        digest = file_sha256(os.path.join(root, *name.split("/")))
+        if digest is None:
             return None
         out.append((name, digest))
     return out
-
-
-def pack_digest(root: str | os.PathLike[str]) -> str | None:
-    """One SHA-256 (hex) over ``file_digests(root)``: the lines ``name NUL sha256 LF`` (``-`` for a missing
-    ``pack.yaml``) in order, UTF-8. None when ``file_digests`` is None."""
-    digests = file_digests(root)
-    if digests is None:
-        return None
-    h = sha256()
-    for name, digest in digests:
-        h.update(f"{name}\0{digest or '-'}\n".encode("utf-8", "surrogateescape"))
-    return str(h.hexdigest())

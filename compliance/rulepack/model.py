@@ -5,6 +5,7 @@ fields in order (``compliance.rulepack.cache``). No ``from __future__ import ann
 reads real annotations faster than strings when a warm scan makes the cache's decoder.
 """
 
+from collections.abc import Collection
 from datetime import date
 
 import msgspec
@@ -26,6 +27,7 @@ KINDS = (
     "surveillance-equipment",
     "drone",
     "vehicle-software",
+    "hardware",
 )
 
 
@@ -88,6 +90,24 @@ class Source(msgspec.Struct, frozen=True, array_like=True, gc=False):
     title: str = ""
 
 
+class Unidentifiable(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """Something a rule names that complycheck cannot identify (a web site, an app with no known id), and why.
+
+    Declared on the rule (``covers.unidentifiable``) so that ``rules show`` and every report that applies
+    the rule state it as a coverage limit, instead of leaving a silent miss in prose.
+    """
+
+    name: str
+    reason: str
+
+
+def coverage_limit_text(names: list[str] | tuple[str, ...]) -> str:
+    """The stated limit in words: ``this rule also names 3 products complycheck cannot identify: a, b, c``."""
+    count = len(names)
+    noun = "product" if count == 1 else "products"
+    return f"this rule also names {count} {noun} complycheck cannot identify: {', '.join(names)}"
+
+
 class Rule(msgspec.Struct, array_like=True, gc=False):
     """One government measure: what it covers (vendors, products, kinds), where, when and for which contexts."""
 
@@ -117,6 +137,13 @@ class Rule(msgspec.Struct, array_like=True, gc=False):
     scoped_vendors: frozenset[str] = frozenset()
     # Product kinds the rule covers (``covers.kinds``). Empty only in packs that do not declare it yet.
     kinds: frozenset[str] = frozenset()
+    # What the rule names but no catalog product can identify (``covers.unidentifiable``): a stated limit.
+    unidentifiable: tuple[Unidentifiable, ...] = ()
+
+    @property
+    def coverage_limit(self) -> str:
+        """The stated coverage limit of ``unidentifiable``, or "" when the rule declares none."""
+        return coverage_limit_text([u.name for u in self.unidentifiable]) if self.unidentifiable else ""
 
     @property
     def is_binding(self) -> bool:
@@ -156,6 +183,9 @@ class ContextDef(msgspec.Struct, frozen=True, array_like=True, gc=False):
     id: str
     description: str
     implies: tuple[str, ...] = ()
+    # Implications that hold only for the rules of some jurisdictions: ``(("US", ("federal",)),)`` makes
+    # ``government`` give ``federal`` for US rules (the US national government is the federal government).
+    implies_in: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class JurisdictionDef(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -188,9 +218,15 @@ class RulePack(msgspec.Struct, array_like=True):
                 return r
         return None
 
-    def expand_contexts(self, contexts: list[str]) -> set[str]:
-        """The contexts given plus everything they imply (``federal`` implies ``government``)."""
-        return _closure(contexts, {c.id: c.implies for c in self.contexts.values()})
+    def expand_contexts(self, contexts: list[str], jurisdictions: Collection[str] = ()) -> set[str]:
+        """The contexts given plus everything they imply (``federal`` implies ``government``), and what they
+        imply only in one of ``jurisdictions`` (the codes a scan selects): with US, ``government`` gives
+        ``federal``, because the national government of the US is its federal government."""
+        edges = {
+            c.id: c.implies + tuple(i for code, implied in c.implies_in if code in jurisdictions for i in implied)
+            for c in self.contexts.values()
+        }
+        return _closure(contexts, edges)
 
     def expand_jurisdictions(self, codes: list[str]) -> set[str]:
         """Codes plus the codes they include (``US-TX`` includes ``US``)."""
