@@ -89,9 +89,10 @@ def source_of(shown: str, data: bytes, max_bytes: int, options: dict[str, Any]) 
 _BUILTIN_SHA256_BELOW = 256 * 1024
 
 
-def sha256(data: bytes = b"") -> Any:
-    """A SHA-256 hash object of ``data`` (``update`` and ``hexdigest`` as ``hashlib.sha256``)."""
-    if len(data) < _BUILTIN_SHA256_BELOW and "hashlib" not in sys.modules:
+def sha256(data: bytes = b"", *, builtin_below: int = _BUILTIN_SHA256_BELOW) -> Any:
+    """A SHA-256 hash object of ``data`` (``update`` and ``hexdigest`` as ``hashlib.sha256``); the built-in
+    implementation for ``data`` under ``builtin_below`` bytes unless ``hashlib`` is loaded already."""
+    if len(data) < builtin_below and "hashlib" not in sys.modules:
         builtin = _builtin_sha256()
         if builtin is not None:
             return builtin(data)
