@@ -88,9 +88,10 @@ class Component(msgspec.Struct, gc=False):
         for kind, value, _field in self.identifiers:
             if kind != "purl":
                 return True
-            # A purl only names a vendor when it has a namespace (pkg:type/namespace/name).
+            # A purl only names a vendor when it has a namespace (pkg:type/namespace/name), or when its name is
+            # an app id (pkg:android/com.tencent.mm, pkg:ios/..., compliance.matching.APP_PURL_TYPES).
             body = value.split("?", 1)[0].split("#", 1)[0]
-            if body.count("/") >= 2:
+            if body.count("/") >= 2 or body[:12].lower().startswith(("pkg:android/", "pkg:ios/", "pkg:apple/")):
                 return True
         return False
 
@@ -210,6 +211,9 @@ class Evidence(msgspec.Struct, frozen=True, gc=False):
     product: str | None = None
     strength: str = "broad"  # strong | broad | weak
     why: str = ""  # "<field> '<value>' <why this method has this strength>"
+    # What the value needed before it matched: "contains invisible characters", "mixed-script", "legal form
+    # JSC read as AO"... (compliance.normalize). Folding never makes evidence weaker.
+    folded: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -223,6 +227,8 @@ class Evidence(msgspec.Struct, frozen=True, gc=False):
         }
         if self.product:
             out["product"] = self.product
+        if self.folded:
+            out["folded"] = list(self.folded)
         return out
 
 
@@ -272,6 +278,9 @@ class Finding(msgspec.Struct, gc=False):
     waiver: dict[str, Any] | None = None
     kind: str | None = None  # the product kind the rule's covers.kinds was checked against
     strength: str = "broad"  # of the best evidence: strong | broad | weak
+    # The SBOM's subject (metadata.component: name, version, supplier) when it is a product of another vendor
+    # that integrates this component (white-label, OEM): the finding concerns that product.
+    integrated_into: dict[str, str | None] | None = None
 
     def __post_init__(self) -> None:
         if type(self.component.location) is not str:  # a Location chain becomes text once, here
@@ -329,6 +338,7 @@ class Finding(msgspec.Struct, gc=False):
             "actions": actions,
             "verification": self.verification,
             "waived": self.waived,
+            "integrated_into": dict(self.integrated_into) if self.integrated_into is not None else None,
         }
         if self.waiver is not None:
             out["waiver"] = dict(self.waiver)
