@@ -43,6 +43,8 @@ KEYS: dict[str, str] = {
     "require_verified": "true or false",
     "unverified": "one of " + ", ".join(UNVERIFIED),
     "show_out_of_scope": "true or false",
+    "allow_empty": "true or false",
+    "min_vendor_coverage": "a percentage from 0 to 100",
     "format": "a report format name",
     "outputs": "a list of FORMAT=FILE entries",
     "waivers": "a list of waivers",
@@ -66,6 +68,8 @@ class Policy(msgspec.Struct):
     require_verified: bool | None = None
     unverified: str | None = None
     show_out_of_scope: bool | None = None
+    allow_empty: bool | None = None
+    min_vendor_coverage: float | None = None
     format: str | None = None
     outputs: list[str] = []
     waivers: WaiverSet | None = None
@@ -202,6 +206,10 @@ def load_policy(path: str) -> Policy:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise UsageError(f"{path}: line {line}: 'horizon' is {value!r}; it must be {KEYS[key]}")
             policy.horizon = value
+        elif key == "min_vendor_coverage":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise UsageError(f"{path}: line {line}: 'min_vendor_coverage' is {value!r}; it must be {KEYS[key]}")
+            policy.min_vendor_coverage = float(value)
         elif key == "format":
             if not isinstance(value, str) or not value.strip():
                 raise UsageError(f"{path}: line {line}: 'format' must be {KEYS[key]}")
@@ -246,6 +254,14 @@ require_verified: false
 # true lists them everywhere.
 show_out_of_scope: false
 
+# An input from which no component was read is an error (nothing in it was checked); true lets a
+# truly empty SBOM pass.
+allow_empty: false
+
+# Percent of each input's components that must say who made them (supplier, publisher, purl
+# namespace, CPE...); below it the input is an error. Off unless set, e.g. 80.
+# min_vendor_coverage: 80
+
 # Organisation rule packs, relative to this file.
 rules: []
 
@@ -273,3 +289,10 @@ def starter(jurisdictions: list[str], contexts: list[str]) -> str:
         return "[" + ", ".join(items) + "]"
 
     return STARTER.format(jurisdictions=flow(jurisdictions), contexts=flow(contexts))
+
+
+def key_lines(path: str) -> dict[str, int]:
+    """The line of each key of a policy file, keys spelt with ``_`` (``fail-on`` -> ``fail_on``): what
+    ``complycheck config`` names as the place a setting came from. Read under the same limits as ``load_policy``."""
+    _data, node = _compose(path)[:2]
+    return {key.replace("-", "_"): line for key, line in _key_lines(node).items()}

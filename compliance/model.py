@@ -366,6 +366,12 @@ class InputResult(msgspec.Struct, gc=False):
     serial_number: str | None = None
     problems: list[str] = []
 
+    @property
+    def was_read(self) -> bool:
+        """True when a reader read the input: an error then says why it does not count as checked
+        (nothing in it, too little vendor identity), and its findings are still reported."""
+        return self.format is not None
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "path": self.path,

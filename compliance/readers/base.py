@@ -51,6 +51,9 @@ class Source(msgspec.Struct):
     # UTF-8 text streams handed out by ``open_text`` whose bytes are checked only as they are decoded
     # (``read_source`` settles them when the reader is done: ``settle_text``).
     unchecked: list[io.TextIOWrapper] = []
+    # Repeated member names of a JSON document (``compliance.readers.jsondup.Duplicates``), set by the
+    # parse that found them; ``read_source`` judges those no reader read as part of a component.
+    duplicates: Any = None
 
     @property
     def text(self) -> str:
