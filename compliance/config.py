@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from compliance.errors import UsageError
-from compliance.records import FACTORY, Record
 from compliance.untrusted import path_text
 
 if TYPE_CHECKING:
@@ -57,16 +57,15 @@ KEYS: dict[str, str] = {
 }
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Policy(Record):
+class Policy(msgspec.Struct):
     """The settings a policy file gives. ``None`` (or empty) means "not set here": the default applies."""
 
     path: str
-    jurisdictions: list[str] = field(default_factory=list)
-    contexts: list[str] = field(default_factory=list)
+    jurisdictions: list[str] = []
+    contexts: list[str] = []
     fail_on: str | None = None
     horizon: int | None = None
-    rules: list[str] = field(default_factory=list)
+    rules: list[str] = []
     builtin_rules: bool | None = None
     require_verified: bool | None = None
     unverified: str | None = None
@@ -74,52 +73,12 @@ class Policy(Record):
     allow_empty: bool | None = None
     min_vendor_coverage: float | None = None
     format: str | None = None
-    outputs: list[str] = field(default_factory=list)
+    outputs: list[str] = []
     waivers: WaiverSet | None = None
     # trusted_keys (paths), rule_pack (pin), max_pack_age, stale_pack: see compliance.rulepack.provenance
-    pack_settings: dict[str, Any] = field(default_factory=dict)
+    pack_settings: dict[str, Any] = {}
     sha256: str | None = None  # of the file's bytes, named in every report
     information_uri: str | None = None
-
-    def __init__(
-        self,
-        path: str,
-        jurisdictions: list[str] = FACTORY,
-        contexts: list[str] = FACTORY,
-        fail_on: str | None = None,
-        horizon: int | None = None,
-        rules: list[str] = FACTORY,
-        builtin_rules: bool | None = None,
-        require_verified: bool | None = None,
-        unverified: str | None = None,
-        show_out_of_scope: bool | None = None,
-        allow_empty: bool | None = None,
-        min_vendor_coverage: float | None = None,
-        format: str | None = None,
-        outputs: list[str] = FACTORY,
-        waivers: WaiverSet | None = None,
-        pack_settings: dict[str, Any] = FACTORY,
-        sha256: str | None = None,
-        information_uri: str | None = None,
-    ) -> None:
-        self.path = path
-        self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
-        self.contexts = [] if contexts is FACTORY else contexts
-        self.fail_on = fail_on
-        self.horizon = horizon
-        self.rules = [] if rules is FACTORY else rules
-        self.builtin_rules = builtin_rules
-        self.require_verified = require_verified
-        self.unverified = unverified
-        self.show_out_of_scope = show_out_of_scope
-        self.allow_empty = allow_empty
-        self.min_vendor_coverage = min_vendor_coverage
-        self.format = format
-        self.outputs = [] if outputs is FACTORY else outputs
-        self.waivers = waivers
-        self.pack_settings = {} if pack_settings is FACTORY else pack_settings
-        self.sha256 = sha256
-        self.information_uri = information_uri
 
 
 def discover(directory: str = ".") -> str | None:

@@ -8,10 +8,11 @@ one index match plus a look at the few rules of the matched vendor.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 from itertools import compress
 from typing import Any
+
+import msgspec
 
 from compliance.matching import Match, VendorIndex
 from compliance.model import (
@@ -24,12 +25,10 @@ from compliance.model import (
     Inventory,
     RowComponents,
 )
-from compliance.records import Record
 from compliance.rulepack.model import Rule, RulePack
 
 
-@dataclass(init=False, repr=False, eq=False)
-class RuleOutcome(Record):
+class RuleOutcome(msgspec.Struct):
     """What a rule means for this scan if a covered component is present."""
 
     status: str | None  # None: not in force and outside the look-ahead window, or lapsed
@@ -39,24 +38,6 @@ class RuleOutcome(Record):
     missing_contexts: list[str]
     reason: str = ""  # the rule's part of every finding message, decided once per scan
     weak_reason: str = ""  # the same for a violation whose only evidence is weak (status "unconfirmed")
-
-    def __init__(
-        self,
-        status: str | None,
-        severity: str | None,
-        effective: str,
-        actions: list[ActionResult],
-        missing_contexts: list[str],
-        reason: str = "",
-        weak_reason: str = "",
-    ) -> None:
-        self.status = status
-        self.severity = severity
-        self.effective = effective
-        self.actions = actions
-        self.missing_contexts = missing_contexts
-        self.reason = reason
-        self.weak_reason = weak_reason
 
 
 # Formats whose components are distinct (an SBOM lists each component once): the match memo cannot hit.

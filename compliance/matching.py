@@ -19,8 +19,9 @@ component: its vendor, the product if a catalog product is identified, the produ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
+
+import msgspec
 
 from compliance.identifiers import (
     cpe_vendor_product,
@@ -43,7 +44,6 @@ from compliance.normalize import (
     org_tokens,
     product_tokens,
 )
-from compliance.records import FrozenRecord
 from compliance.rulepack.model import Product, RulePack, Vendor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,30 +109,13 @@ class _Hit(NamedTuple):
     folded: tuple[str, ...] = ()  # what the value needed before it matched (normalize.FOLD_*, a legal form)
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Match(FrozenRecord):
+class Match(msgspec.Struct, frozen=True, gc=False):
     vendor: Vendor
     product: Product | None
     evidence: tuple[Evidence, ...]
     kind: str | None = None  # product kind decided once per component match; None: undecided
     strength: str = "broad"  # of the best evidence
     why: str = ""  # one sentence: why it matched at that strength, for finding messages
-
-    def __init__(
-        self,
-        vendor: Vendor,
-        product: Product | None,
-        evidence: tuple[Evidence, ...],
-        kind: str | None = None,
-        strength: str = "broad",
-        why: str = "",
-    ) -> None:
-        object.__setattr__(self, "vendor", vendor)
-        object.__setattr__(self, "product", product)
-        object.__setattr__(self, "evidence", evidence)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "strength", strength)
-        object.__setattr__(self, "why", why)
 
 
 def decide_kind(vendor: Vendor, product: Product | None, library: bool, comp_type: str) -> str | None:
@@ -159,28 +142,57 @@ def _norm_purl_entry(value: str) -> str:
 
 
 class VendorIndex:
-    """Dictionaries from normalised names and identifiers to catalog vendors and products."""
+    """Dictionaries from normalised names and identifiers to catalog vendors and products.
+
+    Every attribute is annotated here: the rule-pack cache stores an index by these annotations
+    (``compliance.rulepack.cache``), and does not store one with an attribute they do not name.
+    """
+
+    vendors: dict[str, Vendor]  # the pack's own
+    products: dict[str, Product]
+    # Names by tokens, each with its legal forms: several entries can share tokens ("AO Kaspersky Lab",
+    # "Kaspersky Lab, Inc.") and the legal form decides which one, if any, a value names.
+    org_exact: dict[tuple[str, ...], list[tuple[_Hit, frozenset[str]]]]
+    brand_prefix: dict[tuple[str, ...], _Hit]
+    max_brand: int
+    namespace: dict[str, _Hit]
+    purl: dict[str, _Hit]
+    cpe_vendor: dict[str, _Hit]
+    cpe_product: dict[tuple[str, str], _Hit]
+    team_id: dict[str, _Hit]
+    winget_pub: dict[str, _Hit]
+    exact: dict[tuple[str, str], _Hit]
+    product_name: dict[tuple[str, ...], _Hit]
+    _org_cache: dict[str, _Hit | None]  # the memos: empty in a new index
+    _memo: dict[tuple, list[Match]]
+    _match_memo: dict[tuple, Match]
+    _registry_hits: dict[_Hit, _Hit]
+    purl_known: frozenset[str]
+    ns_known: frozenset[str]
+    app_ids: frozenset[str]
+    cpe_vendors: frozenset[str]
+    purl_heads: dict[str, set[str]]
+    purl_miss_types: frozenset[str]
+    purl_types: dict[str, tuple[str, bool, bool, bool, int]]
 
     def __init__(self, pack: RulePack) -> None:
         self.vendors = pack.vendors
         self.products = pack.products
-        # Names by tokens, each with its legal forms: several entries can share tokens ("AO Kaspersky Lab",
-        # "Kaspersky Lab, Inc.") and the legal form decides which one, if any, a value names.
-        self.org_exact: dict[tuple[str, ...], list[tuple[_Hit, frozenset[str]]]] = {}
-        self.brand_prefix: dict[tuple[str, ...], _Hit] = {}
+        self.org_exact = {}
+        self.brand_prefix = {}
         self.max_brand = 1
-        self.namespace: dict[str, _Hit] = {}
-        self.purl: dict[str, _Hit] = {}
-        self.cpe_vendor: dict[str, _Hit] = {}
-        self.cpe_product: dict[tuple[str, str], _Hit] = {}
-        self.team_id: dict[str, _Hit] = {}
-        self.winget_pub: dict[str, _Hit] = {}
-        self.exact: dict[tuple[str, str], _Hit] = {}
-        self.product_name: dict[tuple[str, ...], _Hit] = {}
-        self._org_cache: dict[str, _Hit | None] = {}
-        self._memo: dict[tuple, list[Match]] = {}
-        self._match_memo: dict[tuple, Match] = {}
-        self._registry_hits: dict[_Hit, _Hit] = {}
+        self.namespace = {}
+        self.purl = {}
+        self.cpe_vendor = {}
+        self.cpe_product = {}
+        self.team_id = {}
+        self.winget_pub = {}
+        self.exact = {}
+        self.product_name = {}
+        self._org_cache = {}
+        self._memo = {}
+        self._match_memo = {}
+        self._registry_hits = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
@@ -190,7 +202,7 @@ class VendorIndex:
         # Every vendor a CPE can hit through: a CPE naming another vendor is a miss without parsing it.
         self.cpe_vendors = frozenset(self.cpe_vendor) | {vend for vend, _ in self.cpe_product}
         # "type/segment" prefixes of catalog purls by type: the purl fast path's test without building a key.
-        self.purl_heads: dict[str, set[str]] = {}
+        self.purl_heads = {}
         for prefix in self.purl_known:
             ptype, sep, seg = prefix.partition("/")
             if sep and "/" not in seg:

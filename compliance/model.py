@@ -2,19 +2,19 @@
 
 Readers produce ``Inventory`` objects made of ``Component`` records; the engine turns them into
 ``Finding`` records inside a ``Report``; formats only render a ``Report``.
-"""
 
-# No ``from __future__ import annotations`` here: ``@dataclass`` inspects a string annotation field by
-# field (is it a ClassVar, an InitVar?), about 1 ms of start-up for the records of this module and
-# ``compliance.rulepack.model``; the annotations below are evaluated as they are defined, so a name must be defined first.
+Records are msgspec ``Struct``s: ``__init__``, ``__repr__``, ``__eq__`` (and ``__hash__`` for the frozen
+ones) are made in C as each class is created, and pickle as constructor calls for worker processes.
+Those that a scan makes by the thousand and that never take part in a reference cycle are ``gc=False``:
+the cyclic collector never looks at them.
+"""
 
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.records import FACTORY, FrozenRecord, Record
+import msgspec
 
 # Severity order used by the gate: a higher number is worse.
 SEVERITY_RANK = {"info": 0, "warn": 1, "fail": 2}
@@ -62,8 +62,7 @@ class Location:
         return (str, (str(self),))
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Component(Record):
+class Component(msgspec.Struct, gc=False):
     """One piece of software found in an input, with every vendor-bearing string the reader saw.
 
     ``vendor_fields`` holds ``(field, value)`` pairs such as ``("supplier.name", "AO Kaspersky Lab")``.
@@ -74,32 +73,12 @@ class Component(Record):
 
     name: str
     version: str = ""
-    vendor_fields: list[tuple[str, str]] = field(default_factory=list)
-    identifiers: list[tuple[str, str, str]] = field(default_factory=list)
+    vendor_fields: list[tuple[str, str]] = []
+    identifiers: list[tuple[str, str, str]] = []
     purl: str = ""
     bom_ref: str = ""
     location: str | Location = ""
     type: str = ""
-
-    def __init__(
-        self,
-        name: str,
-        version: str = "",
-        vendor_fields: list[tuple[str, str]] = FACTORY,
-        identifiers: list[tuple[str, str, str]] = FACTORY,
-        purl: str = "",
-        bom_ref: str = "",
-        location: str | Location = "",
-        type: str = "",
-    ) -> None:
-        self.name = name
-        self.version = version
-        self.vendor_fields = [] if vendor_fields is FACTORY else vendor_fields
-        self.identifiers = [] if identifiers is FACTORY else identifiers
-        self.purl = purl
-        self.bom_ref = bom_ref
-        self.location = location
-        self.type = type
 
     @property
     def has_vendor_identity(self) -> bool:
@@ -198,8 +177,7 @@ class RowComponents(Sequence[Component]):
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Inventory(Record):
+class Inventory(msgspec.Struct):
     """What one reader found in one input.
 
     ``problems`` are off-spec fields the reader decided it could read past without hiding who made
@@ -215,31 +193,14 @@ class Inventory(Record):
     path: str
     format: str
     components: list[Component] | RowComponents
-    metadata: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = {}
+    problems: list[str] = []
     # The longest name, version, purl, vendor or identifier string of any component, when the reader
     # measured it as it made them (cheap then); None: unknown, and ``bound_fields`` looks at each.
     longest_field: int | None = None
 
-    def __init__(
-        self,
-        path: str,
-        format: str,
-        components: list[Component] | RowComponents,
-        metadata: dict[str, Any] = FACTORY,
-        problems: list[str] = FACTORY,
-        longest_field: int | None = None,
-    ) -> None:
-        self.path = path
-        self.format = format
-        self.components = components
-        self.metadata = {} if metadata is FACTORY else metadata
-        self.problems = [] if problems is FACTORY else problems
-        self.longest_field = longest_field
 
-
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Evidence(FrozenRecord):
+class Evidence(msgspec.Struct, frozen=True, gc=False):
     """Why a component was tied to a vendor: the field, its value, and what in the catalog it hit."""
 
     field: str
@@ -253,28 +214,6 @@ class Evidence(FrozenRecord):
     # What the value needed before it matched: "contains invisible characters", "mixed-script", "legal form
     # JSC read as AO"... (compliance.normalize). Folding never makes evidence weaker.
     folded: tuple[str, ...] = ()
-
-    def __init__(
-        self,
-        field: str,
-        value: str,
-        matched: str,
-        method: str,
-        vendor: str,
-        product: str | None = None,
-        strength: str = "broad",
-        why: str = "",
-        folded: tuple[str, ...] = (),
-    ) -> None:
-        object.__setattr__(self, "field", field)
-        object.__setattr__(self, "value", value)
-        object.__setattr__(self, "matched", matched)
-        object.__setattr__(self, "method", method)
-        object.__setattr__(self, "vendor", vendor)
-        object.__setattr__(self, "product", product)
-        object.__setattr__(self, "strength", strength)
-        object.__setattr__(self, "why", why)
-        object.__setattr__(self, "folded", folded)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -293,8 +232,7 @@ class Evidence(FrozenRecord):
         return out
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class ActionResult(Record):
+class ActionResult(msgspec.Struct, gc=False):
     """The status of one prohibited action of a rule, as of the scan date and in the scan's contexts."""
 
     action: str
@@ -304,24 +242,6 @@ class ActionResult(Record):
     status: str  # violation | upcoming | advisory | out-of-scope
     severity: str
     missing_contexts: list[str]
-
-    def __init__(
-        self,
-        action: str,
-        description: str,
-        effective: str,
-        until: str | None,
-        status: str,
-        severity: str,
-        missing_contexts: list[str],
-    ) -> None:
-        self.action = action
-        self.description = description
-        self.effective = effective
-        self.until = until
-        self.status = status
-        self.severity = severity
-        self.missing_contexts = missing_contexts
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -335,8 +255,7 @@ class ActionResult(Record):
         }
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Finding(Record):
+class Finding(msgspec.Struct, gc=False):
     """A rule that applies to a component, with the action that decided its status."""
 
     rule_id: str
@@ -368,57 +287,6 @@ class Finding(Record):
     # without them: formats then use ``message``.
     identity: str = ""
     reason: str = ""
-
-    def __init__(
-        self,
-        rule_id: str,
-        jurisdiction: str,
-        title: str,
-        status: str,
-        severity: str,
-        effective: str,
-        binding: str,
-        component: Component,
-        input_path: str,
-        vendor: str,
-        product: str | None,
-        evidence: Sequence[Evidence],
-        citation: str,
-        sources: list[str],
-        message: str,
-        actions: list[ActionResult],
-        verification: str,
-        waiver: dict[str, Any] | None = None,
-        kind: str | None = None,
-        strength: str = "broad",
-        integrated_into: dict[str, str | None] | None = None,
-        identity: str = "",
-        reason: str = "",
-    ) -> None:
-        self.rule_id = rule_id
-        self.jurisdiction = jurisdiction
-        self.title = title
-        self.status = status
-        self.severity = severity
-        self.effective = effective
-        self.binding = binding
-        self.component = component
-        self.input_path = input_path
-        self.vendor = vendor
-        self.product = product
-        self.evidence = evidence
-        self.citation = citation
-        self.sources = sources
-        self.message = message
-        self.actions = actions
-        self.verification = verification
-        self.waiver = waiver
-        self.kind = kind
-        self.strength = strength
-        self.integrated_into = integrated_into
-        self.identity = identity
-        self.reason = reason
-        self.__post_init__()
 
     def __post_init__(self) -> None:
         if type(self.component.location) is not str:  # a Location chain becomes text once, here
@@ -483,8 +351,7 @@ class Finding(Record):
         return out
 
 
-@dataclass(init=False, repr=False, eq=False)
-class InputResult(Record):
+class InputResult(msgspec.Struct, gc=False):
     """One input's section of the report. ``error`` is set when the input could not be used;
     ``problems`` lists what the reader read past (see ``Inventory.problems``).
 
@@ -503,42 +370,13 @@ class InputResult(Record):
     sha256: str | None = None
     subject: dict[str, str | None] | None = None
     serial_number: str | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = []
     # Components that matched a catalog vendor but no selected rule covers (another jurisdiction's vendor,
     # an excluded product): how many, and the first ``UNFLAGGED_LISTED`` of them, so "4 matched a catalog
     # vendor" can be explored. Each: name, version, location, vendor, product, strength, why.
     matched_without_findings: int = 0
-    unflagged: list[dict[str, Any]] = field(default_factory=list)
+    unflagged: list[dict[str, Any]] = []
 
-    def __init__(
-        self,
-        path: str,
-        format: str | None,
-        components: int = 0,
-        components_with_vendor_identity: int = 0,
-        components_matched: int = 0,
-        error: str | None = None,
-        skipped: str | None = None,
-        sha256: str | None = None,
-        subject: dict[str, str | None] | None = None,
-        serial_number: str | None = None,
-        problems: list[str] = FACTORY,
-        matched_without_findings: int = 0,
-        unflagged: list[dict[str, Any]] = FACTORY,
-    ) -> None:
-        self.path = path
-        self.format = format
-        self.components = components
-        self.components_with_vendor_identity = components_with_vendor_identity
-        self.components_matched = components_matched
-        self.error = error
-        self.skipped = skipped
-        self.sha256 = sha256
-        self.subject = subject
-        self.serial_number = serial_number
-        self.problems = [] if problems is FACTORY else problems
-        self.matched_without_findings = matched_without_findings
-        self.unflagged = [] if unflagged is FACTORY else unflagged
 
     @property
     def was_read(self) -> bool:
@@ -576,8 +414,7 @@ UNFLAGGED_LISTED = 50
 VERDICT_ORDER = {"fail": 0, "error": 1, "pass": 2}
 
 
-@dataclass(init=False, repr=False, eq=False)
-class InputVerdict(Record):
+class InputVerdict(msgspec.Struct):
     """One input's line in a fleet overview, decided by the report (formats only show it).
 
     ``verdict``: ``error`` (unreadable), ``fail`` (an unwaived finding at or above the gate) or ``pass``;
@@ -590,20 +427,6 @@ class InputVerdict(Record):
     summary: dict[str, int]
     failing_rules: list[str]
     flagged: list[tuple[str, str]]
-
-    def __init__(
-        self,
-        input: InputResult,
-        verdict: str,
-        summary: dict[str, int],
-        failing_rules: list[str],
-        flagged: list[tuple[str, str]],
-    ) -> None:
-        self.input = input
-        self.verdict = verdict
-        self.summary = summary
-        self.failing_rules = failing_rules
-        self.flagged = flagged
 
     def sort_key(self) -> tuple[int, int]:
         """Failures first, then unreadable inputs, then passes with warnings, then clean passes."""
@@ -623,8 +446,7 @@ def no_waivers(file: str | None = None) -> dict[str, Any]:
     return {"file": file, "applied": [], "lapsed": [], "unused": []}
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Report(Record):
+class Report(msgspec.Struct):
     """Everything a format needs. Formats render it; they never decide a verdict.
 
     ``rulepack`` holds ``packs`` (each pack's own name and version, in load order) besides the
@@ -641,58 +463,17 @@ class Report(Record):
     fail_on: str
     inputs: list[InputResult]
     findings: list[Finding]
-    rules_evaluated: list[dict[str, Any]] = field(default_factory=list)
-    waivers: dict[str, Any] = field(default_factory=no_waivers)
+    rules_evaluated: list[dict[str, Any]] = []
+    waivers: dict[str, Any] = msgspec.field(default_factory=no_waivers)
     command: list[str] | None = None
     all_jurisdictions: bool = False  # chosen with -j ALL, so reports say so up front
-    excluded_rules: list[dict[str, Any]] = field(default_factory=list)  # left out by --require-verified
-    skipped: list[dict[str, str]] = field(default_factory=list)  # files in a folder that are not inventories
+    excluded_rules: list[dict[str, Any]] = []  # left out by --require-verified
+    skipped: list[dict[str, str]] = []  # files in a folder that are not inventories
     show_out_of_scope: bool = False  # presentation only: SARIF and GitHub annotations list them when set
     policy: dict[str, Any] | None = None  # the policy file the scan read: {"path", "sha256"}
     # What the applied rules name but complycheck cannot identify (``covers.unidentifiable``), one entry per
     # rule: ``rule_id``, ``jurisdiction``, ``title``, ``message`` and the ``unidentifiable`` names with reasons.
-    coverage_limits: list[dict[str, Any]] = field(default_factory=list)
-
-    def __init__(
-        self,
-        tool_version: str,
-        rulepack: dict[str, Any],
-        as_of: str,
-        jurisdictions: list[str],
-        contexts: list[str],
-        horizon_days: int,
-        fail_on: str,
-        inputs: list[InputResult],
-        findings: list[Finding],
-        rules_evaluated: list[dict[str, Any]] = FACTORY,
-        waivers: dict[str, Any] = FACTORY,
-        command: list[str] | None = None,
-        all_jurisdictions: bool = False,
-        excluded_rules: list[dict[str, Any]] = FACTORY,
-        skipped: list[dict[str, str]] = FACTORY,
-        show_out_of_scope: bool = False,
-        policy: dict[str, Any] | None = None,
-        coverage_limits: list[dict[str, Any]] = FACTORY,
-    ) -> None:
-        self.tool_version = tool_version
-        self.rulepack = rulepack
-        self.as_of = as_of
-        self.jurisdictions = jurisdictions
-        self.contexts = contexts
-        self.horizon_days = horizon_days
-        self.fail_on = fail_on
-        self.inputs = inputs
-        self.findings = findings
-        self.rules_evaluated = [] if rules_evaluated is FACTORY else rules_evaluated
-        self.waivers = no_waivers() if waivers is FACTORY else waivers
-        self.command = command
-        self.all_jurisdictions = all_jurisdictions
-        self.excluded_rules = [] if excluded_rules is FACTORY else excluded_rules
-        self.skipped = [] if skipped is FACTORY else skipped
-        self.show_out_of_scope = show_out_of_scope
-        self.policy = policy
-        self.coverage_limits = [] if coverage_limits is FACTORY else coverage_limits
-        self.__post_init__()
+    coverage_limits: list[dict[str, Any]] = []
 
     def __post_init__(self) -> None:
         """Paths come from the file system (and argv) and errors quote inputs: text every format can write.

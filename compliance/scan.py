@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import msgspec
 
 from compliance import __version__
 from compliance.engine import Evaluator, selected_jurisdictions
@@ -14,7 +15,6 @@ from compliance.errors import ComplyCheckError, InputError, UsageError, internal
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import display_path, expand_paths, load_source, read_source
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
-from compliance.records import FACTORY, Record
 from compliance.remote import is_url, load_url
 from compliance.rulepack.cache import load_rule_pack_and_index
 from compliance.rulepack.model import RulePack
@@ -33,18 +33,17 @@ def no_jurisdiction_message(config_file: str = ".complycheck.yaml") -> str:
     )
 
 
-@dataclass(init=False, repr=False, eq=False)
-class ScanOptions(Record):
+class ScanOptions(msgspec.Struct):
     """What to scan against and how: the library form of ``complycheck scan``'s flags and policy file."""
 
-    jurisdictions: list[str] = field(default_factory=list)
-    contexts: list[str] = field(default_factory=list)
+    jurisdictions: list[str] = []
+    contexts: list[str] = []
     as_of: date | None = None
     horizon_days: int = 90
     fail_on: str = "fail"
     input_format: str | None = None
-    reader_options: dict[str, Any] = field(default_factory=dict)
-    rule_dirs: list[str] = field(default_factory=list)
+    reader_options: dict[str, Any] = {}
+    rule_dirs: list[str] = []
     builtin_rules: bool = True
     require_verified: bool = False
     max_input_bytes: int = DEFAULT_MAX_BYTES
@@ -67,59 +66,9 @@ class ScanOptions(Record):
     # read is kept in ``last_input`` instead of being freed object by object as ``scan_one`` returns
     # (for 100,000 components about 0.1 s); the next input replaces it. Off for any other caller.
     keep_last_input: bool = False
-    last_input: Any = field(default=None, repr=False, compare=False)
+    last_input: Any = None
     # Trusted keys, a pin, the pack age limit and the policy file's digest (compliance.rulepack.provenance).
     pack_policy: Any = None
-
-    def __init__(
-        self,
-        jurisdictions: list[str] = FACTORY,
-        contexts: list[str] = FACTORY,
-        as_of: date | None = None,
-        horizon_days: int = 90,
-        fail_on: str = "fail",
-        input_format: str | None = None,
-        reader_options: dict[str, Any] = FACTORY,
-        rule_dirs: list[str] = FACTORY,
-        builtin_rules: bool = True,
-        require_verified: bool = False,
-        max_input_bytes: int = DEFAULT_MAX_BYTES,
-        waivers: Any = None,
-        command: list[str] | None = None,
-        jobs: int | None = None,
-        scheduler: Any = None,
-        named_inputs: frozenset[str] | None = None,
-        unverified: str = "warn",
-        show_out_of_scope: bool = False,
-        allow_empty: bool = False,
-        min_vendor_coverage: float | None = None,
-        keep_last_input: bool = False,
-        last_input: Any = None,
-        pack_policy: Any = None,
-    ) -> None:
-        self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
-        self.contexts = [] if contexts is FACTORY else contexts
-        self.as_of = as_of
-        self.horizon_days = horizon_days
-        self.fail_on = fail_on
-        self.input_format = input_format
-        self.reader_options = {} if reader_options is FACTORY else reader_options
-        self.rule_dirs = [] if rule_dirs is FACTORY else rule_dirs
-        self.builtin_rules = builtin_rules
-        self.require_verified = require_verified
-        self.max_input_bytes = max_input_bytes
-        self.waivers = waivers
-        self.command = command
-        self.jobs = jobs
-        self.scheduler = scheduler
-        self.named_inputs = named_inputs
-        self.unverified = unverified
-        self.show_out_of_scope = show_out_of_scope
-        self.allow_empty = allow_empty
-        self.min_vendor_coverage = min_vendor_coverage
-        self.keep_last_input = keep_last_input
-        self.last_input = last_input
-        self.pack_policy = pack_policy
 
 
 def _canonical(names: list[str], known: list[str], what: str, plural: str) -> list[str]:
