@@ -108,17 +108,14 @@ def _compose(path: str) -> tuple[Any, yaml.Node | None]:
     """The loaded data and its node tree (for line numbers). Any problem is one line naming the file.
 
     The file is untrusted (a repository's policy may come from anyone): ``compliance.yamlsafe`` reads
-    it under its limits (size, depth, no aliases, no special files). Only after that has accepted the
-    text is it composed a second time, to learn the line of each key.
+    it under its limits (size, depth, no aliases, no repeated keys, no special files), and the same
+    parse gives the line of each key.
     """
-    import yaml
-
-    from compliance.yamlsafe import parse_yaml, read_text
+    from compliance.yamlsafe import parse_yaml_node, read_text
 
     text = read_text(path, what="config file")
-    data = parse_yaml(text, path_text(path))
-    node = yaml.compose(text, Loader=yaml.SafeLoader) if isinstance(data, dict) else None
-    return data, node
+    data, node = parse_yaml_node(text, path_text(path))
+    return data, (node if isinstance(data, dict) else None)
 
 
 def _key_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -169,8 +166,11 @@ def load_policy(path: str) -> Policy:
         key = str(raw_key).replace("-", "_")
         if key not in KEYS:
             raise UsageError(f"{path}: line {line}: unknown key '{raw_key}'; allowed: {', '.join(KEYS)}")
-        if key in seen:
-            raise UsageError(f"{path}: line {line}: '{raw_key}' repeats '{seen[key]}'")
+        if key in seen:  # fail-on and fail_on: one key spelt two ways (yamlsafe refuses the same spelling)
+            first = seen[key]
+            raise UsageError(
+                f"{path}: line {line}: key '{key}' given twice (first at line {lines.get(first, 1)} as '{first}')"
+            )
         seen[key] = str(raw_key)
         if value is None:
             continue  # "contexts:" with nothing after it: not set
