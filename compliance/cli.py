@@ -236,7 +236,9 @@ def main() -> None:
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
               help="Scan inputs in N worker processes (1: in this process). Default: the usable CPUs.")
 @click.option("--scheduler", "scheduler", metavar="ADDRESS",
-              help="Scan on a Dask distributed cluster (tcp://host:8786); needs complycheck[dask].")
+              help="Scan on a Dask distributed cluster (tcp://host:8786); needs complycheck[dask]. Reads URL inputs.")
+@click.option("--allow-remote", "allow_remote", is_flag=True,
+              help="Read remote URL inputs (s3://, gs://, https://...; needs complycheck[dask]). Off: offline.")
 @click.option("--junit-per-rule", "junit_per_rule", is_flag=True, default=None,
               help="JUnit: one testcase per rule listing the failing inputs (automatic above 10,000 input x rule pairs).")
 def scan(
@@ -261,6 +263,7 @@ def scan(
     waivers_file: str | None,
     jobs: int | None,
     scheduler: str | None,
+    allow_remote: bool,
     junit_per_rule: bool | None,
 ) -> None:
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
@@ -293,6 +296,13 @@ def scan(
             if stdout_target is not None:
                 raise click.BadParameter("only one plain -o FILE; use FORMAT=FILE for more", param_hint="--output")
             stdout_target = spec
+    from compliance.reportfile import check_targets
+
+    check_targets(  # before anything is read or written: no report over an input, through a link, or twice
+        [(f"{name}={target}", target) for name, target in extra]
+        + [(stdout_target or "the report on standard output", stdout_target or "-")],
+        [*paths, *filter(None, (config_path, waivers_file)), *(rule_dirs or policy.rules)],
+    )
     # -f wins; else a plain -o FILE's extension (report.json -> json); else the config file; else text.
     inferred = format_for_path(stdout_target) if stdout_target and not fmt else None
     stdout_format = get_format(fmt or inferred or policy.format or "text")
@@ -313,6 +323,7 @@ def scan(
         command=["complycheck", *_without_execution_flags(sys.argv[1:])],
         jobs=jobs,
         scheduler=scheduler,
+        allow_remote=allow_remote,
         unverified="fail" if fail_on_unverified else (policy.unverified or "warn"),
         show_out_of_scope=_first(show_out_of_scope, policy.show_out_of_scope, False),
         keep_last_input=FAST_EXIT,  # this process ends in _finish while ``options`` is still held
@@ -617,11 +628,12 @@ def init_cmd(path: str, jurisdictions: tuple[str, ...], contexts: tuple[str, ...
     pack = load_rule_pack([])
     codes = canonical_jurisdictions(pack, list(jurisdictions))
     names = canonical_contexts(pack, list(contexts))
-    if os.path.exists(path) and not force:
+    if os.path.lexists(path) and not force:
         _die(f"{path}: already exists; use --force to overwrite it")
+    from compliance.reportfile import write_atomically
+
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(config.starter(codes, names))
+        write_atomically(path, config.starter(codes, names))  # never through a link at that name
     except OSError as exc:
         _die(f"{path}: cannot write config file: {exc.strerror or exc}")
     config.load_policy(path)  # what init writes must load

@@ -4,8 +4,13 @@ It holds what ``complycheck scan`` would otherwise need on every command line: j
 contexts, the gate (``fail_on``, ``unverified``), the look-ahead, extra rule packs, waivers and the
 report outputs. Flags given on the command line override the file, key by key. Unknown keys are
 errors naming the file and the line: a misspelt ``fail-on`` must not silently leave the gate at its
-default. Rule pack directories are relative to the file (they are part of the policy); report
-outputs are relative to the working directory (they are where this run writes).
+default.
+
+The file may arrive with a pull request, so it is untrusted like any input: every path it names
+(rule pack directories under ``rules:``, report files under ``outputs:``) is relative to the
+directory that holds it and must stay inside that directory (``compliance.paths``); only the command
+line writes or reads elsewhere. It cannot allow network access either (``--allow-remote`` is a
+command-line flag only).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compliance.errors import UsageError
+from compliance.paths import STDIO, inside_policy_dir
 from compliance.records import FACTORY, Record
 from compliance.untrusted import path_text
 
@@ -29,6 +35,9 @@ if TYPE_CHECKING:
 # The policy file ``scan`` reads when ``--config`` is not given (a waivers file may be this file too).
 DEFAULT_FILE = ".complycheck.yaml"
 
+# Settings a policy file may not make: they widen what the run touches, which only the command line decides.
+COMMAND_LINE_ONLY = {"allow_remote": "--allow-remote"}
+
 FAIL_ON = ("fail", "warn", "never")
 UNVERIFIED = ("warn", "fail")
 
@@ -38,13 +47,13 @@ KEYS: dict[str, str] = {
     "contexts": "a list of contexts",
     "fail_on": "one of " + ", ".join(FAIL_ON),
     "horizon": "a whole number of days (0 or more)",
-    "rules": "a list of rule pack directories",
+    "rules": "a list of rule pack directories (inside the policy file's directory)",
     "builtin_rules": "true or false",
     "require_verified": "true or false",
     "unverified": "one of " + ", ".join(UNVERIFIED),
     "show_out_of_scope": "true or false",
     "format": "a report format name",
-    "outputs": "a list of FORMAT=FILE entries",
+    "outputs": "a list of FORMAT=FILE entries (files inside the policy file's directory)",
     "waivers": "a list of waivers",
 }
 
@@ -146,6 +155,16 @@ def _bool(path: str, line: int, key: str, value: Any) -> bool:
     return value
 
 
+def _output(path: str, line: int, entry: str) -> str:
+    """``FORMAT=FILE`` with FILE inside the policy file's directory (``-``: standard output)."""
+    name, sep, target = entry.partition("=")
+    if not sep:
+        raise UsageError(f"{path}: line {line}: 'outputs' entry {entry!r} is not FORMAT=FILE")
+    if target == STDIO or not target:
+        return entry  # standard output, or no file (refused with the other -o checks)
+    return f"{name}={inside_policy_dir(path, target, f'{path}: line {line}: output file')}"
+
+
 def load_policy(path: str) -> Policy:
     """Read and validate a policy file; every problem is a ``UsageError`` naming the file and the line."""
     from compliance.waivers import parse_waivers
@@ -164,6 +183,11 @@ def load_policy(path: str) -> Policy:
     for raw_key, value in data.items():
         line = lines.get(str(raw_key), 1)
         key = str(raw_key).replace("-", "_")
+        if key in COMMAND_LINE_ONLY:
+            raise UsageError(
+                f"{path}: line {line}: '{raw_key}' cannot be set in a policy file (it may come from a pull "
+                f"request); pass {COMMAND_LINE_ONLY[key]} on the command line"
+            )
         if key not in KEYS:
             raise UsageError(f"{path}: line {line}: unknown key '{raw_key}'; allowed: {', '.join(KEYS)}")
         if key in seen:  # fail-on and fail_on: one key spelt two ways (yamlsafe refuses the same spelling)
@@ -177,12 +201,9 @@ def load_policy(path: str) -> Policy:
         if key in ("jurisdictions", "contexts", "rules", "outputs"):
             items = _str_list(path, line, key, value)
             if key == "rules":
-                base = os.path.dirname(path)
-                items = [item if os.path.isabs(item) else os.path.join(base, item) for item in items]
+                items = [inside_policy_dir(path, item, f"{path}: line {line}: 'rules' entry") for item in items]
             if key == "outputs":
-                bad = [o for o in items if "=" not in o]
-                if bad:
-                    raise UsageError(f"{path}: line {line}: 'outputs' entry {bad[0]!r} is not FORMAT=FILE")
+                items = [_output(path, line, item) for item in items]
             setattr(policy, key, items)
         elif key == "fail_on":
             policy.fail_on = _choice(path, line, key, value, FAIL_ON)
@@ -234,10 +255,11 @@ require_verified: false
 # true lists them everywhere.
 show_out_of_scope: false
 
-# Organisation rule packs, relative to this file.
+# Organisation rule packs, relative to this file (inside its directory).
 rules: []
 
-# Report format on standard output, and extra reports (FORMAT=FILE, relative to the working directory).
+# Report format on standard output, and extra reports (FORMAT=FILE, relative to this file's directory,
+# which they cannot leave; the command line's -o can write anywhere).
 format: text
 outputs: []
 #   - sarif=complycheck.sarif
