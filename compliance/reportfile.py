@@ -23,7 +23,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 
 from compliance.errors import UsageError
@@ -118,6 +117,8 @@ def write_atomically(target: str, text: str | bytes) -> None:
     if info is not None and (stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode)):
         _write_through(target, data, follow=stat.S_ISLNK(info.st_mode))
         return
+    import tempfile  # only when a report file is written: every scan checks its targets, few write one
+
     directory = os.path.dirname(target) or os.curdir
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
     try:
