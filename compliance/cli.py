@@ -296,13 +296,14 @@ def scan(
             if stdout_target is not None:
                 raise click.BadParameter("only one plain -o FILE; use FORMAT=FILE for more", param_hint="--output")
             stdout_target = spec
-    from compliance.reportfile import check_targets
+    if extra or stdout_target:  # before anything is read or written: no report over an input, through a link, or twice
+        from compliance.reportfile import check_targets
 
-    check_targets(  # before anything is read or written: no report over an input, through a link, or twice
-        [(f"{name}={target}", target) for name, target in extra]
-        + [(stdout_target or "the report on standard output", stdout_target or "-")],
-        [*paths, *filter(None, (config_path, waivers_file)), *(rule_dirs or policy.rules)],
-    )
+        check_targets(
+            [(f"{name}={target}", target) for name, target in extra]
+            + [(stdout_target or "the report on standard output", stdout_target or "-")],
+            [*paths, *filter(None, (config_path, waivers_file)), *(rule_dirs or policy.rules)],
+        )
     # -f wins; else a plain -o FILE's extension (report.json -> json); else the config file; else text.
     inferred = format_for_path(stdout_target) if stdout_target and not fmt else None
     stdout_format = get_format(fmt or inferred or policy.format or "text")

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compliance.errors import UsageError
-from compliance.paths import STDIO, inside_policy_dir
 from compliance.records import FACTORY, Record
 from compliance.untrusted import path_text
 
@@ -157,6 +156,8 @@ def _bool(path: str, line: int, key: str, value: Any) -> bool:
 
 def _output(path: str, line: int, entry: str) -> str:
     """``FORMAT=FILE`` with FILE inside the policy file's directory (``-``: standard output)."""
+    from compliance.paths import STDIO, inside_policy_dir
+
     name, sep, target = entry.partition("=")
     if not sep:
         raise UsageError(f"{path}: line {line}: 'outputs' entry {entry!r} is not FORMAT=FILE")
@@ -167,6 +168,7 @@ def _output(path: str, line: int, entry: str) -> str:
 
 def load_policy(path: str) -> Policy:
     """Read and validate a policy file; every problem is a ``UsageError`` naming the file and the line."""
+    from compliance.paths import inside_policy_dir
     from compliance.waivers import parse_waivers
 
     data, node = _compose(path)
