@@ -241,6 +241,14 @@ def main() -> None:
               help="Read remote URL inputs (s3://, gs://, https://...; needs complycheck[dask]). Off: offline.")
 @click.option("--junit-per-rule", "junit_per_rule", is_flag=True, default=None,
               help="JUnit: one testcase per rule listing the failing inputs (automatic above 10,000 input x rule pairs).")
+@click.option("--trusted-key", "trusted_key_files", multiple=True, metavar="PUB",
+              help="Also trust this Ed25519 public key for installed rule packs (repeatable).")
+@click.option("--max-pack-age", "max_pack_age", type=click.IntRange(min=1), metavar="DAYS",
+              help="Warn (or fail, --stale-pack fail) when the rule pack was built longer ago than this.")
+@click.option("--stale-pack", "stale_pack", type=click.Choice(["warn", "fail"]), help="What --max-pack-age does.")
+@click.option("--attest", "attest", metavar="FILE", help="Write a signed SLSA verification summary (needs --sign-key).")
+@click.option("--sign-key", "sign_key", metavar="KEY", help="Ed25519 private key (PEM) that signs --attest.")
+@click.option("--verifier-id", "verifier_id", metavar="URI", help="verifier.id of the --attest statement.")
 def scan(
     paths: tuple[str, ...],
     jurisdictions: tuple[str, ...],
@@ -265,6 +273,12 @@ def scan(
     scheduler: str | None,
     allow_remote: bool,
     junit_per_rule: bool | None,
+    trusted_key_files: tuple[str, ...],
+    max_pack_age: int | None,
+    stale_pack: str | None,
+    attest: str | None,
+    sign_key: str | None,
+    verifier_id: str | None,
 ) -> None:
     """Scan SBOMs or inventories (files, directories, or - for standard input)."""
     from compliance import config
@@ -280,6 +294,15 @@ def scan(
     policy = config.load_policy(config_path) if config_path else config.Policy(path="")
     if not jurisdictions and not policy.jurisdictions:
         _die(no_jurisdiction_message(config_path or ".complycheck.yaml"))
+    if bool(attest) != bool(sign_key):
+        _die("--attest FILE needs --sign-key KEY (and --sign-key is only for --attest)")
+    if sign_key:
+        from compliance.signing import load_private_key
+
+        load_private_key(sign_key)  # a wrong key fails before the scan, not after it
+    from compliance.cli_channel import pack_policy_for_scan
+
+    pack_policy = pack_policy_for_scan(policy, trusted_key_files, max_pack_age, stale_pack)
     stdout_target: str | None = None
     extra: list[tuple[str, str]] = []
     for spec in outputs or tuple(policy.outputs):
@@ -296,13 +319,14 @@ def scan(
             if stdout_target is not None:
                 raise click.BadParameter("only one plain -o FILE; use FORMAT=FILE for more", param_hint="--output")
             stdout_target = spec
-    if extra or stdout_target:  # before anything is read or written: no report over an input, through a link, or twice
+    if extra or stdout_target or attest:  # before anything is read or written: no report over an input, through a link, or twice
         from compliance.reportfile import check_targets
 
         check_targets(
             [(f"{name}={target}", target) for name, target in extra]
-            + [(stdout_target or "the report on standard output", stdout_target or "-")],
-            [*paths, *filter(None, (config_path, waivers_file)), *(rule_dirs or policy.rules)],
+            + [(stdout_target or "the report on standard output", stdout_target or "-")]
+            + ([(f"--attest {attest}", attest)] if attest else []),
+            [*paths, *filter(None, (config_path, waivers_file, sign_key)), *(rule_dirs or policy.rules)],
         )
     # -f wins; else a plain -o FILE's extension (report.json -> json); else the config file; else text.
     inferred = format_for_path(stdout_target) if stdout_target and not fmt else None
@@ -328,6 +352,7 @@ def scan(
         unverified="fail" if fail_on_unverified else (policy.unverified or "warn"),
         show_out_of_scope=_first(show_out_of_scope, policy.show_out_of_scope, False),
         keep_last_input=FAST_EXIT,  # this process ends in _finish while ``options`` is still held
+        pack_policy=pack_policy,
     )
     if waivers_file:
         from compliance.waivers import load_waivers  # only now: a scan without waivers never loads PyYAML
@@ -346,6 +371,8 @@ def scan(
     gc.freeze()
     if progress is not None:
         click.echo("", err=True)
+    for warning in report.rulepack.get("warnings") or []:
+        _err(f"complycheck: warning: {warning}")
     for rule in report.excluded_rules:
         click.echo(f"complycheck: note: --require-verified leaves out {rule['rule_id']} (unverified facts)", err=True)
     for skip in report.skipped:
@@ -356,6 +383,10 @@ def scan(
     if report.inputs and all(i.error for i in report.inputs):
         sys.exit(EXIT_ERROR)
     code = report.exit_code
+    if attest and sign_key:
+        from compliance.cli_channel import write_attestation
+
+        write_attestation(report, attest, sign_key, verifier_id, code)
     for name, target in extra:
         _write(target, render_bytes(get_format(name), report), code)
     if stdout_target is not None:
@@ -663,6 +694,9 @@ def collect(output: str, timestamp: bool, no_python: bool) -> None:
 
     _write(output, run_collect(include_python=not no_python, timestamp=timestamp))
 
+
+# The signed pack channel and signed verdicts: keygen, rules build/update/import/status, verify-attestation.
+from compliance import cli_channel  # noqa: E402,F401  (registers its commands on main and rules)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

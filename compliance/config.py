@@ -54,6 +54,10 @@ KEYS: dict[str, str] = {
     "format": "a report format name",
     "outputs": "a list of FORMAT=FILE entries (files inside the policy file's directory)",
     "waivers": "a list of waivers",
+    "trusted_keys": "a list of Ed25519 public key files (PEM), relative to this file",
+    "rule_pack": "a mapping with version and/or sha256 (and optionally name) the active rule pack must have",
+    "max_pack_age": "a whole number of days (1 or more)",
+    "stale_pack": "one of warn, fail",
 }
 
 
@@ -74,6 +78,9 @@ class Policy(Record):
     format: str | None = None
     outputs: list[str] = field(default_factory=list)
     waivers: WaiverSet | None = None
+    # trusted_keys (paths), rule_pack (pin), max_pack_age, stale_pack: see compliance.rulepack.provenance
+    pack_settings: dict[str, Any] = field(default_factory=dict)
+    sha256: str | None = None  # of the file's bytes, named in every report
 
     def __init__(
         self,
@@ -90,6 +97,8 @@ class Policy(Record):
         format: str | None = None,
         outputs: list[str] = FACTORY,
         waivers: WaiverSet | None = None,
+        pack_settings: dict[str, Any] = FACTORY,
+        sha256: str | None = None,
     ) -> None:
         self.path = path
         self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
@@ -104,6 +113,8 @@ class Policy(Record):
         self.format = format
         self.outputs = [] if outputs is FACTORY else outputs
         self.waivers = waivers
+        self.pack_settings = {} if pack_settings is FACTORY else pack_settings
+        self.sha256 = sha256
 
 
 def discover(directory: str = ".") -> str | None:
@@ -112,8 +123,9 @@ def discover(directory: str = ".") -> str | None:
     return candidate if os.path.isfile(candidate) else None
 
 
-def _compose(path: str) -> tuple[Any, yaml.Node | None]:
-    """The loaded data and its node tree (for line numbers). Any problem is one line naming the file.
+def _compose(path: str) -> tuple[Any, yaml.Node | None, str]:
+    """The loaded data, its node tree (for line numbers) and the sha256 of the file's bytes (UTF-8 text
+    decoded strictly, so encoding it again gives the same bytes). Any problem is one line naming the file.
 
     The file is untrusted (a repository's policy may come from anyone): ``compliance.yamlsafe`` reads
     it under its limits (size, depth, no aliases, no repeated keys, no special files), and the same
@@ -123,7 +135,9 @@ def _compose(path: str) -> tuple[Any, yaml.Node | None]:
 
     text = read_text(path, what="config file")
     data, node = parse_yaml_node(text, path_text(path))
-    return data, (node if isinstance(data, dict) else None)
+    import hashlib
+
+    return data, (node if isinstance(data, dict) else None), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _key_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -166,13 +180,39 @@ def _output(path: str, line: int, entry: str) -> str:
     return f"{name}={inside_policy_dir(path, target, f'{path}: line {line}: output file')}"
 
 
+def _pack_setting(path: str, line: int, key: str, value: Any) -> Any:
+    """``trusted_keys``, ``rule_pack``, ``max_pack_age`` or ``stale_pack``, checked."""
+    if key == "trusted_keys":
+        from compliance.paths import inside_policy_dir
+
+        where = f"{path}: line {line}: trusted key"
+        return [os.path.realpath(inside_policy_dir(path, item, where)) for item in _str_list(path, line, key, value)]
+    if key == "stale_pack":
+        return _choice(path, line, key, value, ("warn", "fail"))
+    if key == "max_pack_age":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UsageError(f"{path}: line {line}: 'max_pack_age' is {value!r}; it must be {KEYS[key]}")
+        return value
+    if not isinstance(value, dict) or not value or set(value) - {"version", "sha256", "name"}:
+        raise UsageError(f"{path}: line {line}: 'rule_pack' must be {KEYS[key]}")
+    pin = {}
+    for k, v in value.items():
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip():
+            raise UsageError(f"{path}: line {line}: rule_pack {k} must be a string")
+        pin[str(k)] = str(v).strip()
+    digest = pin.get("sha256", "").lower().removeprefix("sha256:")
+    if "sha256" in pin and (len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)):
+        raise UsageError(f"{path}: line {line}: rule_pack sha256 must be 64 hex digits (as 'complycheck rules status' prints)")
+    return pin
+
+
 def load_policy(path: str) -> Policy:
     """Read and validate a policy file; every problem is a ``UsageError`` naming the file and the line."""
     from compliance.paths import inside_policy_dir
     from compliance.waivers import parse_waivers
 
-    data, node = _compose(path)
-    policy = Policy(path=path)
+    data, node, digest = _compose(path)
+    policy = Policy(path=path, sha256=digest)
     if data is None:
         return policy
     if isinstance(data, list):  # the 0.1 form: a bare list of waivers
@@ -203,7 +243,8 @@ def load_policy(path: str) -> Policy:
         if key in ("jurisdictions", "contexts", "rules", "outputs"):
             items = _str_list(path, line, key, value)
             if key == "rules":
-                items = [inside_policy_dir(path, item, f"{path}: line {line}: 'rules' entry") for item in items]
+                items = [item if item.startswith("pack:")  # an installed add-on pack, by name
+                         else inside_policy_dir(path, item, f"{path}: line {line}: 'rules' entry") for item in items]
             if key == "outputs":
                 items = [_output(path, line, item) for item in items]
             setattr(policy, key, items)
@@ -221,6 +262,8 @@ def load_policy(path: str) -> Policy:
             policy.format = value.strip()
         elif key == "waivers":
             policy.waivers = parse_waivers({"waivers": value}, path)
+        elif key in ("trusted_keys", "rule_pack", "max_pack_age", "stale_pack"):
+            policy.pack_settings[key] = _pack_setting(path, line, key, value)
         else:
             setattr(policy, key, _bool(path, line, key, value))
     return policy

@@ -170,8 +170,9 @@ class Evaluator:
         vendor index as the rule-pack cache stored it (built here when None)."""
         self.pack = pack
         self.as_of = as_of
-        self.contexts = pack.expand_contexts(contexts)
         self.selected = selected_jurisdictions(pack, jurisdictions)
+        # what the contexts imply, in general and in the selected jurisdictions (US: government gives federal)
+        self.contexts = pack.expand_contexts(contexts, self.selected)
         if pack.loaded_jurisdictions is not None and not self.selected <= pack.loaded_jurisdictions:
             missing = ", ".join(sorted(self.selected - pack.loaded_jurisdictions))
             raise ValueError(f"the rule pack was loaded without the rules of {missing}")
@@ -310,6 +311,7 @@ class Evaluator:
                     "products": list(rule.products),
                     "exclude_products": list(rule.exclude_products),
                     "exclusions": rule.exclusions,
+                    "unidentifiable": [{"name": u.name, "reason": u.reason} for u in rule.unidentifiable],
                     "contexts": list(rule.contexts),
                     "status_if_present": o.status or "not-in-force",
                     "severity_if_present": o.severity,
@@ -331,6 +333,28 @@ class Evaluator:
                         "last_verified": rule.last_verified.isoformat(),
                         "notes": rule.verification_notes,
                     },
+                }
+            )
+        return out
+
+    def coverage_limits(self) -> list[dict[str, Any]]:
+        """What the rules this scan applies name but cannot identify: one stated limit per rule.
+
+        A rule applies when it would give a finding in this scan's contexts (a violation, an advisory or
+        an upcoming action); rules out of scope or not in force are left out, as they judge nothing here.
+        """
+        out = []
+        for rule in self.selected_rules:
+            status = self.outcomes[rule.id].status
+            if not rule.unidentifiable or status is None or status == "out-of-scope":
+                continue
+            out.append(
+                {
+                    "rule_id": rule.id,
+                    "jurisdiction": rule.jurisdiction,
+                    "title": rule.title,
+                    "message": rule.coverage_limit,
+                    "unidentifiable": [{"name": u.name, "reason": u.reason} for u in rule.unidentifiable],
                 }
             )
         return out

@@ -555,6 +555,10 @@ class Report(Record):
     excluded_rules: list[dict[str, Any]] = field(default_factory=list)  # left out by --require-verified
     skipped: list[dict[str, str]] = field(default_factory=list)  # files in a folder that are not inventories
     show_out_of_scope: bool = False  # presentation only: SARIF and GitHub annotations list them when set
+    policy: dict[str, Any] | None = None  # the policy file the scan read: {"path", "sha256"}
+    # What the applied rules name but complycheck cannot identify (``covers.unidentifiable``), one entry per
+    # rule: ``rule_id``, ``jurisdiction``, ``title``, ``message`` and the ``unidentifiable`` names with reasons.
+    coverage_limits: list[dict[str, Any]] = field(default_factory=list)
 
     def __init__(
         self,
@@ -574,6 +578,8 @@ class Report(Record):
         excluded_rules: list[dict[str, Any]] = FACTORY,
         skipped: list[dict[str, str]] = FACTORY,
         show_out_of_scope: bool = False,
+        policy: dict[str, Any] | None = None,
+        coverage_limits: list[dict[str, Any]] = FACTORY,
     ) -> None:
         self.tool_version = tool_version
         self.rulepack = rulepack
@@ -591,6 +597,8 @@ class Report(Record):
         self.excluded_rules = [] if excluded_rules is FACTORY else excluded_rules
         self.skipped = [] if skipped is FACTORY else skipped
         self.show_out_of_scope = show_out_of_scope
+        self.policy = policy
+        self.coverage_limits = [] if coverage_limits is FACTORY else coverage_limits
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -678,7 +686,9 @@ class Report(Record):
                 "name": self.rulepack.get("name"),
                 "version": self.rulepack.get("version"),
                 "packs": [dict(p) for p in self.rulepack.get("packs") or []],
+                "warnings": list(self.rulepack.get("warnings") or []),
             },
+            "policy": dict(self.policy) if self.policy is not None else None,
             "as_of": self.as_of,
             "jurisdictions": list(self.jurisdictions),
             "all_jurisdictions": self.all_jurisdictions,
@@ -693,6 +703,9 @@ class Report(Record):
             "findings": [f.to_dict(shared) for f in self.findings],
             "rules_evaluated": list(self.rules_evaluated),
             "excluded_rules": list(self.excluded_rules),
+            "coverage_limits": [
+                {**limit, "unidentifiable": [dict(u) for u in limit["unidentifiable"]]} for limit in self.coverage_limits
+            ],
             "skipped": list(self.skipped),
             "waivers": {**no_waivers(), **self.waivers},
         }

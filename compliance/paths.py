@@ -26,16 +26,16 @@ def inside_policy_dir(policy_file: str, value: str, where: str) -> str:
     repository is caught as well as ``../``.
     """
     base = os.path.dirname(policy_file)
-    shown = quoted(value)
-    rule = "paths in a policy file stay inside its directory; name other places on the command line"
+    outside = f"{where} {quoted(value)} is outside the policy file's directory"
+    rule = "paths in a policy file stay inside it; name other places on the command line"
     if os.path.isabs(value) or os.path.splitdrive(value)[0]:
-        raise UsageError(f"{where} {shown} is an absolute path; {rule}")
+        raise UsageError(f"{outside} (an absolute path); {rule}")
     joined = os.path.join(base, value) if base else value
     root = os.path.realpath(base or os.curdir)
     resolved = os.path.realpath(joined)
     if not _within(resolved, root):
-        how = "climbs out of" if os.pardir in _parts(value) else "leads through a symbolic link out of"
-        raise UsageError(f"{where} {shown} {how} the policy file's directory; {rule}")
+        how = "it climbs out with '..'" if os.pardir in _parts(value) else "through a symbolic link"
+        raise UsageError(f"{outside} ({how}); {rule}")
     return joined
 
 

@@ -65,6 +65,8 @@ class ScanOptions(Record):
     # (for 100,000 components about 0.1 s); the next input replaces it. Off for any other caller.
     keep_last_input: bool = False
     last_input: Any = field(default=None, repr=False, compare=False)
+    # Trusted keys, a pin, the pack age limit and the policy file's digest (compliance.rulepack.provenance).
+    pack_policy: Any = None
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class ScanOptions(Record):
         allow_remote: bool = False,
         keep_last_input: bool = False,
         last_input: Any = None,
+        pack_policy: Any = None,
     ) -> None:
         self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
         self.contexts = [] if contexts is FACTORY else contexts
@@ -111,6 +114,7 @@ class ScanOptions(Record):
         self.allow_remote = allow_remote
         self.keep_last_input = keep_last_input
         self.last_input = last_input
+        self.pack_policy = pack_policy
 
 
 def _canonical(names: list[str], known: list[str], what: str, plural: str) -> list[str]:
@@ -167,6 +171,23 @@ def _rules_needed(pack: RulePack, options: ScanOptions) -> set[str]:
     return selected_jurisdictions(pack, _evaluated(pack, options))
 
 
+def _rulepack_section(pack: RulePack, sources: list[Any] | None, options: ScanOptions, as_of: date) -> dict[str, Any]:
+    """The report's ``rulepack``: each pack's name, version, digest, signer, source and age, and warnings."""
+    from compliance.rulepack.provenance import describe_packs, sources_of
+
+    if sources is None:  # a pack object the caller loaded: its directories say where it came from
+        sources = sources_of(pack.packs)
+    entries, warnings = describe_packs(pack.packs, sources, options.pack_policy, as_of)
+    return {"name": pack.name, "version": pack.version, "packs": entries, "warnings": warnings}
+
+
+def _policy_section(options: ScanOptions) -> dict[str, Any] | None:
+    policy = options.pack_policy
+    if policy is None or not policy.policy_file:
+        return None
+    return {"path": policy.policy_file, "sha256": policy.policy_sha256}
+
+
 def scan(
     paths: list[str],
     options: ScanOptions | None = None,
@@ -181,14 +202,17 @@ def scan(
     """
     options = options or ScanOptions()
     index = None  # a pack the caller passes may have been changed since it was loaded: its index is built
+    sources = None
     if pack is None:
-        pack, index = load_rule_pack_and_index(
-            options.rule_dirs, builtin=options.builtin_rules, rules_for=lambda p: _rules_needed(p, options)
-        )
+        from compliance.rulepack.provenance import select_packs
+
+        dirs, sources = select_packs(options.rule_dirs, options.builtin_rules, options.pack_policy)
+        pack, index = load_rule_pack_and_index(dirs, builtin=False, rules_for=lambda p: _rules_needed(p, options))
     check_selection(pack, options)
     paths = [_as_local(p) for p in paths]  # file:///x is /x, read with every guard of a local path
     options.named_inputs = frozenset(paths)  # a file named by the caller is always read, never skipped
     as_of = options.as_of or date.today()
+    rulepack = _rulepack_section(pack, sources, options, as_of)
     all_jurisdictions = options.jurisdictions == [ALL]
     evaluator = Evaluator(
         pack,
@@ -215,7 +239,8 @@ def scan(
     findings.sort(key=Finding.sort_key)
     report = Report(
         tool_version=__version__,
-        rulepack={"name": pack.name, "version": pack.version, "packs": [dict(p) for p in pack.packs]},
+        rulepack=rulepack,
+        policy=_policy_section(options),
         as_of=as_of.isoformat(),
         jurisdictions=sorted(evaluator.selected),
         contexts=sorted(evaluator.contexts),
@@ -224,6 +249,7 @@ def scan(
         inputs=inputs,
         findings=findings,
         rules_evaluated=evaluator.rules_summary(),
+        coverage_limits=evaluator.coverage_limits(),
         command=list(options.command) if options.command is not None else None,
         all_jurisdictions=all_jurisdictions,
         excluded_rules=[

@@ -78,4 +78,6 @@ def assert_clean_error(proc: subprocess.CompletedProcess[str], *needles: str) ->
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The rule-pack cache of every test (and every CLI the tests start) lives in a temporary directory."""
     os.environ["COMPLYCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("complycheck-cache"))
+    # Installed rule packs too: a developer's own installed pack must never change what a test sees.
+    os.environ["COMPLYCHECK_DATA_DIR"] = str(tmp_path_factory.mktemp("complycheck-data"))
     os.environ.pop("COMPLYCHECK_NO_CACHE", None)

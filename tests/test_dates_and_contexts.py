@@ -108,7 +108,9 @@ def test_ca_tiktok_boundaries(write_bom):
 
 
 def test_us_ndaa_1634_needs_federal(write_bom):
-    for contexts, expected in (([], "out-of-scope"), (["government"], "out-of-scope"), (["federal"], "violation")):
+    # In a US scan --context government is the national government, which in the US is the federal one.
+    for contexts, expected in (([], "out-of-scope"), (["state-government"], "out-of-scope"),
+                               (["government"], "violation"), (["federal"], "violation")):
         (status, _), _ = status_of(write_bom, KASPERSKY, "US-NDAA18-1634", as_of=date(2018, 10, 1),
                                    jurisdictions=["US"], contexts=contexts)
         assert status == expected, contexts
@@ -130,8 +132,11 @@ def test_us_tiktok_models_the_act_and_the_omb_deadline(write_bom):
                        contexts=["federal"])
     assert got == ("upcoming", "2023-03-29")
     (status, _), _ = status_of(write_bom, TIKTOK, "US-NOTIKTOK-GOVDEVICES", as_of=date(2024, 1, 1), jurisdictions=["US"],
-                               contexts=["government"])
+                               contexts=["state-government"])
     assert status == "out-of-scope"  # a state government device is not a federal one
+    got, _ = status_of(write_bom, TIKTOK, "US-NOTIKTOK-GOVDEVICES", as_of=date(2024, 1, 1), jurisdictions=["US"],
+                       contexts=["government"])
+    assert got == ("violation", "2023-03-29")  # the US national government is the federal government
 
 
 def test_ru_microsoft_withdrawal_is_advisory_never_a_failure(write_bom):

@@ -211,10 +211,10 @@ def policy(repo: Path, text: str) -> None:
 @pytest.mark.parametrize(
     ("entry", "says"),
     [
-        ("{home}/.bashrc", "is an absolute path"),
-        ("../.bashrc", "climbs out of the policy file's directory"),
-        ("reports/../../.bashrc", "climbs out of the policy file's directory"),
-        ("home/.bashrc", "leads through a symbolic link out of the policy file's directory"),
+        ("{home}/.bashrc", "is outside the policy file's directory (an absolute path)"),
+        ("../.bashrc", "is outside the policy file's directory (it climbs out with '..')"),
+        ("reports/../../.bashrc", "is outside the policy file's directory (it climbs out with '..')"),
+        ("home/.bashrc", "is outside the policy file's directory (through a symbolic link)"),
     ],
 )
 @posix_only
@@ -245,7 +245,7 @@ def test_the_command_line_may_write_anywhere(repo: Path, tmp_path: Path) -> None
     policy(repo, "outputs: [sarif=../never.sarif]\n")  # not used: -o replaces the policy's outputs...
     proc = run_cli("scan", "sbom.cdx.json", *SCAN, "-o", f"sarif={tmp_path / 'cli.sarif'}", cwd=repo)
     # ...but the policy file is still checked: a hostile entry is an error even when -o is given.
-    assert_clean_error(proc, ".complycheck.yaml: line 2: output file '../never.sarif' climbs out")
+    assert_clean_error(proc, ".complycheck.yaml: line 2: output file '../never.sarif' is outside the policy file's directory")
     policy(repo, "")
     proc = run_cli("scan", "sbom.cdx.json", *SCAN, "-o", f"sarif={tmp_path / 'cli.sarif'}", cwd=repo)
     assert proc.returncode == 1 and (tmp_path / "cli.sarif").is_file()
@@ -253,7 +253,7 @@ def test_the_command_line_may_write_anywhere(repo: Path, tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     ("entry", "says"),
-    [("{org}", "is an absolute path"), ("../org", "climbs out of the policy file's directory")],
+    [("{org}", "is outside the policy file's directory (an absolute path)"), ("../org", "is outside the policy file's directory (it climbs out with '..')")],
 )
 def test_policy_rule_packs_cannot_leave_the_policy_directory(repo: Path, entry: str, says: str) -> None:
     org = repo.parent / "org"

@@ -49,9 +49,15 @@ def test_fail_report_names_what_was_reviewed() -> None:
     assert inp["serial_number"] == doc["serialNumber"]
     mc = doc["metadata"]["component"]
     supplier = doc["metadata"]["supplier"]["name"]  # the document's supplier when the component names none
-    assert inp["subject"] == {"name": mc["name"], "version": mc["version"], "supplier": supplier}
+    assert inp["subject"] == {"name": mc["name"], "version": mc["version"], "supplier": supplier, "purl": mc.get("purl")}
     assert r["command"] == ["complycheck", "scan", str(path), "-j", "US", "--as-of", "2026-11-22", "-f", "json"]
-    assert r["rulepack"]["packs"] == [{"name": "complycheck-builtin", "version": r["rulepack"]["packs"][0]["version"]}]
+    [pack] = r["rulepack"]["packs"]
+    from compliance.rulepack.cache import builtin_pack_root
+    from compliance.rulepack.digest import pack_digest
+
+    assert pack["name"] == "complycheck-builtin"
+    assert pack["digest"] == "sha256:" + pack_digest(builtin_pack_root())  # what the report rests on
+    assert (pack["signer"], pack["source"]) == (None, "built-in")
     assert r["rulepack"]["version"] == f"complycheck-builtin {r['rulepack']['packs'][0]['version']}"
 
 
@@ -126,7 +132,7 @@ def test_subject_prefers_the_component_supplier_and_tolerates_none(write_bom) ->
     }
     path = write_bom([{"name": "left-pad", "version": "1.3.0"}], metadata=meta, serialNumber="urn:uuid:1")
     (inp,) = scan_json(str(path), "-j", "US", expect=0)["inputs"]
-    assert inp["subject"] == {"name": "Gadget", "version": "2.0", "supplier": "Maker Ltd"}
+    assert inp["subject"] == {"name": "Gadget", "version": "2.0", "supplier": "Maker Ltd", "purl": None}
     assert inp["serial_number"] == "urn:uuid:1"
     bare = write_bom([{"name": "left-pad", "version": "1.3.0"}])
     (inp,) = scan_json(str(bare), "-j", "US", expect=0)["inputs"]

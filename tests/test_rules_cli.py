@@ -182,8 +182,10 @@ def test_context_column_shows_per_action_conditions() -> None:
     assert ndaa["applies_when"] == "(federal and procurement) [part-a-procurement] or contractor [part-b-contractor-use]"
     assert rows["US-DHS-BOD-17-01"]["applies_when"] == "federal"  # one condition: no action labels
     ca = json.loads(run_cli("rules", "list", "-j", "CA", "-f", "json").stdout)
-    assert {r["applies_when"] for r in ca if r["jurisdiction"] == "CA" and r["id"] != "CA-HOC-TIKTOK-2023"} == {"government and mobile"}
+    own = {"CA-HOC-TIKTOK-2023", "CA-HIKVISION-FEDERAL-2025"}
+    assert {r["applies_when"] for r in ca if r["jurisdiction"] == "CA" and r["id"] not in own} == {"government and mobile"}
     assert {r["id"]: r["applies_when"] for r in ca}["CA-HOC-TIKTOK-2023"] == "parliament"
+    assert {r["id"]: r["applies_when"] for r in ca}["CA-HIKVISION-FEDERAL-2025"] == "government"  # cameras, not phones
 
     text = run_cli("rules", "list", "-j", "US").stdout.splitlines()
     start = text[0].index("CONTEXTS")

@@ -88,6 +88,31 @@ def pack_labels(report: Report) -> list[str]:
     return [str(report.rulepack.get("version", ""))]
 
 
+def pack_basis(report: Report) -> list[str]:
+    """Each rule pack with what proves it: digest, signer (or why there is none), source and age."""
+    out = []
+    for p in report.rulepack.get("packs") or []:
+        signer = p.get("signer")
+        if signer:
+            signed = f"signed by key {signer[:16]}"
+        elif p.get("source") == "built-in":
+            signed = "built-in, covered by the installed complycheck package"
+        else:
+            signed = "unsigned local pack"
+        age = p.get("age_days")
+        built = f"; built {p['built']}" + (f" ({age} days before the as-of date)" if age is not None and age >= 0 else "") if p.get("built") else ""
+        out.append(f"{p.get('name', '')} {p.get('version', '')}, {p.get('digest') or 'digest unknown'} ({signed}{built})")
+    return out or pack_labels(report)
+
+
+def policy_basis(report: Report) -> str:
+    """The policy file with its digest, or that none was read."""
+    policy = getattr(report, "policy", None)
+    if not policy:
+        return "none (flags only)"
+    return f"{policy.get('path')}, sha256:{policy.get('sha256')}"
+
+
 def subject_text(subject: dict[str, Any] | None) -> tuple[str, str]:
     """(product and version, supplier) of a document's subject, in words a reviewer can sign off."""
     subject = subject or {}
@@ -110,6 +135,15 @@ def missing_conditions(actions: Iterable[tuple[str, Sequence[str]]]) -> str:
         if missing:
             groups.setdefault(tuple(sorted(missing)), []).append(action)
     return format_conditions(list(groups.items())) if groups else ""
+
+
+def coverage_limit_lines(report: Report) -> list[str]:
+    """One line per applied rule that names what complycheck cannot identify (``Report.coverage_limits``):
+    ``RULE-ID (J): this rule also names 2 products complycheck cannot identify: A, B``."""
+    return [f"{c['rule_id']} ({c['jurisdiction']}): {c['message']}" for c in report.coverage_limits]
+
+
+COVERAGE_LIMIT_HEADING = "Coverage limits: the rules applied also name products complycheck cannot identify (a PASS does not cover them)"
 
 
 def rules_by_id(report: Report) -> dict[str, dict[str, Any]]:

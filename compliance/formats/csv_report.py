@@ -97,4 +97,12 @@ class CsvFormat:
                 cells = dict.fromkeys(COLUMNS, "")
                 cells.update(input=relative_path(inp.path), status="problem", message=problem)
                 writer.writerow([neutralise(cells[c]) for c in COLUMNS])
+        # What an applied rule names but complycheck cannot identify: one row per rule, status "coverage-limit".
+        for limit in report.coverage_limits:
+            cells = dict.fromkeys(COLUMNS, "")
+            cells.update(
+                rule_id=limit["rule_id"], jurisdiction=limit["jurisdiction"], title=limit["title"],
+                status="coverage-limit", message=limit["message"],
+            )
+            writer.writerow([neutralise(cells[c]) for c in COLUMNS])
         return buf.getvalue()

@@ -57,5 +57,7 @@ class GithubFormat:
             lines.append(
                 command(level, message, file=relative_path(f.input_path), line=str(line_of(f) or 1), title=title)
             )
+        for c in report.coverage_limits:
+            lines.append(command("notice", c["message"], title=f"complycheck coverage limit: {c['jurisdiction']}/{c['rule_id']}"))
         lines.append(escape_data(verdict_line(report)))
         return "\n".join(lines) + "\n"

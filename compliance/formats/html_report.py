@@ -16,13 +16,16 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
     FACT_WARNINGS,
     STATUS_WORDS,
     command_line,
     component_label,
     failing_ids,
     missing_conditions,
+    pack_basis,
     pack_labels,
+    policy_basis,
     primary_source,
     problem_count,
     ranked_sources,
@@ -137,6 +140,7 @@ class HtmlFormat:
         parts += self._under_review(report)
         parts += self._scope(report)
         parts += self._flagged(report, rules)
+        parts += self._limits(report)
         parts += self._upcoming(report)
         parts += self._out_of_scope(report)
         parts += self._rules(report)
@@ -203,7 +207,9 @@ class HtmlFormat:
         out.append("</tbody></table>")
         command = command_line(report)
         rows = [
-            ("Rule packs", "; ".join(pack_labels(report))),
+            ("Rule packs", "; ".join(pack_basis(report))),
+            ("Policy file", policy_basis(report)),
+            *(("Warning", w) for w in report.rulepack.get("warnings") or []),
             ("Tool", f"complycheck {report.tool_version}"),
         ]
         out.append('<dl class="scope">')
@@ -313,6 +319,24 @@ class HtmlFormat:
         ) + "</ul>"
         return f"<tr><td>{result}</td><td>{component}</td><td>{rule_cell}</td><td>{why}</td><td>{evidence}</td></tr>"
 
+    def _limits(self, report: Report) -> list[str]:
+        """What the applied rules name but complycheck cannot identify: a reviewer must check these by hand."""
+        if not report.coverage_limits:
+            return []
+        out = [
+            '<h2 id="coverage-limits">Coverage limits</h2>',
+            f"<p>{e(COVERAGE_LIMIT_HEADING)}. Check the software under review for them by hand.</p>",
+            "<table><thead><tr><th>Rule</th><th>Named but not identifiable</th></tr></thead><tbody>",
+        ]
+        for c in report.coverage_limits:
+            names = "".join(f"<li><strong>{e(u['name'])}</strong>: {e(u['reason'])}</li>" for u in c["unidentifiable"])
+            out.append(
+                f"<tr><td><code>{e(c['rule_id'])}</code> {e(c['title'])}<div class=\"small\">{e(c['message'])}</div></td>"
+                f"<td><ul>{names}</ul></td></tr>"
+            )
+        out.append("</tbody></table>")
+        return out
+
     def _upcoming(self, report: Report) -> list[str]:
         rows = []
         for r in report.rules_evaluated:
@@ -389,6 +413,10 @@ class HtmlFormat:
                 f"<p><strong>Citation:</strong> {e(r.get('citation'))} · <strong>Binding:</strong> {e(r.get('binding'))}</p>",
                 f"<p><strong>Dates:</strong></p><ul>{actions}</ul>" if actions else "",
                 f"<p><strong>Not covered:</strong> {e(r.get('exclusions'))}</p>" if r.get("exclusions") else "",
+                (
+                    "<p><strong>Named but not identifiable by complycheck:</strong> "
+                    + "; ".join(f"{e(u['name'])} ({e(u['reason'])})" for u in r["unidentifiable"]) + "</p>"
+                ) if r.get("unidentifiable") else "",
                 f"<p><strong>Sources</strong> (primary first):</p><ul>{sources}</ul>" if sources else "",
                 f"<p><strong>Verification:</strong> {e(v.get('status'))}, last verified {e(v.get('last_verified'))}."
                 + (f" {e(v.get('notes'))}" if v.get("notes") else "") + "</p>",

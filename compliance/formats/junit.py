@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from compliance.formats.common import (
     STATUS_WORDS,
     component_label,
+    coverage_limit_lines,
     evidence_text,
     failing_ids,
     primary_source,
@@ -227,6 +228,9 @@ def _scan_properties(report: Report) -> tuple[tuple[str, str], ...]:
         ("contexts", ",".join(report.contexts)),
         ("fail_on", report.fail_on),
         ("rulepack", report.rulepack.get("version", "")),
+        ("rulepack_digest", ",".join(str(p.get("digest") or "") for p in report.rulepack.get("packs") or [])),
+        ("policy_sha256", (report.policy or {}).get("sha256") or ""),
+        *(("coverage_limit", line) for line in coverage_limit_lines(report)),
     )
 
 

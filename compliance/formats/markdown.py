@@ -16,11 +16,13 @@ from itertools import chain
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
     FACT_WARNINGS,
     STATUS_WORDS,
     command_line,
     component_label,
-    pack_labels,
+    pack_basis,
+    policy_basis,
     primary_source,
     problem_count,
     ranked_sources,
@@ -157,8 +159,15 @@ class MarkdownFormat:
             )
             head.extend(f"  - problem: {md(p)}" for p in inp.problems)
         command = command_line(report)
-        head.append(f"- Rule packs: {md('; '.join(pack_labels(report)))}")
+        head.append(f"- Rule packs: {md('; '.join(pack_basis(report)))}")
+        head.append(f"- Policy file: {md(policy_basis(report))}")
+        head.extend(f"- ⚠️ {md(w)}" for w in report.rulepack.get("warnings") or [])
         head.append(f"- Command: {md_code(command) if command is not None else 'not recorded (library call)'}")
+        if report.coverage_limits:
+            head.append(f"- ⚠️ {md(COVERAGE_LIMIT_HEADING)}:")
+            head.extend(
+                f"  - {md_code(c['rule_id'])} ({md(c['jurisdiction'])}): {md(c['message'])}" for c in report.coverage_limits
+            )
         head.append("")
         if report.findings:
             header = ["| Severity | Status | Rule | Component | Input | Evidence |", "|---|---|---|---|---|---|"]

@@ -73,6 +73,7 @@ def _rule_descriptor(rule: dict[str, Any]) -> dict[str, Any]:
             "sources": [s.get("url") for s in sources],
             "verification": verification.get("status"),
             "lastVerified": verification.get("last_verified"),
+            "unidentifiable": [dict(u) for u in rule.get("unidentifiable") or []],
         },
     }
     uri = primary_source(rule)
@@ -209,6 +210,17 @@ class SarifFormat:
             for inp in report.inputs
             for problem in inp.problems
         )
+        # A stated coverage limit of each applied rule: what it names but complycheck cannot identify.
+        notifications.extend(
+            {
+                "level": "note",
+                "message": {"text": f"{c['rule_id']}: {c['message']}"},
+                "descriptor": {"id": "coverage-limit"},
+                "associatedRule": {"id": sarif_rule_id(c["jurisdiction"], c["rule_id"]), "index": index[c["rule_id"]]},
+            }
+            for c in report.coverage_limits
+            if c["rule_id"] in index
+        )
         invocation: dict[str, Any] = {
             "executionSuccessful": not report.has_errors,
             "exitCode": report.exit_code,
@@ -241,7 +253,12 @@ class SarifFormat:
                         "contexts": list(report.contexts),
                         "failOn": report.fail_on,
                         "verdict": report.verdict,
+                        "rulePacks": [dict(pk) for pk in report.rulepack.get("packs") or []],
+                        "policyFile": dict(report.policy) if report.policy else None,
                         "summary": summary,
+                        "coverageLimits": [
+                            {**c, "unidentifiable": [dict(u) for u in c["unidentifiable"]]} for c in report.coverage_limits
+                        ],
                     },
                 }
             ],

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from compliance.formats.common import problem_count, scope_hint
+from compliance.formats.common import (
+    COVERAGE_LIMIT_HEADING,
+    coverage_limit_lines,
+    pack_basis,
+    policy_basis,
+    problem_count,
+    scope_hint,
+)
 from compliance.model import Finding, Report
 from compliance.untrusted import for_terminal
 
@@ -82,6 +89,10 @@ class TextFormat:
         if report.all_jurisdictions:
             out.append(f"ALL JURISDICTIONS (-j ALL): every one of the {len(report.jurisdictions)} jurisdictions in the rule pack applies")
         out.append(f"complycheck {report.tool_version} - rule pack {report.rulepack.get('version', '')}")
+        out.extend(f"Rule pack: {clean(basis)}" for basis in pack_basis(report))
+        if report.policy:
+            out.append(f"Policy file: {clean(policy_basis(report))}")
+        out.extend(f"WARNING: {clean(w)}" for w in report.rulepack.get("warnings") or [])
         ctx = ", ".join(report.contexts) or "(none)"
         out.append(
             f"As of {report.as_of}; jurisdictions: {', '.join(report.jurisdictions)}; contexts: {ctx}; "
@@ -126,6 +137,10 @@ class TextFormat:
             out.append("")
             for rule in report.excluded_rules:
                 out.append(f"Left out by --require-verified: {rule['rule_id']} ({rule['reason']})")
+        if report.coverage_limits:
+            out.append("")
+            out.append(COVERAGE_LIMIT_HEADING + ":")
+            out.extend(f"  LIMIT {line}" for line in coverage_limit_lines(report))
         unused = report.waivers.get("unused") or []
         lapsed = report.waivers.get("lapsed") or []
         if unused or lapsed:

@@ -366,7 +366,8 @@ def subject_of(component: Component) -> dict[str, str | None]:
     """What an SBOM describes (its ``metadata.component``), for reports that name the product under review."""
     fields = dict(reversed(component.vendor_fields))  # first value of each field wins
     supplier = next((fields[f] for f in _SUBJECT_SUPPLIER_FIELDS if fields.get(f)), None)
-    return {"name": component.name or None, "version": component.version or None, "supplier": supplier}
+    return {"name": component.name or None, "version": component.version or None, "supplier": supplier,
+            "purl": component.purl or None}
 
 
 class Reader(Protocol):

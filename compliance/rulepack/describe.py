@@ -96,6 +96,10 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
         lines.extend(_wrap("Except:", ", ".join(_product_label(pack, p) for p in rule.exclude_products)))
     if rule.exclusions:
         lines.extend(_wrap("Exclusions:", rule.exclusions))
+    if rule.unidentifiable:
+        lines.extend(_wrap("Limit:", rule.coverage_limit[0].upper() + rule.coverage_limit[1:] + "."))
+        for u in rule.unidentifiable:
+            lines.extend(_wrap("", f"- {u.name}: {u.reason}"))
     conditions = action_conditions(rule)
     if len(conditions) == 1:
         needed = conditions[0][0]
@@ -109,7 +113,11 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
     for c in sorted(set(rule.contexts).union(*(a.contexts for a in rule.actions))):
         cdef = pack.contexts.get(c)
         if cdef is not None:
-            lines.extend(_wrap(label, f"--context {c}: {' '.join(cdef.description.split())}"))
+            givers = sorted(
+                o.id for o in pack.contexts.values() for code, implied in o.implies_in if code == rule.jurisdiction and c in implied
+            )
+            also = "".join(f" In a scan that selects {rule.jurisdiction}, --context {g} gives it too." for g in givers)
+            lines.extend(_wrap(label, f"--context {c}: {' '.join(cdef.description.split())}{also}"))
             label = ""
     lines.append("Actions:")
     for a in rule.actions:
@@ -140,7 +148,8 @@ def describe_rule(pack: RulePack, rule: Rule) -> str:
         if v is None:
             continue
         names = "; ".join(n.value for n in [*v.names, *v.brands])
-        lines.append(f"  {v.name}: names {names}")
+        # A vendor known only by its products' ids (the India app publishers) has no names to list.
+        lines.append(f"  {v.name}: names {names}" if names else f"  {v.name}: no names (products only)")
         lines.extend(_identifier_lines(v.identifiers, "    "))
         for p in v.products:
             if rule.covers_product(vid, p):

@@ -103,13 +103,13 @@ def select_rules(
     if unknown_c:
         raise UsageError(f"unknown context {', '.join(unknown_c)}; known contexts: {', '.join(sorted(pack.contexts))}")
     wanted_j = pack.expand_jurisdictions(list(jurisdictions)) if jurisdictions else None
-    wanted_c = pack.expand_contexts(list(contexts)) if contexts else None
     cutoff = (as_of or date.today()) - timedelta(days=stale_days) if stale_days is not None else None
     out = []
     for r in pack.rules:
         if wanted_j is not None and r.jurisdiction not in wanted_j:
             continue
-        if wanted_c is not None:
+        if contexts:
+            wanted_c = pack.expand_contexts(list(contexts), {r.jurisdiction})  # US: government gives federal
             needed = set(r.contexts).union(*(a.contexts for a in r.actions))
             # a given context or one it implies (federal -> government), or a narrower context that
             # implies a given one (eu-commission -> eu-institution)
@@ -138,6 +138,7 @@ def context_rows(pack: RulePack) -> list[dict[str, Any]]:
             "id": c.id,
             "description": " ".join(c.description.split()),
             "implies": list(c.implies),
+            "implies_in": {code: list(implied) for code, implied in c.implies_in},
             "implied_by": implied_by.get(c.id, []),
             "rules": users.get(c.id, []),
         }
@@ -279,7 +280,16 @@ def render_contexts(pack: RulePack, fmt: str) -> str:
     rows = context_rows(pack)
     if fmt != "text":
         return render(rows, fmt, CONTEXT_COLUMNS)
-    rows = [{**r, "rules": str(len(r["rules"]))} for r in rows]
+    rows = [
+        {
+            **r,
+            "rules": str(len(r["rules"])),
+            "implies": ", ".join(
+                [*r["implies"], *(f"{c} (in {code})" for code, implied in r["implies_in"].items() for c in implied)]
+            ),
+        }
+        for r in rows
+    ]
     return render(rows, fmt, CONTEXT_COLUMNS) + "\n" + "\n".join(jurisdiction_context_lines(pack)) + "\n"
 
 
@@ -292,11 +302,11 @@ def jurisdiction_context_lines(pack: RulePack) -> list[str]:
     needed: dict[str, set[str]] = {}
     for r in pack.rules:
         needed.setdefault(r.jurisdiction, set()).update(set(r.contexts).union(*(a.contexts for a in r.actions)))
-    implied_by_government = pack.expand_contexts(["government"]) if "government" in pack.contexts else set()
     lines = ["Contexts named by the rules of each jurisdiction (a rule applies only when all of its own are given):"]
     width = max((len(j) for j in needed), default=0) + 2
     for code in sorted(needed):
         contexts = sorted(needed[code])
+        implied_by_government = pack.expand_contexts(["government"], {code}) if "government" in pack.contexts else set()
         line = f"  {code:<{width}}{', '.join(contexts) or '(none: its rules apply in any context)'}"
         lookalikes = [c for c in contexts if "government" in c and implied_by_government and c not in implied_by_government]
         if lookalikes:

@@ -24,6 +24,7 @@ from compliance.rulepack.model import (
     Rule,
     RulePack,
     Source,
+    Unidentifiable,
     Vendor,
 )
 from compliance.untrusted import QUOTE_LIMIT, capped, quoted
@@ -160,7 +161,8 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
             for c in doc.get("contexts", []):
                 if c["id"] in data.contexts:
                     problems.append(f"{manifest_path}: context {c['id']}: defined twice")
-                data.contexts[c["id"]] = ContextDef(c["id"], c["description"], tuple(c.get("implies", ())))
+                implies_in = tuple((code, tuple(implied)) for code, implied in sorted(c.get("implies_in", {}).items()))
+                data.contexts[c["id"]] = ContextDef(c["id"], c["description"], tuple(c.get("implies", ())), implies_in)
             for j in doc.get("jurisdictions", []):
                 if j["code"] in data.jurisdictions:
                     problems.append(f"{manifest_path}: jurisdiction {j['code']}: defined twice")
@@ -249,6 +251,10 @@ def _read_pack_dir(root: Path, data: _PackData, problems: list[str]) -> None:
                     file=str(rpath),
                     pack=pack_name,
                     kinds=frozenset(covers.get("kinds", ())),
+                    unidentifiable=tuple(
+                        Unidentifiable(" ".join(u["name"].split()), " ".join(u["reason"].split()))
+                        for u in covers.get("unidentifiable", ())
+                    ),
                 )
             )
 
@@ -332,15 +338,22 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
         for implied in c.implies:
             if implied not in data.contexts:
                 problems.append(f"pack.yaml: context {c.id}: implies: unknown context {implied!r}")
+        for code, implied_there in c.implies_in:
+            if code not in data.jurisdictions:
+                problems.append(f"pack.yaml: context {c.id}: implies_in: unknown code {code!r}")
+            for implied in implied_there:
+                if implied not in data.contexts:
+                    problems.append(f"pack.yaml: context {c.id}: implies_in.{code}: unknown context {implied!r}")
     for j in data.jurisdictions.values():
         for inc in j.includes:
             if inc not in data.jurisdictions:
                 problems.append(f"pack.yaml: jurisdiction {j.code}: includes: unknown code {inc!r}")
     # Checks that parse identifier values or look across a rule's own fields (compliance.rulepack.validate).
-    from compliance.rulepack.validate import catalog_problems, rule_problems
+    from compliance.rulepack.validate import catalog_problems, completeness_problems, rule_problems
 
     problems.extend(catalog_problems(vendors.values()))
     problems.extend(rule_problems(data.rules))
+    problems.extend(completeness_problems(data.rules, products))
     return vendors, products
 
 
@@ -367,7 +380,7 @@ def collect_problems(dirs: list[Path]) -> tuple[list[str], RulePack | None]:
         vendors=vendors,
         products=products,
         rules=sorted(data.rules, key=lambda r: (r.jurisdiction, r.id)),
-        packs=[{"name": m["name"], "version": m["version"]} for m in data.manifests],
+        packs=[{"name": m["name"], "version": m["version"], "path": m["path"]} for m in data.manifests],
     )
     return [], pack
 

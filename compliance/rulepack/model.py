@@ -4,6 +4,7 @@
 # field (is it a ClassVar, an InitVar?), about 1 ms of start-up for the records of this module and
 # ``compliance.model``; the annotations below are evaluated as they are defined, so a name must be defined first.
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +27,7 @@ KINDS = (
     "surveillance-equipment",
     "drone",
     "vehicle-software",
+    "hardware",
 )
 
 
@@ -168,6 +170,29 @@ class Source(FrozenRecord):
 
 
 @dataclass(init=False, slots=True, repr=False, eq=False)
+class Unidentifiable(FrozenRecord):
+    """Something a rule names that complycheck cannot identify (a web site, an app with no known id), and why.
+
+    Declared on the rule (``covers.unidentifiable``) so that ``rules show`` and every report that applies
+    the rule state it as a coverage limit, instead of leaving a silent miss in prose.
+    """
+
+    name: str
+    reason: str
+
+    def __init__(self, name: str, reason: str) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "reason", reason)
+
+
+def coverage_limit_text(names: list[str] | tuple[str, ...]) -> str:
+    """The stated limit in words: ``this rule also names 3 products complycheck cannot identify: a, b, c``."""
+    count = len(names)
+    noun = "product" if count == 1 else "products"
+    return f"this rule also names {count} {noun} complycheck cannot identify: {', '.join(names)}"
+
+
+@dataclass(init=False, slots=True, repr=False, eq=False)
 class Rule(Record):
     """One government measure: what it covers (vendors, products, kinds), where, when and for which contexts."""
 
@@ -197,6 +222,8 @@ class Rule(Record):
     scoped_vendors: frozenset[str] = frozenset()
     # Product kinds the rule covers (``covers.kinds``). Empty only in packs that do not declare it yet.
     kinds: frozenset[str] = frozenset()
+    # What the rule names but no catalog product can identify (``covers.unidentifiable``): a stated limit.
+    unidentifiable: tuple[Unidentifiable, ...] = ()
 
     def __init__(
         self,
@@ -224,6 +251,7 @@ class Rule(Record):
         pack: str = "",
         scoped_vendors: frozenset[str] = frozenset(),
         kinds: frozenset[str] = frozenset(),
+        unidentifiable: tuple[Unidentifiable, ...] = (),
     ) -> None:
         self.id = id
         self.title = title
@@ -249,6 +277,12 @@ class Rule(Record):
         self.pack = pack
         self.scoped_vendors = scoped_vendors
         self.kinds = kinds
+        self.unidentifiable = unidentifiable
+
+    @property
+    def coverage_limit(self) -> str:
+        """The stated coverage limit of ``unidentifiable``, or "" when the rule declares none."""
+        return coverage_limit_text([u.name for u in self.unidentifiable]) if self.unidentifiable else ""
 
     @property
     def is_binding(self) -> bool:
@@ -289,11 +323,21 @@ class ContextDef(FrozenRecord):
     id: str
     description: str
     implies: tuple[str, ...] = ()
+    # Implications that hold only for the rules of some jurisdictions: ``(("US", ("federal",)),)`` makes
+    # ``government`` give ``federal`` for US rules (the US national government is the federal government).
+    implies_in: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def __init__(self, id: str, description: str, implies: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        id: str,
+        description: str,
+        implies: tuple[str, ...] = (),
+        implies_in: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    ) -> None:
         object.__setattr__(self, "id", id)
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "implies", implies)
+        object.__setattr__(self, "implies_in", implies_in)
 
 
 @dataclass(init=False, repr=False, eq=False)
@@ -356,9 +400,15 @@ class RulePack(Record):
                 return r
         return None
 
-    def expand_contexts(self, contexts: list[str]) -> set[str]:
-        """The contexts given plus everything they imply (``federal`` implies ``government``)."""
-        return _closure(contexts, {c.id: c.implies for c in self.contexts.values()})
+    def expand_contexts(self, contexts: list[str], jurisdictions: Collection[str] = ()) -> set[str]:
+        """The contexts given plus everything they imply (``federal`` implies ``government``), and what they
+        imply only in one of ``jurisdictions`` (the codes a scan selects): with US, ``government`` gives
+        ``federal``, because the national government of the US is its federal government."""
+        edges = {
+            c.id: c.implies + tuple(i for code, implied in c.implies_in if code in jurisdictions for i in implied)
+            for c in self.contexts.values()
+        }
+        return _closure(contexts, edges)
 
     def expand_jurisdictions(self, codes: list[str]) -> set[str]:
         """Codes plus the codes they include (``US-TX`` includes ``US``)."""
