@@ -13,13 +13,26 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 from compliance import __version__
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+# ``complycheck config`` and ``explain`` run scan's own flag handling with this key in the context's meta:
+# scan then stores its settings there (a ``ScanSettings``) instead of scanning, so they are exactly a scan's.
+SETTINGS_ONLY = "complycheck.settings-only"
+
+
+class ScanSettings(NamedTuple):
+    options: Any  # compliance.scan.ScanOptions, waivers loaded
+    policy: Any  # compliance.config.Policy ("" path: none read)
+    config_path: str | None
+    format: str  # the report format for standard output
+    stdout_target: str | None  # a plain -o FILE
+    outputs: list[tuple[str, str]]  # FORMAT=FILE extras
 
 # The modules a command imports as it starts, which ``compliance.__main__`` loads while the garbage
 # collector is paused. Only a speed hint: a module missing here is still imported when it is used.
@@ -201,14 +214,22 @@ def main() -> None:
     """
 
 
+def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of -j codes and -c contexts (only when the shell asks: never on a scan's path)."""
+    from compliance.lookup import complete
+
+    return complete(param.name or "", incomplete)
+
+
 @main.command(cls=_Command)
 @click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE", shell_complete=_complete,
               help="Jurisdiction code, any case (repeatable); ALL for every jurisdiction. Required here or in the config file.")
-@click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT",
+@click.option("-c", "--context", "contexts", multiple=True, metavar="CONTEXT", shell_complete=_complete,
               help="Where the software is used (repeatable): government, federal, mobile, procurement...")
 @click.option("--config", "config_file", metavar="FILE",
               help="Policy file (jurisdictions, contexts, gate, waivers...). Default: ./.complycheck.yaml if present.")
+@click.option("--no-config", "no_config", is_flag=True, help="Ignore ./.complycheck.yaml: only flags and defaults apply.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluate the rules as of this date. Default: today.")
 @click.option("--horizon", "horizon", type=click.IntRange(min=0), metavar="DAYS",
               help="Warn about rules coming into force within this many days.  [default: 90]")
@@ -254,6 +275,7 @@ def scan(
     jurisdictions: tuple[str, ...],
     contexts: tuple[str, ...],
     config_file: str | None,
+    no_config: bool,
     as_of: str | None,
     horizon: int | None,
     fail_on: str | None,
@@ -290,9 +312,12 @@ def scan(
 
     if input_format and input_format not in reader_names():
         raise click.BadParameter("unknown input format; see 'complycheck formats'", param_hint="--input-format")
-    config_path = config_file or config.discover()
+    if no_config and config_file:
+        _die("--config FILE and --no-config exclude each other: give one")
+    config_path = None if no_config else config_file or config.discover()
     policy = config.load_policy(config_path) if config_path else config.Policy(path="")
-    if not jurisdictions and not policy.jurisdictions:
+    meta = click.get_current_context().meta
+    if not jurisdictions and not policy.jurisdictions and SETTINGS_ONLY not in meta:
         _die(no_jurisdiction_message(config_path or ".complycheck.yaml"))
     if bool(attest) != bool(sign_key):
         _die("--attest FILE needs --sign-key KEY (and --sign-key is only for --attest)")
@@ -360,6 +385,9 @@ def scan(
         options.waivers = load_waivers(waivers_file)
     else:
         options.waivers = policy.waivers
+    if SETTINGS_ONLY in meta:  # complycheck config / explain: these settings, and no scan
+        meta[SETTINGS_ONLY] = ScanSettings(options, policy, config_path, stdout_format.name, stdout_target, extra)
+        return
     if junit_per_rule:
         from compliance.formats.junit import JUnitFormat
 
@@ -504,6 +532,15 @@ def _load_pack(rule_dirs: tuple[str, ...], no_builtin_rules: bool):  # type: ign
 
 _LIST_FORMAT = click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
                             show_default=True, help="Output format.")
+_WIDE = click.option("--wide", is_flag=True,
+                     help="Full-width text lines (by default a terminal's width, or COLUMNS, is fitted).")
+
+
+def _width(fmt: str, wide: bool) -> int | None:
+    """The width text listings are fitted to (``compliance.termtable``); None: full width."""
+    from compliance.termtable import output_width
+
+    return output_width(wide) if fmt == "text" else None
 
 
 @main.group()
@@ -520,9 +557,10 @@ def rules() -> None:
               help="Only rules last verified more than DAYS days before --as-of.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Reference date for --stale. Default: today.")
 @_LIST_FORMAT
+@_WIDE
 @_pack_options
 def rules_list(jurisdictions: tuple[str, ...], contexts: tuple[str, ...], stale_days: int | None, as_of: str | None,
-               fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+               fmt: str, wide: bool, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
     """List rules: id, jurisdiction, binding, effective dates, contexts, verification status."""
     from compliance.rulepack.listing import render_rules, select_rules
     from compliance.scan import ALL, canonical_contexts, canonical_jurisdictions
@@ -532,7 +570,7 @@ def rules_list(jurisdictions: tuple[str, ...], contexts: tuple[str, ...], stale_
     selected = select_rules(pack, jurisdictions=[] if codes == [ALL] else codes,
                             contexts=canonical_contexts(pack, list(contexts)), stale_days=stale_days,
                             as_of=_parse_date(as_of, "--as-of"))
-    _out(render_rules(selected, fmt), nl=False, terminal=fmt == "text")
+    _out(render_rules(selected, fmt, _width(fmt, wide)), nl=False, terminal=fmt == "text")
 
 
 @rules.command("show")
@@ -540,14 +578,11 @@ def rules_list(jurisdictions: tuple[str, ...], contexts: tuple[str, ...], stale_
 @_pack_options
 def rules_show(rule_id: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
     """Everything about one rule, in plain words, with the vendors and identifiers it matches."""
+    from compliance.lookup import find_rule
     from compliance.rulepack.describe import describe_rule
 
     pack = _load_pack(rule_dirs, no_builtin_rules)
-    rule = pack.rule(rule_id)
-    if rule is None:
-        _die(f"no rule {rule_id!r}; see 'complycheck rules list'")
-        return
-    _out(describe_rule(pack, rule), terminal=True)
+    _out(describe_rule(pack, find_rule(pack, rule_id)), terminal=True)
 
 
 @rules.command("validate")
@@ -583,27 +618,28 @@ def vendors() -> None:
 
 @vendors.command("list")
 @_LIST_FORMAT
+@_WIDE
 @_pack_options
-def vendors_list(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+def vendors_list(fmt: str, wide: bool, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
     """List catalog vendors with their product and rule counts."""
     from compliance.rulepack.listing import render_vendors
 
-    _out(render_vendors(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False, terminal=fmt == "text")
+    text = render_vendors(_load_pack(rule_dirs, no_builtin_rules), fmt, _width(fmt, wide))
+    _out(text, nl=False, terminal=fmt == "text")
 
 
 @vendors.command("show")
-@click.argument("vendor_id")
+@click.argument("vendor_id", metavar="VENDOR")
 @_pack_options
 def vendors_show(vendor_id: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
-    """One vendor: names, identifiers, products and the rules that cover it."""
+    """One vendor (by id, name, brand or product name, any case): names, identifiers, products, rules."""
+    from compliance.lookup import find_vendor
+    from compliance.matching import VendorIndex
     from compliance.rulepack.describe import describe_vendor
 
     pack = _load_pack(rule_dirs, no_builtin_rules)
-    vendor = pack.vendors.get(vendor_id)
-    if vendor is None:
-        _die(f"no vendor {vendor_id!r}; see 'complycheck vendors list'")
-        return
-    covering = [r for r in pack.rules if vendor_id in r.vendors]
+    vendor = find_vendor(pack, VendorIndex(pack), vendor_id)
+    covering = [r for r in pack.rules if vendor.id in r.vendors]
     lines = [describe_vendor(vendor), "Rules:" if covering else "Rules:        none"]
     lines += [f"  {r.id} [{r.jurisdiction}] {r.binding}: {r.title}" for r in covering]
     _out("\n".join(lines), terminal=True)
@@ -611,22 +647,26 @@ def vendors_show(vendor_id: str, rule_dirs: tuple[str, ...], no_builtin_rules: b
 
 @main.command("jurisdictions")
 @_LIST_FORMAT
+@_WIDE
 @_pack_options
-def jurisdictions_cmd(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+def jurisdictions_cmd(fmt: str, wide: bool, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
     """Jurisdiction codes: names, what each includes, and rule counts."""
     from compliance.rulepack.listing import render_jurisdictions
 
-    _out(render_jurisdictions(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False, terminal=fmt == "text")
+    text = render_jurisdictions(_load_pack(rule_dirs, no_builtin_rules), fmt, _width(fmt, wide))
+    _out(text, nl=False, terminal=fmt == "text")
 
 
 @main.command("contexts")
 @_LIST_FORMAT
+@_WIDE
 @_pack_options
-def contexts_cmd(fmt: str, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
+def contexts_cmd(fmt: str, wide: bool, rule_dirs: tuple[str, ...], no_builtin_rules: bool) -> None:
     """The context vocabulary: what each context means, what it implies, and which rules need it."""
     from compliance.rulepack.listing import render_contexts
 
-    _out(render_contexts(_load_pack(rule_dirs, no_builtin_rules), fmt), nl=False, terminal=fmt == "text")
+    text = render_contexts(_load_pack(rule_dirs, no_builtin_rules), fmt, _width(fmt, wide))
+    _out(text, nl=False, terminal=fmt == "text")
 
 
 @main.command("formats")
@@ -695,8 +735,9 @@ def collect(output: str, timestamp: bool, no_python: bool) -> None:
     _write(output, run_collect(include_python=not no_python, timestamp=timestamp))
 
 
-# The signed pack channel and signed verdicts: keygen, rules build/update/import/status, verify-attestation.
-from compliance import cli_channel  # noqa: E402,F401  (registers its commands on main and rules)
+# The signed pack channel and signed verdicts (keygen, rules build/update/import/status, verify-attestation), and
+# lookups that explain (vendors match, explain, config): each module registers its commands on main, rules, vendors.
+from compliance import cli_channel, cli_lookups  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -328,3 +328,10 @@ def starter(jurisdictions: list[str], contexts: list[str]) -> str:
         return "[" + ", ".join(items) + "]"
 
     return STARTER.format(jurisdictions=flow(jurisdictions), contexts=flow(contexts))
+
+
+def key_lines(path: str) -> dict[str, int]:
+    """The line of each key of a policy file, keys spelt with ``_`` (``fail-on`` -> ``fail_on``): what
+    ``complycheck config`` names as the place a setting came from. Read under the same limits as ``load_policy``."""
+    _data, node = _compose(path)[:2]
+    return {key.replace("-", "_"): line for key, line in _key_lines(node).items()}

@@ -137,7 +137,17 @@ def _for_component(f: Finding, comp: Component) -> Finding:
     return Finding(
         f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, comp, f.input_path,
         f.vendor, f.product, f.evidence, f.citation, f.sources, f.message, f.actions, f.verification, f.waiver,
-        f.kind, f.strength,
+        f.kind, f.strength, f.integrated_into,
+    )
+
+
+def _integration_sentence(subject: dict[str, Any], label: str) -> str:
+    """The white-label sentence of a finding message: the product under review integrates the component."""
+    product = f"{subject.get('name') or 'the SBOM subject'} {subject.get('version') or ''}".strip()
+    supplier = f", supplied by {subject['supplier']}," if subject.get("supplier") else ""
+    return (
+        f" The product under review, {product}{supplier} integrates {label}: the finding concerns that product,"
+        " not only this component."
     )
 
 
@@ -208,6 +218,7 @@ class Evaluator:
         if isinstance(components, RowComponents):
             with_identity, matched = self._evaluate_rows(components, inventory.path, findings)
         else:
+            subject, first_party = self._subject(inventory, match)
             for comp in components:
                 if comp.vendor_fields or comp.has_vendor_identity:  # the property's first test, without the call
                     with_identity += 1
@@ -215,7 +226,10 @@ class Evaluator:
                 if not matches:
                     continue
                 matched += 1
-                self._findings_for(comp, matches, inventory.path, findings)
+                if subject is None or comp is subject[0]:
+                    self._findings_for(comp, matches, inventory.path, findings)
+                else:
+                    self._findings_for(comp, matches, inventory.path, findings, subject[1], first_party)
         result = InputResult(
             path=inventory.path,
             format=inventory.format,
@@ -227,11 +241,35 @@ class Evaluator:
         )
         return result, findings
 
-    def _findings_for(self, comp: Component, matches: list[Match], path: str, findings: list[Finding]) -> None:
+    def _subject(self, inventory: Inventory, match: Any) -> tuple[tuple[Component, dict[str, Any]] | None, frozenset[str]]:
+        """The SBOM's subject (its ``metadata.component``, which the CycloneDX readers list first) with what a
+        report says of it, and the vendors it is itself identified as (their own components are first-party,
+        not integrated). None when the input names no subject."""
+        subject = inventory.metadata.get("subject")
+        components = inventory.components
+        if not subject or not isinstance(components, list) or not components:
+            return None, frozenset()
+        first = components[0]
+        if not str(first.location).endswith("metadata/component"):
+            return None, frozenset()
+        return (first, subject), frozenset(m.vendor.id for m in match(first))
+
+    def _findings_for(
+        self,
+        comp: Component,
+        matches: list[Match],
+        path: str,
+        findings: list[Finding],
+        subject: dict[str, Any] | None = None,
+        first_party: frozenset[str] = frozenset(),
+    ) -> None:
+        """Findings for one matched component. ``subject``: the product under review that contains it; a
+        vendor's component in another vendor's product is integrated there (white-label, OEM)."""
         for m in matches:
+            integrated = subject if subject is not None and m.vendor.id not in first_party else None
             for rule, outcome in self.rules_by_vendor.get(m.vendor.id, ()):
                 if rule.covers(m.vendor.id, m.product, m.kind):
-                    findings.append(self._finding(rule, outcome, m, comp, path))
+                    findings.append(self._finding(rule, outcome, m, comp, path, integrated))
 
     def _evaluate_rows(self, rows: RowComponents, path: str, findings: list[Finding]) -> tuple[int, int]:
         """Each distinct row identity matched once; row components made only for rows with findings.
@@ -262,8 +300,12 @@ class Evaluator:
                 findings.extend(_for_component(f, comp) for f in once[ids[pos]])
         return with_identity, matched
 
-    def _finding(self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str) -> Finding:
-        """A finding; weak evidence alone never fails a binding rule: it becomes "unconfirmed" (warn)."""
+    def _finding(
+        self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str,
+        integrated: dict[str, Any] | None = None,
+    ) -> Finding:
+        """A finding; weak evidence alone never fails a binding rule: it becomes "unconfirmed" (warn).
+        ``integrated``: the product under review that integrates the component, said in the message too."""
         assert outcome.status is not None and outcome.severity is not None
         what = m.product.name if m.product else m.vendor.name
         label = f"{comp.name} {comp.version}".strip()
@@ -285,11 +327,13 @@ class Evaluator:
             evidence=m.evidence,
             citation=rule.citation,
             sources=[s.url for s in rule.sources],
-            message=f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}",
+            message=f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}"
+            + (_integration_sentence(integrated, label) if integrated is not None else ""),
             actions=outcome.actions,
             verification=rule.verification_status,
             kind=m.kind,
             strength=m.strength,
+            integrated_into=integrated,
         )
 
     def rules_summary(self) -> list[dict[str, Any]]:

@@ -30,7 +30,19 @@ from compliance.identifiers import (
     winget_publisher,
 )
 from compliance.model import Component, Evidence
-from compliance.normalize import forms_conflict, is_distinctive, org_name, org_tokens, product_tokens
+from compliance.normalize import (
+    FOLD_INVISIBLE,
+    confusable_org_name,
+    confusable_product_tokens,
+    forms_conflict,
+    has_format_characters,
+    identifier_text,
+    is_distinctive,
+    legal_form_spellings,
+    org_name,
+    org_tokens,
+    product_tokens,
+)
 from compliance.records import FrozenRecord
 from compliance.rulepack.model import Product, RulePack, Vendor
 
@@ -45,6 +57,11 @@ REGISTRY_PURL_TYPES = frozenset(
 
 # Other purl types seen in SBOMs (purl-spec); with the registry types, the ones ``purl_miss_types`` is built from.
 COMMON_PURL_TYPES = frozenset({"generic", "github", "bitbucket", "hex", "pub", "swift", "vscode-extension", "cpan"})
+
+# purl types whose name is an installed app's id: ``pkg:android/<application id>`` and ``pkg:ios/<bundle id>``
+# (owasp-dep-scan/blint's APK and IPA SBOMs), ``pkg:apple/ios/<bundle id>`` (spice-labs-inc/goatrodeo's
+# provisional IPA purl). They are looked up as the app id, like the same id in ``group`` or ``swid.tagId``.
+APP_PURL_TYPES = {"android": "android", "ios": "bundle", "apple": "bundle"}
 
 # purl types whose namespace names a Linux distribution rather than a publisher.
 OS_PACKAGE_TYPES = frozenset({"deb", "rpm", "apk", "alpm"})
@@ -89,6 +106,7 @@ class _Hit(NamedTuple):
     label: str  # what in the catalog matched, for the evidence record
     method: str
     strength: str = "broad"
+    folded: tuple[str, ...] = ()  # what the value needed before it matched (normalize.FOLD_*, a legal form)
 
 
 @dataclass(init=False, slots=True, repr=False, eq=False)
@@ -186,7 +204,7 @@ class VendorIndex:
         # one dictionary lookup per purl instead of cutting and testing the type.
         self.purl_types = {
             f"pkg:{t}": (t, t in REGISTRY_PURL_TYPES, t in LIBRARY_PURL_TYPES, t in self.purl_miss_types, 4 + len(t))
-            for t in REGISTRY_PURL_TYPES | COMMON_PURL_TYPES | {k.partition("/")[0] for k in self.purl}
+            for t in REGISTRY_PURL_TYPES | COMMON_PURL_TYPES | set(APP_PURL_TYPES) | {k.partition("/")[0] for k in self.purl}
             if t and t == t.lower() and "/" not in t
         }
 
@@ -235,32 +253,53 @@ class VendorIndex:
         """A vendor-bearing string: a catalog name or brand, or a catalog brand as its leading tokens.
 
         Legal forms count: a name with the catalog's legal form (or a compatible one, "Co." within
-        "Co., Ltd.") is strong; a name where either side gives no legal form, or the bare brand, is broad;
-        a different legal form is a different company and no name match. A brand leading a longer
-        string is weak.
+        "Co., Ltd."; "JSC" is "AO") is strong; a name where either side gives no legal form, or the bare
+        brand, is broad; a different legal form is a different company and no name match. A brand leading a
+        longer string is weak. A value whose plain tokens match nothing is tried once more with its
+        confusable characters read as ASCII (``normalize.confusable_org_name``); the hit then records the fold,
+        as it records invisible characters and a legal form read as another spelling of itself.
         """
         cache = self._org_cache
         if value in cache:
             return cache[value]
         toks, forms = org_name(value)
-        hit = None
-        if is_distinctive(toks):
-            best = -1
-            for cand, cand_forms in self.org_exact.get(toks, ()):
-                if forms_conflict(forms, cand_forms):
-                    continue
-                if cand.method == "legal-name" and not (forms and cand_forms):
-                    cand = _Hit(cand.vendor, None, cand.label, "name")
-                rank = STRENGTH_RANK[cand.strength]
-                if rank > best:
-                    hit, best = cand, rank
+        hit = self._org_hit(toks, forms)
+        if not value.isascii():
+            folded: tuple[str, ...] = (FOLD_INVISIBLE,) if has_format_characters(value) else ()
             if hit is None:
-                for k in range(min(len(toks), self.max_brand), 0, -1):
-                    hit = self.brand_prefix.get(toks[:k])
-                    if hit is not None:
-                        break
+                variant = confusable_org_name(value)
+                if variant is not None:
+                    hit = self._org_hit(variant[0], variant[1])
+                    folded += (variant[2],)
+            if hit is not None and folded:
+                hit = hit._replace(folded=folded)
+        if hit is not None and hit.method == "legal-name":
+            note = _form_note(value, hit.label)
+            if note:
+                hit = hit._replace(folded=(*hit.folded, note))
         if len(cache) < 200_000:
             cache[value] = hit
+        return hit
+
+    def _org_hit(self, toks: tuple[str, ...], forms: frozenset[str]) -> _Hit | None:
+        """``lookup_org`` for a name's tokens and legal forms."""
+        if not is_distinctive(toks):
+            return None
+        hit = None
+        best = -1
+        for cand, cand_forms in self.org_exact.get(toks, ()):
+            if forms_conflict(forms, cand_forms):
+                continue
+            if cand.method == "legal-name" and not (forms and cand_forms):
+                cand = _Hit(cand.vendor, None, cand.label, "name")
+            rank = STRENGTH_RANK[cand.strength]
+            if rank > best:
+                hit, best = cand, rank
+        if hit is None:
+            for k in range(min(len(toks), self.max_brand), 0, -1):
+                hit = self.brand_prefix.get(toks[:k])
+                if hit is not None:
+                    break
         return hit
 
     def _namespace(self, value: str) -> _Hit | None:
@@ -283,6 +322,8 @@ class VendorIndex:
 
     def lookup_identifier(self, kind: str, value: str) -> list[_Hit] | tuple[()]:
         """Catalog entries an identifier of ``kind`` hits; the shared empty tuple for the usual miss."""
+        if not value.isascii():
+            value = identifier_text(value)[0]
         value = value.strip()
         if not value:
             return _NO_HITS
@@ -294,6 +335,9 @@ class VendorIndex:
             if key is None:
                 return _NO_HITS
             parts = key.split("/")
+            app = _app_id(parts)
+            if app is not None:
+                return self.lookup_identifier(*app)
             if parts[0] in OS_PACKAGE_TYPES and len(parts) >= 3:
                 # The namespace of a deb/rpm purl is the distribution (debian, ubuntu, rhel...), not
                 # the vendor: the same package is identified by type and name on every distribution.
@@ -376,7 +420,7 @@ class VendorIndex:
 
     def _purl_head_misses(self, value: str, slash: int, ptype: str) -> bool:
         """``_purl_misses`` once the type is cut out: ``slash`` ends it, ``ptype`` is it lower-cased."""
-        if "%" in ptype or "?" in ptype or "#" in ptype:
+        if "%" in ptype or "?" in ptype or "#" in ptype or ptype in APP_PURL_TYPES:
             return False
         if ptype not in self.purl_known and ptype not in ("maven", "gradle"):
             return True
@@ -430,6 +474,10 @@ class VendorIndex:
         # would (tests/test_matching.py holds the two to the same answers), without the call.
         purl_types = self.purl_types
         for kind, value, field in identifiers:
+            shown = value
+            folded: tuple[str, ...] = ()
+            if not value.isascii():
+                value, folded = identifier_text(value)
             if kind == "purl":
                 head, sep, _ = value.partition("/")
                 known = purl_types.get(head) if sep else None
@@ -451,7 +499,7 @@ class VendorIndex:
                 if low not in self.app_ids and self._namespace(low) is None:
                     continue
             for hit in lookup(kind, value):
-                hits.append((hit, field, value))
+                hits.append((hit._replace(folded=folded) if folded else hit, field, shown))
         org_seen = self._org_cache.get
         for field, value in comp.vendor_fields:
             hit = org_seen(value, _UNSEEN)
@@ -491,7 +539,7 @@ class VendorIndex:
         """A strong name hit as a registry package's author or supplier: made once per catalog name."""
         demoted = self._registry_hits.get(hit)
         if demoted is None:
-            demoted = self._registry_hits[hit] = _Hit(hit.vendor, None, hit.label, "registry-name")
+            demoted = self._registry_hits[hit] = _Hit(hit.vendor, None, hit.label, "registry-name", "broad", hit.folded)
         return demoted
 
     # Matches without the memo: SBOM components are unique, so a memo would only miss and grow. The
@@ -510,7 +558,8 @@ class VendorIndex:
                 vendor=vid,
                 product=h.product,
                 strength=h.strength,
-                why=f"{f} {v!r} " + _WHY[h.method].format(m=h.label),
+                why=f"{f} {v!r} " + _WHY[h.method].format(m=h.label) + _folded_why(h.folded),
+                folded=h.folded,
             )
             for h, f, v in items
         )
@@ -528,15 +577,34 @@ class VendorIndex:
         """
         identity_vendors = {h.vendor for h, _, _ in hits}
         hit = self.product_name.get(product_tokens(name))
+        folded: tuple[str, ...] = ()
+        if hit is None and not name.isascii():
+            variant = confusable_product_tokens(name)
+            if variant is not None:
+                hit = self.product_name.get(variant[0])
+                if hit is not None:
+                    folded = (variant[1],)
         if hit is None and not identity_vendors:
-            toks = org_tokens(name)
-            for k in range(min(len(toks), self.max_brand), 0, -1):
-                brand = self.brand_prefix.get(toks[:k])
-                if brand is not None:
-                    hit = _Hit(brand.vendor, None, brand.label, "brand-in-name", "weak")
-                    break
+            hit = self._brand_in_name(org_tokens(name))
+            if hit is None and not name.isascii():
+                variant_org = confusable_org_name(name)
+                if variant_org is not None:
+                    hit = self._brand_in_name(variant_org[0])
+                    folded = (variant_org[2],)
+        if hit is not None and not name.isascii():
+            folded = ((FOLD_INVISIBLE,) if has_format_characters(name) else ()) + folded
+            if folded:
+                hit = hit._replace(folded=folded)
         if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
             hits.append((hit, "name", name))
+
+    def _brand_in_name(self, toks: tuple[str, ...]) -> _Hit | None:
+        """A catalog brand as the leading tokens of a component's name (weak)."""
+        for k in range(min(len(toks), self.max_brand), 0, -1):
+            brand = self.brand_prefix.get(toks[:k])
+            if brand is not None:
+                return _Hit(brand.vendor, None, brand.label, "brand-in-name", "weak")
+        return None
 
 
 def _why(best: Evidence, kind: str | None, library: bool, product: Product | None, equipment: bool) -> str:
@@ -551,6 +619,29 @@ def _why(best: Evidence, kind: str | None, library: bool, product: Product | Non
     else:
         what = "the vendor declares no kind"
     return f"{best.strength.capitalize()} evidence: {best.why}; {what}."
+
+
+def _folded_why(folded: tuple[str, ...]) -> str:
+    return f" (read after folding: {'; '.join(folded)})" if folded else ""
+
+
+def _app_id(parts: list[str]) -> tuple[str, str] | None:
+    """The app-id lookup an app purl stands for (``APP_PURL_TYPES``), from its key's parts, or None."""
+    kind = APP_PURL_TYPES.get(parts[0])
+    if kind is None:
+        return None
+    if parts[0] == "apple":  # pkg:apple/ios/<bundle id>
+        return (kind, parts[2]) if len(parts) == 3 and parts[1] == "ios" else None
+    return (kind, parts[1]) if len(parts) == 2 else None
+
+
+def _form_note(value: str, label: str) -> str:
+    """"legal form JSC read as AO" when a value's legal form is another spelling of the catalog's; else ""."""
+    spelt = legal_form_spellings(value)
+    catalog = legal_form_spellings(label)
+    if not spelt or not catalog or spelt <= catalog:
+        return ""
+    return f"legal form {' '.join(sorted(f.upper() for f in spelt))} read as {' '.join(sorted(f.upper() for f in catalog))}"
 
 
 def _cuts(key: str, sep: str) -> list[int]:

@@ -109,9 +109,10 @@ class Component(Record):
         for kind, value, _field in self.identifiers:
             if kind != "purl":
                 return True
-            # A purl only names a vendor when it has a namespace (pkg:type/namespace/name).
+            # A purl only names a vendor when it has a namespace (pkg:type/namespace/name), or when its name is
+            # an app id (pkg:android/com.tencent.mm, pkg:ios/..., compliance.matching.APP_PURL_TYPES).
             body = value.split("?", 1)[0].split("#", 1)[0]
-            if body.count("/") >= 2:
+            if body.count("/") >= 2 or body[:12].lower().startswith(("pkg:android/", "pkg:ios/", "pkg:apple/")):
                 return True
         return False
 
@@ -249,6 +250,9 @@ class Evidence(FrozenRecord):
     product: str | None = None
     strength: str = "broad"  # strong | broad | weak
     why: str = ""  # "<field> '<value>' <why this method has this strength>"
+    # What the value needed before it matched: "contains invisible characters", "mixed-script", "legal form
+    # JSC read as AO"... (compliance.normalize). Folding never makes evidence weaker.
+    folded: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -260,6 +264,7 @@ class Evidence(FrozenRecord):
         product: str | None = None,
         strength: str = "broad",
         why: str = "",
+        folded: tuple[str, ...] = (),
     ) -> None:
         object.__setattr__(self, "field", field)
         object.__setattr__(self, "value", value)
@@ -269,6 +274,7 @@ class Evidence(FrozenRecord):
         object.__setattr__(self, "product", product)
         object.__setattr__(self, "strength", strength)
         object.__setattr__(self, "why", why)
+        object.__setattr__(self, "folded", folded)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -282,6 +288,8 @@ class Evidence(FrozenRecord):
         }
         if self.product:
             out["product"] = self.product
+        if self.folded:
+            out["folded"] = list(self.folded)
         return out
 
 
@@ -351,6 +359,9 @@ class Finding(Record):
     waiver: dict[str, Any] | None = None
     kind: str | None = None  # the product kind the rule's covers.kinds was checked against
     strength: str = "broad"  # of the best evidence: strong | broad | weak
+    # The SBOM's subject (metadata.component: name, version, supplier) when it is a product of another vendor
+    # that integrates this component (white-label, OEM): the finding concerns that product.
+    integrated_into: dict[str, str | None] | None = None
 
     def __init__(
         self,
@@ -374,6 +385,7 @@ class Finding(Record):
         waiver: dict[str, Any] | None = None,
         kind: str | None = None,
         strength: str = "broad",
+        integrated_into: dict[str, str | None] | None = None,
     ) -> None:
         self.rule_id = rule_id
         self.jurisdiction = jurisdiction
@@ -395,6 +407,7 @@ class Finding(Record):
         self.waiver = waiver
         self.kind = kind
         self.strength = strength
+        self.integrated_into = integrated_into
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -453,6 +466,7 @@ class Finding(Record):
             "actions": actions,
             "verification": self.verification,
             "waived": self.waived,
+            "integrated_into": dict(self.integrated_into) if self.integrated_into is not None else None,
         }
         if self.waiver is not None:
             out["waiver"] = dict(self.waiver)

@@ -1,8 +1,33 @@
-"""Name normalisation: compare vendor and product names token by token, never by substring.
+"""Identity text, normalised once and in one place: the catalog index and every lookup use these functions.
 
-"AO Kaspersky Lab", "Kaspersky Lab, Inc." and "KASPERSKY LAB ZAO" all become ``("kaspersky", "lab")``.
-Legal forms, case, accents and punctuation are folded away. A name that is nothing but legal forms
-("Co., Ltd.") normalises to the empty tuple, and the empty tuple never matches anything.
+The contract, in the order the steps run (``tokens``, ``org_name`` and ``product_tokens``):
+
+1. **Format characters are dropped** (Unicode category Cf: ZERO WIDTH SPACE, ZWNJ, ZWJ, WORD JOINER, SOFT
+   HYPHEN, the BOM, bidi controls), not turned into separators: ``"Kasper\\u200bsky"`` is ``kaspersky``.
+2. **Compatibility decomposition, accents, case**: NFKD (fullwidth ``Ｋ`` is ``K``, ``ﬁ`` is ``fi``), combining
+   marks dropped (``é`` is ``e``, ``й`` is ``и``), then casefold.
+3. **Tokens**: split at every run of characters that are not letters or digits (``_`` splits too).
+4. **Legal forms** (``org_name`` only): removed from the tokens and kept apart, every spelling folded to one
+   designator across languages: АО = AO = JSC, ЗАО = ZAO = CJSC, ОАО = OAO = OJSC, ПАО = PAO = PJSC,
+   ООО = OOO = LLC, "joint stock company" = JSC, 有限公司 = 股份有限公司 = "Co., Ltd." (``LEGAL_FORM_NOTES``).
+   Dotted abbreviations collapse first ("S.A." is ``sa``).
+
+**Plain ASCII text needs only casefold and the token and legal-form rules** (steps 3 and 4): it has no
+format characters, nothing to decompose and no confusable characters, so ``text.isascii()`` decides the
+fast path and ``text.lower()`` equals step 2 for it.
+
+**Confusables** are a separate step a caller takes only when the plain tokens matched nothing
+(``confusable_org_name``, ``confusable_product_tokens``, ``identifier_text``): a token that is not ASCII is
+rewritten character by character to the ASCII prototypes of Unicode's confusables data (UTS #39
+``confusables.txt``, as shipped by the ``confusable-homoglyphs`` package), and the rewrite is kept only if
+the whole token becomes ASCII. ``AO K\\u0430spersky Lab`` (Cyrillic а) is then ``("kaspersky", "lab")``. The
+data is read on first use only, and never for tokens made of ASCII and CJK ideographs, kana and Hangul (no
+character there has an ASCII prototype but U+3007, which sits outside the skipped ranges; a test holds the
+ranges to the data). The catalog's own names are never rewritten: a native-script name is written in its
+script and matched as written.
+
+``folds`` says which of these a value needed (``FOLD_INVISIBLE``, ``FOLD_MIXED``, ``FOLD_CONFUSABLE``), for
+the evidence; folding never makes a match weaker.
 """
 
 from __future__ import annotations
@@ -11,10 +36,30 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# What folding a value needed, as evidence records it.
+FOLD_INVISIBLE = "contains invisible characters"
+FOLD_MIXED = "mixed-script"
+FOLD_CONFUSABLE = "confusable characters"
+
 # Legal forms and corporate suffixes, written as tokens after normalisation.
 LEGAL_FORMS = frozenset(
-    ["ao", "zao", "oao", "pao", "ooo", "ojsc", "cjsc", "jsc", "pjsc", "llc", "llp", "lp", "ltd", "ltda", "limited", "inc", "incorporated", "corp", "corporation", "co", "company", "cos", "plc", "pte", "pty", "pvt", "private", "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "ug", "se", "sa", "sas", "sasu", "sarl", "srl", "spa", "sl", "slu", "sro", "as", "asa", "ab", "oy", "oyj", "aps", "bv", "nv", "vof", "kk", "kabushiki", "kaisha", "yk", "gk", "sdn", "bhd", "tbk", "jsc", "the", "ао", "зао", "оао", "пао", "ооо"]
+    ["ao", "zao", "oao", "pao", "ooo", "ojsc", "cjsc", "jsc", "pjsc", "llc", "llp", "lp", "ltd", "ltda", "limited", "inc", "incorporated", "corp", "corporation", "co", "company", "cos", "plc", "pte", "pty", "pvt", "private", "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "ug", "se", "sa", "sas", "sasu", "sarl", "srl", "spa", "sl", "slu", "sro", "as", "asa", "ab", "oy", "oyj", "aps", "bv", "nv", "vof", "kk", "kabushiki", "kaisha", "yk", "gk", "sdn", "bhd", "tbk", "the", "ао", "зао", "оао", "пао", "ооо"]
 )
+
+# Legal forms written in several words, longest first: each run of tokens is one designator.
+_FORM_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("общество", "с", "ограниченнои", "ответственностью"), "llc"),  # й loses its breve in step 2
+    (("публичное", "акционерное", "общество"), "pao"),
+    (("закрытое", "акционерное", "общество"), "zao"),
+    (("открытое", "акционерное", "общество"), "oao"),
+    (("public", "joint", "stock", "company"), "pao"),
+    (("closed", "joint", "stock", "company"), "zao"),
+    (("open", "joint", "stock", "company"), "oao"),
+    (("limited", "liability", "company"), "llc"),
+    (("акционерное", "общество"), "ao"),
+    (("joint", "stock", "company"), "ao"),
+)
+_PHRASE_HEADS = frozenset(words[0] for words, _ in _FORM_PHRASES)
 
 # CJK legal-form suffixes, longest first; stripped from the end of a token.
 CJK_LEGAL_SUFFIXES = (
@@ -27,18 +72,36 @@ CJK_LEGAL_SUFFIXES = (
 )
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+def _drop_format(text: str) -> str:
+    """Step 1 for text that is not ASCII."""
+    category = unicodedata.category
+    return "".join(ch for ch in text if ch < "\x80" or category(ch) != "Cf")
+
+
+def fold(text: str) -> str:
+    """Steps 1 and 2: format characters dropped, NFKD without combining marks, casefolded."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", _drop_format(text))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.casefold()
 
 
 @lru_cache(maxsize=65536)
 def tokens(text: str) -> tuple[str, ...]:
-    """Case-, accent- and punctuation-folded tokens, legal forms kept."""
-    return tuple(t for t in _NON_WORD.split(_fold(text)) if t)
+    """Case-, accent- and punctuation-folded tokens, legal forms kept (steps 1-3)."""
+    return tuple(t for t in _NON_WORD.split(fold(text)) if t)
+
+
+def has_format_characters(text: str) -> bool:
+    """True when ``text`` holds a character that step 1 drops."""
+    if text.isascii():
+        return False
+    category = unicodedata.category
+    return any(ch >= "\x80" and category(ch) == "Cf" for ch in text)
 
 
 def _strip_cjk_suffix(token: str) -> str:
@@ -48,46 +111,91 @@ def _strip_cjk_suffix(token: str) -> str:
     return token
 
 
-# Spellings of the same legal form, folded to one designator so that "Co., Ltd." equals "Company Limited".
-# Words that are not designators ("the") are absent and never count as a legal form.
+# Spellings of the same legal form, folded to one designator so that "Co., Ltd." equals "Company Limited"
+# and "JSC" equals "AO". Words that are not designators ("the") are absent and never count as a legal form.
 _FORM_SYNONYMS = {
     "incorporated": "inc", "corporation": "corp", "limited": "ltd", "company": "co", "cos": "co",
     "mbh": "gmbh", "private": "pvt", "kabushiki": "kk", "kaisha": "kk",
-    "ао": "ao", "зао": "zao", "оао": "oao", "пао": "pao", "ооо": "ooo",
+    # Russian forms in Cyrillic, in Latin transliteration and in English translation are one form each.
+    "ао": "ao", "jsc": "ao",
+    "зао": "zao", "cjsc": "zao",
+    "оао": "oao", "ojsc": "oao",
+    "пао": "pao", "pjsc": "pao",
+    "ооо": "llc", "ooo": "llc",
 }
 _CJK_FORMS = {
     "股份有限公司": ("co", "ltd"), "有限责任公司": ("co", "ltd"), "有限責任公司": ("co", "ltd"),
     "有限公司": ("co", "ltd"), "株式会社": ("kk",), "公司": ("co",),
 }
 
+# The cross-language equivalences of ``_FORM_SYNONYMS`` and ``_FORM_PHRASES``, in words (docs and tests).
+LEGAL_FORM_NOTES = (
+    "АО = AO = JSC = joint stock company = акционерное общество",
+    "ЗАО = ZAO = CJSC = closed joint stock company",
+    "ОАО = OAO = OJSC = open joint stock company",
+    "ПАО = PAO = PJSC = public joint stock company",
+    "ООО = OOO = LLC = limited liability company = общество с ограниченной ответственностью",
+    "有限公司 = 有限责任公司 = 股份有限公司 = Co., Ltd.",
+)
 
-@lru_cache(maxsize=65536)
-def org_name(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """Tokens of an organisation name with legal forms removed, and the legal forms removed.
 
-    Dotted abbreviations ("S.A.", "L.L.C.") collapse first so that their letters do not survive
-    as separate tokens. The forms are kept apart because they tell companies apart: "Pacific Networks
-    Corp." and "Pacific Networks Inc." have the same tokens but are not the same company.
-    """
-    raw = _fold(text)
-    raw = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group(0).replace(".", ""), raw)
+def _org_fold(raw: list[str]) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """Step 4 over folded tokens: (name tokens, legal forms as designators, legal forms as spelt)."""
     out: list[str] = []
     forms: set[str] = set()
-    for tok in _NON_WORD.split(raw):
-        if not tok:
-            continue
+    spelt: set[str] = set()
+    i, n = 0, len(raw)
+    while i < n:
+        tok = raw[i]
+        if tok in _PHRASE_HEADS:
+            phrase = next((pf for pf in _FORM_PHRASES if tuple(raw[i : i + len(pf[0])]) == pf[0]), None)
+            if phrase is not None:
+                forms.add(phrase[1])
+                spelt.add(" ".join(phrase[0]))
+                i += len(phrase[0])
+                continue
+        i += 1
         if tok in LEGAL_FORMS:
             if tok != "the":
                 forms.add(_FORM_SYNONYMS.get(tok, tok))
+                spelt.add(tok)
             continue
         if tok in CJK_LEGAL_SUFFIXES:
             forms.update(_CJK_FORMS[tok])
+            spelt.add(tok)
             continue
         stripped = _strip_cjk_suffix(tok)
         if stripped != tok:
             forms.update(_CJK_FORMS[tok[len(stripped):]])
+            spelt.add(tok[len(stripped):])
         out.append(stripped)
-    return tuple(out), frozenset(forms)
+    return tuple(out), frozenset(forms), frozenset(spelt)
+
+
+def _org_tokens_raw(text: str) -> list[str]:
+    """Steps 1-3 for an organisation name, dotted abbreviations ("S.A.", "L.L.C.") collapsed first."""
+    raw = fold(text)
+    if "." in raw:
+        raw = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), raw)
+    return [t for t in _NON_WORD.split(raw) if t]
+
+
+@lru_cache(maxsize=65536)
+def org_name(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Tokens of an organisation name with legal forms removed, and the legal forms removed (designators).
+
+    The forms are kept apart because they tell companies apart: "Pacific Networks Corp." and "Pacific
+    Networks Inc." have the same tokens but are not the same company.
+    """
+    toks, forms, _ = _org_fold(_org_tokens_raw(text))
+    return toks, forms
+
+
+@lru_cache(maxsize=4096)
+def legal_form_spellings(text: str) -> frozenset[str]:
+    """The legal forms of an organisation name as written (folded: ``{"jsc"}``, ``{"ао"}``), for evidence
+    that says a form was read as another spelling of itself."""
+    return _org_fold(_org_tokens_raw(text))[2]
 
 
 def org_tokens(text: str) -> tuple[str, ...]:
@@ -101,23 +209,28 @@ def forms_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a) and bool(b) and not (a <= b or b <= a)
 
 
-# Words that qualify a product name without changing which product it is.
+# Words that qualify a product name without changing which product it is ("для" is Russian "for").
 PRODUCT_QUALIFIERS = frozenset(
-    ["for", "windows", "win", "win32", "win64", "mac", "macos", "osx", "os", "x", "linux", "android", "ios", "ipados", "iphone", "ipad", "desktop", "x64", "x86", "x86_64", "amd64", "arm64", "aarch64", "64", "32", "bit", "64bit", "32bit", "app", "application", "edition"]
+    ["for", "для", "windows", "win", "win32", "win64", "mac", "macos", "osx", "os", "x", "linux", "android", "ios", "ipados", "iphone", "ipad", "desktop", "x64", "x86", "x86_64", "amd64", "arm64", "aarch64", "64", "32", "bit", "64bit", "32bit", "app", "application", "edition"]
 )
+
+
+def _product_trim(toks: tuple[str, ...]) -> tuple[str, ...]:
+    end = len(toks)
+    while end and (toks[end - 1] in PRODUCT_QUALIFIERS or toks[end - 1].isdigit() or _is_version(toks[end - 1])):
+        end -= 1
+    return toks[:end]
 
 
 @lru_cache(maxsize=131072)
 def product_tokens(text: str) -> tuple[str, ...]:
     """Tokens of a product name with trailing platform words and version numbers removed.
 
-    "Kaspersky Endpoint Security for Windows (x64) 12.1" -> ("kaspersky", "endpoint", "security").
-    Only trailing qualifiers go: "WeChat Open SDK" keeps "open sdk" and so is not "WeChat".
+    "Kaspersky Endpoint Security for Windows (x64) 12.1" -> ("kaspersky", "endpoint", "security"), and so is
+    "Kaspersky Endpoint Security 12 для Windows". Only trailing qualifiers go: "WeChat Open SDK" keeps
+    "open sdk" and so is not "WeChat".
     """
-    toks = list(tokens(text))
-    while toks and (toks[-1] in PRODUCT_QUALIFIERS or toks[-1].isdigit() or _is_version(toks[-1])):
-        toks.pop()
-    return tuple(toks)
+    return _product_trim(tokens(text))
 
 
 _VERSION = re.compile(r"^v?\d+[a-z]?\d*$")
@@ -132,3 +245,166 @@ def is_distinctive(toks: tuple[str, ...]) -> bool:
     if not toks:
         return False
     return any(len(t) >= 2 or not t.isascii() for t in toks if not t.isdigit())
+
+
+def folds(text: str) -> tuple[str, ...]:
+    """What the plain steps had to fold in ``text`` for the evidence: ``(FOLD_INVISIBLE,)`` or ``()``."""
+    return (FOLD_INVISIBLE,) if has_format_characters(text) else ()
+
+
+# -- confusables (UTS #39) ---------------------------------------------------------------------------
+
+# Code points whose characters have no ASCII prototype in the confusables data (CJK ideographs, kana,
+# Hangul, and their compatibility forms): tokens made of these and ASCII are skipped without the data.
+# ``tests/test_normalize.py`` checks every range against the data.
+NO_ASCII_PROTOTYPE_RANGES = ((0x3040, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
+
+
+def _skipped(ch: str) -> bool:
+    cp = ord(ch)
+    return cp < 0x80 or any(lo <= cp <= hi for lo, hi in NO_ASCII_PROTOTYPE_RANGES)
+
+
+@lru_cache(maxsize=1)
+def ascii_prototypes() -> dict[str, str]:
+    """Non-ASCII character -> its ASCII prototype (letters and digits), from Unicode's confusables data.
+
+    The data is the ``confusables.json`` that ``confusable-homoglyphs`` generates from UTS #39
+    ``confusables.txt``; it lists each pair both ways, so a source character's list holds its prototype.
+    It is read directly (with orjson) rather than through the package's module, whose import also loads
+    ``urllib.request``: parsing the 0.9 MB of JSON takes 25-37 ms and the extraction 10-20 ms, once per
+    process (measured on a loaded 2-core machine), against about 70 ms for the module's import alone.
+    """
+    import importlib.util
+    import os
+
+    import orjson
+
+    spec = importlib.util.find_spec("confusable_homoglyphs")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the confusable-homoglyphs package is not installed: reinstall complycheck")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "confusables.json")
+    with open(path, "rb") as handle:
+        data = orjson.loads(handle.read())
+    table: dict[str, str] = {}
+    for char, homoglyphs in data.items():
+        if char.isascii():
+            continue
+        if len(char) != 1:
+            char = char.replace("\u200e", "")  # the data wraps right-to-left characters in LRM marks
+            if len(char) != 1:
+                continue
+        for entry in homoglyphs:
+            proto = entry["c"]  # an ASCII prototype is never wrapped in LRM marks
+            if proto.isascii() and proto.isalnum():
+                table[char] = proto
+                break
+    return table
+
+
+def _prototype(ch: str, table: dict[str, str]) -> str | None:
+    """The ASCII prototype of a folded (lower-case) character, or of its capital: Cyrillic к's prototype is
+    ĸ (kra), its capital К's is K, and we compare without case."""
+    proto = table.get(ch)
+    if proto is None:
+        upper = ch.upper()
+        if len(upper) == 1 and upper != ch:
+            proto = table.get(upper)
+    return proto.lower() if proto is not None else None
+
+
+def _script(ch: str) -> str:
+    """The script of a letter as the first word of its Unicode name (LATIN, CYRILLIC, GREEK...)."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
+
+
+@lru_cache(maxsize=16384)
+def skeleton(token: str) -> tuple[str, str] | None:
+    """A folded token rewritten to ASCII prototypes, with ``FOLD_MIXED`` or ``FOLD_CONFUSABLE``; None when
+    the token is ASCII, needs no data, or cannot become all ASCII."""
+    if token.isascii() or all(_skipped(ch) for ch in token):
+        return None
+    table = ascii_prototypes()
+    out = []
+    for ch in token:
+        if ch < "\x80":
+            out.append(ch)
+            continue
+        proto = _prototype(ch, table)
+        if proto is None:
+            return None
+        out.append(proto)
+    letters = {("LATIN" if ch < "\x80" else _script(ch)) for ch in token if ch.isalpha()}
+    return "".join(out), (FOLD_MIXED if len(letters) > 1 else FOLD_CONFUSABLE)
+
+
+def _skeleton_tokens(raw: list[str]) -> tuple[list[str], str] | None:
+    changed: list[str] = []
+    flag = ""
+    for tok in raw:
+        skel = skeleton(tok)
+        if skel is None:
+            changed.append(tok)
+        else:
+            changed.append(skel[0])
+            flag = FOLD_MIXED if FOLD_MIXED in (flag, skel[1]) else skel[1]
+    return (changed, flag) if flag else None
+
+
+@lru_cache(maxsize=4096)
+def confusable_org_name(text: str) -> tuple[tuple[str, ...], frozenset[str], str] | None:
+    """``org_name`` of ``text`` with confusable tokens read as ASCII, and which fold it took; None when no
+    token of ``text`` changes. Ask only when the plain name matched nothing."""
+    if text.isascii():
+        return None
+    found = _skeleton_tokens(_org_tokens_raw(text))
+    if found is None:
+        return None
+    toks, forms, _ = _org_fold(found[0])
+    if (toks, forms) == org_name(text):
+        return None  # only legal forms changed ("АО" is "AO" either way)
+    return toks, forms, found[1]
+
+
+@lru_cache(maxsize=4096)
+def confusable_product_tokens(text: str) -> tuple[tuple[str, ...], str] | None:
+    """``product_tokens`` of ``text`` with confusable tokens read as ASCII, and the fold; None if unchanged."""
+    if text.isascii():
+        return None
+    found = _skeleton_tokens(list(tokens(text)))
+    if found is None:
+        return None
+    toks = _product_trim(tuple(found[0]))
+    return None if toks == product_tokens(text) else (toks, found[1])
+
+
+@lru_cache(maxsize=16384)
+def identifier_text(value: str) -> tuple[str, tuple[str, ...]]:
+    """An identifier (app id, purl, CPE, winget id) as it should be looked up, and the folds it needed.
+
+    Identifiers are ASCII; anything else is folded: format characters dropped, NFKC (fullwidth forms), and
+    characters with an ASCII prototype replaced by it when that makes the whole value ASCII (Cyrillic "с" in
+    "сom.tencent.mm"). Case is kept: the lookups decide it.
+    """
+    if value.isascii():
+        return value, ()
+    found: list[str] = []
+    text = _drop_format(value)
+    if text != value:
+        found.append(FOLD_INVISIBLE)
+    compatible = unicodedata.normalize("NFKC", text)
+    if compatible != text:
+        found.append(FOLD_CONFUSABLE)
+        text = compatible
+    if not text.isascii() and not all(_skipped(ch) for ch in text):
+        table = ascii_prototypes()
+        out = []
+        for ch in text:
+            proto = ch if ch < "\x80" else (table.get(ch) or _prototype(ch, table))
+            if proto is None:
+                break
+            out.append(proto)
+        else:
+            text = "".join(out)
+            found.append(FOLD_MIXED)
+    return text, tuple(found)

@@ -129,7 +129,9 @@ def _canonical(names: list[str], known: list[str], what: str, plural: str) -> li
         elif hit not in out:
             out.append(hit)
     if unknown:
-        raise UsageError(f"unknown {what} {', '.join(unknown)}; known {plural}: {', '.join(sorted(known))}")
+        from compliance.lookup import unknown_names_message  # the error path only: it imports difflib
+
+        raise UsageError(unknown_names_message(unknown, known, what, plural))
     return out
 
 

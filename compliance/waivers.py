@@ -5,7 +5,7 @@ same file can be a ``.complycheck.yaml`` project file). Each entry names a rule 
 pattern), selects components, and must give a reason::
 
     waivers:
-      - rule: US-ICTS-KASPERSKY-2024        # or a pattern such as "US-*"
+      - rule: US-ICTS-KASPERSKY-2024        # any case, or a pattern such as "US-*"
         purl: pkg:generic/kaspersky/endpoint-security   # with or without @version
         name: Kaspersky Endpoint Security    # optional, case-insensitive
         bom-ref: kes-11                      # optional
@@ -87,7 +87,8 @@ class Waiver:
         return self.expires is not None and as_of > self.expires
 
     def matches(self, finding: Finding) -> bool:
-        if not fnmatch.fnmatchcase(finding.rule_id, self.rule):
+        # Rule ids are written in capitals; a waiver may name one in any case (``us-icts-kaspersky-2024``).
+        if not fnmatch.fnmatchcase(finding.rule_id.upper(), self.rule.upper()):
             return False
         comp = finding.component
         if self.name is not None and comp.name.casefold() != self.name.casefold():

@@ -24,6 +24,9 @@ from tests.conftest import cdx, run_cli
 CORPUS = Path(__file__).parent / "corpus"
 CLEAN = yaml.safe_load((CORPUS / "clean.yaml").read_text("utf-8"))["packages"]
 RESTRICTED = yaml.safe_load((CORPUS / "restricted.yaml").read_text("utf-8"))["products"]
+# Restricted products as CycloneDX components, and whole export files (the dodges of issue 18) scanned by the CLI.
+RESTRICTED_COMPONENTS = [e for e in RESTRICTED if "component" in e]
+RESTRICTED_EXPORTS = [e for e in RESTRICTED if "export" in e]
 PACK = load_rule_pack()
 CLEAN_CONTEXTS = ["government", "mobile", "federal", "procurement"]
 AS_OF = date(2026, 11, 22)
@@ -40,7 +43,9 @@ def component(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_corpora_are_large_enough_and_name_real_vendors():
-    assert len(CLEAN) >= 50 and len(RESTRICTED) >= 20
+    assert len(CLEAN) >= 100 and len(RESTRICTED) >= 40
+    assert all(("component" in e) != ("export" in e) for e in RESTRICTED)
+    assert all(e.get("lookalike") for e in RESTRICTED_EXPORTS)
     assert {e["vendor"] for e in CLEAN} <= set(PACK.vendors)
     assert all(e.get("seen") for e in CLEAN + RESTRICTED)
 
@@ -86,7 +91,7 @@ def _run(tmp_path: Path, entry: dict[str, Any], as_of: date, contexts: list[str]
     return scan([str(path)], options)
 
 
-@pytest.mark.parametrize("entry", RESTRICTED, ids=lambda e: e["id"])
+@pytest.mark.parametrize("entry", RESTRICTED_COMPONENTS, ids=lambda e: e["id"])
 def test_restricted_product_fails_its_rule_in_scope_and_in_force(tmp_path, entry):
     expect = entry["expect"]
     rule = PACK.rule(expect["rule"])
@@ -104,3 +109,33 @@ def test_restricted_product_fails_its_rule_in_scope_and_in_force(tmp_path, entry
     if expect["contexts"]:
         outside = _run(tmp_path, entry, as_of, [])
         assert all(f.severity != "fail" for f in outside.findings if f.rule_id == rule.id)
+
+
+def _scan_export(tmp_path: Path, name: str, text: str, expect: dict[str, Any]):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", newline="")
+    args = ["-j", expect["jurisdiction"], *(a for c in expect["contexts"] for a in ("-c", c))]
+    return run_cli("scan", str(path), *args, "--as-of", expect["as_of"], "--fail-on-unverified", "-f", "json")
+
+
+@pytest.mark.parametrize("entry", RESTRICTED_EXPORTS, ids=lambda e: e["id"])
+def test_dodged_identity_fails_through_the_cli_and_its_lookalike_passes(tmp_path, entry):
+    """Issue 18 section 1: each dodge in the shape its tool writes fails its rule with evidence that says
+    what was folded, at no less than the expected strength; the same shape with a look-alike passes."""
+    expect = entry["expect"]
+    proc = _scan_export(tmp_path, entry["export"]["name"], entry["export"]["text"], expect)
+    assert proc.returncode == 1, proc.stdout[-1500:] + proc.stderr
+    report = json.loads(proc.stdout)
+    hits = [f for f in report["findings"] if f["rule_id"] == expect["rule"] and f["severity"] == "fail"]
+    assert hits, [(f["rule_id"], f["severity"]) for f in report["findings"]]
+    assert hits[0]["strength"] == expect["strength"]
+    folded = [fold for f in hits for e in f["evidence"] for fold in e.get("folded", [])]
+    if expect["folded"]:
+        assert expect["folded"] in folded, hits[0]["evidence"]
+    else:
+        assert folded == []
+
+    (tmp_path / "lookalike").mkdir()
+    lookalike = _scan_export(tmp_path / "lookalike", entry["export"]["name"], entry["lookalike"], expect)
+    assert lookalike.returncode == 0, lookalike.stdout[-1500:] + lookalike.stderr
+    assert [f for f in json.loads(lookalike.stdout)["findings"] if f["severity"] != "info"] == []

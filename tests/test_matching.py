@@ -212,11 +212,17 @@ def _full_purl_hits(index: VendorIndex, value: str) -> list:
     """The purl lookup without the fast path: purl_key, the catalog prefix walk, the maven namespace."""
     from compliance.identifiers import path_prefixes_in
     from compliance.matching import OS_PACKAGE_TYPES
+    from compliance.normalize import identifier_text
 
-    key = purl_key(value.strip())
+    key = purl_key(identifier_text(value)[0].strip())  # identifiers that are not ASCII are folded first
     if key is None:
         return []
     parts = key.split("/")
+    app = {"android": "android", "ios": "bundle"}.get(parts[0]) if len(parts) == 2 else None
+    if parts[0] == "apple" and len(parts) == 3 and parts[1] == "ios":
+        app = "bundle"
+    if app is not None:  # an app purl is its app id (tested against the exact and namespace tables below)
+        return list(index.lookup_identifier(app, parts[-1]))
     if parts[0] in OS_PACKAGE_TYPES and len(parts) >= 3:
         key = f"{parts[0]}/{parts[-1]}"
     hits = []
@@ -256,6 +262,25 @@ TRICKY_PURLS = [
     "pkg:maven/com.tencent.bugly/crashreport#sub",
     "  pkg:pypi/deepspeed  ",
     "pkg:golang/github.com/tencentcloud/tencentcloud-sdk-go@v1",
+    # app purls: the app id, as blint writes them for APKs and IPAs, and goatrodeo's pkg:apple/ios
+    "pkg:android/com.tencent.mm@8.0.49",
+    "pkg:android/com.zhiliaoapp.musically",
+    "pkg:ANDROID/com.tencent.mm",
+    "pkg:android/bugsnag-ndk@65d4636b139523371046f97e80854bb9b4c1f0b1?arch=arm64-v8a",
+    "pkg:android/com.tencent.mm.opensdk@6.8",
+    "pkg:android/com.example.app@1.2026.160",
+    "pkg:android/",
+    "pkg:ios/com.zhiliaoapp.musically@36.5.0",
+    "pkg:ios/com.tencent.xin@8.0.50?path=WeChat.app/WeChat",
+    "pkg:ios/io.realm.Realm@4.1.1",
+    "pkg:apple/ios/com.tencent.xin@8.0",
+    "pkg:apple/macos/com.tencent.xinWeChat@4.0",
+    "pkg:apple/com.tencent.xin",
+    # not ASCII: folded before the fast path and in lookup_identifier alike
+    "pkg:android/com.ten\u200bcent.mm",
+    "pkg:maven/com.ten\u200bcent/mmkv@1.3.0",
+    "pkg:golang/github.com/byte\u0064\u0430nce/sonic@v1",
+    "pkg:npm/\u0434eepseek@1.0",
 ]
 
 
@@ -302,6 +327,8 @@ TRICKY_CPES = [
     "cpe:2.3:a:kaspersky:total_security:21.3:*:*:*:*:*:*:*\t",
     "cpe:2.3:",
     "",
+    "cpe:2.3:a:kasper\u200bsky:total_security:21.3:*:*:*:*:*:*:*",
+    "cpe:2.3:a:k\u0430spersky:total_security:21.3:*:*:*:*:*:*:*",
 ]
 
 
@@ -324,6 +351,9 @@ TRICKY_NAMESPACES = [
     "com.tencent mm",
     "com.tencent.mm.opensdk",
     "",
+    "com.ten\u200bcent.mm",
+    "\u0441om.tencent.mm",
+    "com.tencent.\u043c\u043c",
 ]
 
 
@@ -449,3 +479,80 @@ def test_match_shortcuts_agree_with_lookup_identifier_on_generated_values(index)
             assert [m.vendor.id for m in index.match_unmemoised(comp)] == _hit_vendors(index, kind, value), value
 
     check()
+
+
+# -- identities that cannot be dodged (issue 18 section 1) --------------------------------------------
+
+
+def _evidence(index: VendorIndex, **kw) -> list[tuple[str, str | None, str, str, tuple[str, ...]]]:
+    comp = Component(name=kw.pop("name", ""), **kw)
+    return [
+        (m.vendor.id, m.product.id if m.product else None, e.method, e.strength, e.folded)
+        for m in index.match_unmemoised(comp)
+        for e in m.evidence
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "folded"),
+    [
+        ("AO Kasper\u200bsky Lab", ("contains invisible characters",)),
+        ("AO Kasper\u00adsky Lab", ("contains invisible characters",)),
+        ("AO K\u0430spersky Lab", ("mixed-script",)),
+        ("AO K\u0430sper\u200bsky Lab", ("contains invisible characters", "mixed-script")),
+        ("Kaspersky Lab JSC", ("legal form JSC read as AO",)),
+        ("JSC Kaspersky Lab", ("legal form JSC read as AO",)),
+        ("Kaspersky Lab CJSC", ("legal form CJSC read as ZAO",)),
+        ("AO Kaspersky Lab", ()),
+    ],
+)
+def test_dodged_vendor_names_are_strong_legal_names_with_the_fold_recorded(index, value, folded):
+    assert _evidence(index, vendor_fields=[("publisher", value)]) == [("kaspersky", None, "legal-name", "strong", folded)]
+
+
+@pytest.mark.parametrize(
+    ("name", "product", "folded"),
+    [
+        ("Tik\u200bTok", "tiktok", ("contains invisible characters",)),
+        ("We\u200bChat", "wechat", ("contains invisible characters",)),
+        ("Tik\u0422ok", "tiktok", ("mixed-script",)),
+        ("TikTok", "tiktok", ()),
+    ],
+)
+def test_dodged_product_names_match_their_product(index, name, product, folded):
+    found = _evidence(index, name=name)
+    assert [(p, f) for _, p, _, _, f in found] == [(product, folded)]
+
+
+def test_obfuscated_evidence_is_never_weaker_than_the_plain_value(index):
+    plain = _evidence(index, vendor_fields=[("supplier.name", "AO Kaspersky Lab")], identifiers=[("android", "com.tencent.mm", "id")])
+    dodged = _evidence(
+        index, vendor_fields=[("supplier.name", "AO K\u0430sper\u200bsky Lab")], identifiers=[("android", "com.ten\u200bcent.mm", "id")]
+    )
+    assert [(v, p, m, s) for v, p, m, s, _ in dodged] == [(v, p, m, s) for v, p, m, s, _ in plain]
+    assert all(f for *_, f in dodged)
+
+
+@pytest.mark.parametrize(
+    ("purl", "product"),
+    [
+        ("pkg:android/com.tencent.mm@8.0.49", "wechat"),
+        ("pkg:android/com.zhiliaoapp.musically", "tiktok"),
+        ("pkg:ios/com.zhiliaoapp.musically@36.5.0", "tiktok"),
+        ("pkg:apple/ios/com.tencent.xin@8.0.50", "wechat"),
+    ],
+)
+def test_app_purls_are_looked_up_as_app_ids(index, purl, product):
+    for comp in (Component(name="", purl=purl), Component(name="", identifiers=[("purl", purl, "purl")])):
+        assert {(m.product.id if m.product else None, m.strength) for m in index.match_unmemoised(comp)} == {(product, "strong")}
+
+
+def test_lookalikes_of_catalog_names_stay_unmatched(index):
+    for value in ("Kasperskyi Ltd", "Kaspa", "HikariCP", "Bytedeco", "djinni", "DeepL SE", "Doctor Web, Ltd.", "Aztec Labs"):
+        assert index.match_unmemoised(Component(name=value, vendor_fields=[("supplier.name", value)])) == [], value
+
+
+def test_app_purls_count_as_vendor_identity():
+    assert Component(name="", identifiers=[("purl", "pkg:android/com.tencent.mm@8.0.49", "purl")]).has_vendor_identity
+    assert Component(name="", identifiers=[("purl", "pkg:ios/com.zhiliaoapp.musically", "purl")]).has_vendor_identity
+    assert not Component(name="", identifiers=[("purl", "pkg:pypi/requests@2.0", "purl")]).has_vendor_identity

@@ -55,6 +55,13 @@ NOT_ON_THE_SCAN_PATH = [
     "urllib.parse",  # imported by pathlib
     "ipaddress",  # imported by urllib.parse
     "select",  # only to wait for the writer of a FIFO input
+    # lookups that explain (compliance.cli_lookups registers them; their work is imported when they run)
+    "compliance.lookup",
+    "compliance.match_explain",
+    "compliance.explain",
+    "compliance.effective_config",
+    "compliance.termtable",
+    "compliance.rulepack.listing",
     *(
         f"compliance.readers.{module}"
         for module in (

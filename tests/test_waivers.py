@@ -57,9 +57,11 @@ def test_unused_waiver_is_reported() -> None:
 
 @pytest.mark.parametrize(
     ("rule", "hit"),
-    [("US-*", True), ("US-ICTS-*", True), ("us-icts-kaspersky-2024", False), ("CA-*", False), ("US-?CTS-*", True)],
+    [("US-*", True), ("US-ICTS-*", True), ("us-icts-kaspersky-2024", True), ("us-icts-*", True), ("CA-*", False),
+     ("ca-*", False), ("US-?CTS-*", True)],
 )
 def test_rule_patterns(rule: str, hit: bool) -> None:
+    """Rule ids are case-insensitive everywhere (issue 21): a waiver may name one in any case."""
     assert waived(make_report(KASPERSKY, waivers=[entry(rule=rule)])) is hit
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from compliance.model import Finding, InputResult, Report
+from compliance.model import Evidence, Finding, InputResult, Report
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -40,9 +40,24 @@ def component_identity(finding: Finding) -> str:
     return c.bom_ref or c.purl or c.location or f"{c.name}@{c.version}"
 
 
+def evidence_basis(e: Evidence) -> str:
+    """"strong, legal-name" and what the value needed before it matched ("; contains invisible characters")."""
+    return f"{e.strength}, {e.method}" + "".join(f"; {fold}" for fold in e.folded)
+
+
 def evidence_text(finding: Finding) -> str:
-    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({e.strength}, {e.method})" for e in finding.evidence]
+    parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({evidence_basis(e)})" for e in finding.evidence]
     return "; ".join(parts)
+
+
+def integration_text(finding: Finding) -> str:
+    """The white-label line: which product under review integrates the finding's component; "" if none."""
+    subject = finding.integrated_into
+    if not subject:
+        return ""
+    product, supplier = subject_text(subject)
+    by = f" (supplier: {supplier})" if subject.get("supplier") else ""
+    return f"{product}{by}, the product under review, integrates this component"
 
 
 def primary_source(rule: dict[str, Any] | None, finding: Finding | None = None) -> str | None:

@@ -21,7 +21,9 @@ from compliance.formats.common import (
     STATUS_WORDS,
     command_line,
     component_label,
+    evidence_basis,
     failing_ids,
+    integration_text,
     missing_conditions,
     pack_basis,
     pack_labels,
@@ -307,6 +309,8 @@ class HtmlFormat:
             + _fact_warning(f.verification, rule_id=f.rule_id)
         )
         why = f"<div>{e(f.message)}</div>"
+        if f.integrated_into:
+            why += f'<div class="small"><strong>Integrated:</strong> {e(integration_text(f))}</div>'
         if f.waiver is not None:
             w = f.waiver
             why += (
@@ -314,7 +318,7 @@ class HtmlFormat:
                 f'{e(w.get("approver") or "not given")}; expires {e(w.get("expires") or "never")}</div>'
             )
         evidence = "<ul>" + "".join(
-            f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(ev.strength)}, {e(ev.method)})</li>"
+            f"<li>{e(ev.field)} = <code>{e(ev.value)}</code> matched <code>{e(ev.matched)}</code> ({e(evidence_basis(ev))})</li>"
             for ev in f.evidence
         ) + "</ul>"
         return f"<tr><td>{result}</td><td>{component}</td><td>{rule_cell}</td><td>{why}</td><td>{evidence}</td></tr>"

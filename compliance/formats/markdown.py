@@ -21,6 +21,8 @@ from compliance.formats.common import (
     STATUS_WORDS,
     command_line,
     component_label,
+    evidence_basis,
+    integration_text,
     pack_basis,
     policy_basis,
     primary_source,
@@ -111,7 +113,9 @@ def _detail(f: Finding, rule: dict[str, Any] | None) -> str:
         f"- **Where:** {md(relative_path(f.input_path))} {md(c.location or '')}",
     ]
     for e in f.evidence:
-        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(e.strength)}, {md(e.method)})")
+        lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(evidence_basis(e))})")
+    if f.integrated_into:
+        lines.append(f"- **Integrated:** {md(integration_text(f))}")
     lines.append(f"- **Citation:** {md(f.citation)}")
     src = primary_source(rule, f)
     if src:

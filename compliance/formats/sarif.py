@@ -138,6 +138,8 @@ def _result(f: Finding, index: int, evidence_dicts: dict[int, list[dict[str, Any
             "verification": f.verification,
         },
     }
+    if f.integrated_into:
+        out["properties"]["integratedInto"] = dict(f.integrated_into)
     if f.waiver is not None:
         w = f.waiver
         out["suppressions"] = [

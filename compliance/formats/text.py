@@ -7,6 +7,8 @@ from typing import ClassVar
 from compliance.formats.common import (
     COVERAGE_LIMIT_HEADING,
     coverage_limit_lines,
+    evidence_basis,
+    integration_text,
     pack_basis,
     policy_basis,
     problem_count,
@@ -46,7 +48,9 @@ def _finding_lines(f: Finding) -> list[str]:
         f"        Component: {label}" + (f" ({ident})" if ident else "") + (f" at {clean(c.location)}" if c.location else ""),
     ]
     for e in f.evidence:
-        lines.append(f"        Evidence:  {clean(e.field)} = {clean(e.value)!r} matched {clean(e.matched)!r} ({e.strength}, {e.method})")
+        lines.append(f"        Evidence:  {clean(e.field)} = {clean(e.value)!r} matched {clean(e.matched)!r} ({clean(evidence_basis(e))})")
+    if f.integrated_into:
+        lines.append(f"        Integrated: {clean(integration_text(f))}")
     lines.append(f"        Effective: {f.effective}   Binding: {f.binding}   Verification: {f.verification}")
     lines.append(f"        Why:       {clean(f.message)}")
     lines.append(f"        Citation:  {f.citation}")

@@ -192,8 +192,18 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str, int]]) -> str:
-    """Rows as text (aligned columns; the last column unpadded), JSON (a list) or CSV (lists joined by "; ")."""
+def render(
+    rows: list[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[tuple[str, str, int]],
+    width: int | None = None,
+    wrapping: Sequence[str] = (),
+) -> str:
+    """Rows as text (aligned columns; the last column unpadded), JSON (a list) or CSV (lists joined by "; ").
+
+    ``width``: fit the text to this many columns (``compliance.termtable``): the columns named in
+    ``wrapping`` wrap, or move under their row when too narrow; None: as wide as the widest cells.
+    """
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
@@ -213,16 +223,25 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, st
         max([width, len(label), *(len(part) for row in cells for part in row[i])])
         for i, (_key, label, width) in enumerate(columns)
     ]
-    last = len(columns) - 1
+    moved: list[int] = []
+    if width is not None:
+        from compliance.termtable import fit
+
+        keys = [key for key, _label, _width in columns]
+        labels = [label for _key, label, _width in columns]
+        widths, cells, moved = fit(labels, cells, widths, width, [keys.index(k) for k in wrapping if k in keys])
+    shown = [i for i in range(len(columns)) if i not in moved]
+    last = shown[-1]
 
     def line(parts: Sequence[str]) -> str:
-        return " ".join(p if i == last else f"{p:<{widths[i]}}" for i, p in enumerate(parts)).rstrip()
+        return " ".join(parts[i] if i == last else f"{parts[i]:<{widths[i]}}" for i in shown).rstrip()
 
     lines = [line([label for _key, label, _width in columns])]
     for row_cells in cells:
-        height = max(len(c) for c in row_cells)
+        height = max(len(row_cells[i]) for i in shown)
         for n in range(height):
             lines.append(line([c[n] if n < len(c) else "" for c in row_cells]))
+        lines.extend("    " + part for i in moved for part in row_cells[i])  # termtable.INDENT
     return "\n".join(lines) + "\n"
 
 
@@ -256,27 +275,30 @@ CONTEXT_COLUMNS = (
 )
 
 
-def render_rules(rules: Iterable[Rule], fmt: str) -> str:
+def render_rules(rules: Iterable[Rule], fmt: str, width: int | None = None) -> str:
+    """``width``: fit the text table to it (titles and conditions wrap, or move under the row); None: full width."""
     rows = [rule_row(r) for r in rules]
     if fmt == "text":  # one alternative per line keeps the table narrow
         rows = [{**r, "applies_when": r["applies_when"].replace(" or ", "\nor ")} for r in rows]
+        if width is not None:  # and one date per line
+            rows = [{**r, "effective": "\n".join(r["effective"])} for r in rows]
     elif fmt == "csv":  # a cell holds text: applies_when already says what conditions holds
         rows = [{k: v for k, v in r.items() if k != "conditions"} for r in rows]
-    return render(rows, fmt, RULE_COLUMNS)
+    return render(rows, fmt, RULE_COLUMNS, width, ("applies_when", "title"))
 
 
-def render_vendors(pack: RulePack, fmt: str) -> str:
+def render_vendors(pack: RulePack, fmt: str, width: int | None = None) -> str:
     rows = vendor_rows(pack)
     if fmt == "text":
         rows = [{**r, "products": str(len(r["products"])), "rules": str(len(r["rules"]))} for r in rows]
-    return render(rows, fmt, VENDOR_COLUMNS)
+    return render(rows, fmt, VENDOR_COLUMNS, width, ("name", "rules"))
 
 
-def render_jurisdictions(pack: RulePack, fmt: str) -> str:
-    return render(jurisdiction_rows(pack), fmt, JURISDICTION_COLUMNS)
+def render_jurisdictions(pack: RulePack, fmt: str, width: int | None = None) -> str:
+    return render(jurisdiction_rows(pack), fmt, JURISDICTION_COLUMNS, width, ("name",))
 
 
-def render_contexts(pack: RulePack, fmt: str) -> str:
+def render_contexts(pack: RulePack, fmt: str, width: int | None = None) -> str:
     rows = context_rows(pack)
     if fmt != "text":
         return render(rows, fmt, CONTEXT_COLUMNS)
@@ -290,7 +312,8 @@ def render_contexts(pack: RulePack, fmt: str) -> str:
         }
         for r in rows
     ]
-    return render(rows, fmt, CONTEXT_COLUMNS) + "\n" + "\n".join(jurisdiction_context_lines(pack)) + "\n"
+    table = render(rows, fmt, CONTEXT_COLUMNS, width, ("implies", "description"))
+    return table + "\n" + "\n".join(jurisdiction_context_lines(pack)) + "\n"
 
 
 def jurisdiction_context_lines(pack: RulePack) -> list[str]:
