@@ -202,3 +202,61 @@ def write_fleet(folder: Path, devices: int, apps_per_device: int = 300, seed: in
             if flagged:
                 lines.append("kesl\t12.1.0-1297\tAO Kaspersky Lab <support@kaspersky.com>")
             (folder / f"server-{d:03d}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# Windows programs as osquery's ``programs`` table reports them (name, version, publisher...).
+OSQUERY_PROGRAMS = [
+    ("7-Zip 24.08 (x64)", "24.08", "Igor Pavlov"),
+    ("Google Chrome", "131.0.6778.86", "Google LLC"),
+    ("Microsoft Edge", "131.0.2903.70", "Microsoft Corporation"),
+    ("Mozilla Firefox (x64 en-US)", "133.0", "Mozilla"),
+    ("Notepad++ (64-bit x64)", "8.7.1", "Notepad++ Team"),
+    ("Zoom Workplace (64-bit)", "6.2.11", "Zoom Video Communications, Inc."),
+    ("Microsoft Teams", "24295.605.3225.8804", "Microsoft Corporation"),
+    ("Adobe Acrobat (64-bit)", "24.004.20272", "Adobe"),
+    ("VLC media player", "3.0.21", "VideoLAN"),
+    ("Git", "2.47.0", "The Git Development Community"),
+]
+OSQUERY_RESTRICTED = ("Kaspersky Standard", "21.19.7.527", "AO Kaspersky Lab")
+
+
+def write_osquery_log(path: Path, hosts: int, apps_per_host: int = 2, seed: int = 5) -> None:
+    """An osqueryd results log collected centrally from ``hosts`` hosts, as the daemon writes it.
+
+    One line per row event of the scheduled ``pack_software_programs`` query over the ``programs``
+    table (event format: ``"action": "added"`` or ``"removed"`` with the row in ``columns``), with the
+    usual envelope (``hostIdentifier``, ``calendarTime``, ``unixTime``, ``epoch``, ``counter``,
+    ``numerics``, ``decorations``). Each host adds ``apps_per_host`` programs; every tenth host later
+    removes one; every fiftieth has Kaspersky. Hosts are interleaved as a central log receives them.
+    """
+    rnd = random.Random(seed)
+    t0 = 1732100000
+
+    def columns_of(host: int, row: tuple[str, str, str]) -> dict[str, str]:
+        name, version, publisher = row
+        return {
+            "name": name, "version": version, "publisher": publisher,
+            "install_location": f"C:\\Program Files\\{name.split()[0]}\\", "install_source": "",
+            "install_date": "20241015", "identifying_number": f"{{{host:08X}-{rnd.randrange(16**4):04X}}}",
+            "uninstall_string": f"MsiExec.exe /X{{{host:08X}}}", "language": "1033",
+        }
+
+    def line(host: int, columns: dict[str, str], action: str, t: int) -> str:
+        event = {
+            "name": "pack_software_programs", "hostIdentifier": f"WIN-{host:06d}.corp.example",
+            "calendarTime": "Wed Nov 20 12:00:00 2024 UTC", "unixTime": t, "epoch": 0, "counter": 1,
+            "numerics": False, "decorations": {"host_uuid": f"{host:08x}-0000-4000-8000-000000000000"},
+            "columns": columns, "action": action,
+        }
+        return json.dumps(event, separators=(",", ":"))
+
+    with path.open("w", encoding="utf-8") as fh:
+        for host in range(hosts):
+            rows = [OSQUERY_PROGRAMS[(host + a) % len(OSQUERY_PROGRAMS)] for a in range(apps_per_host)]
+            if host % 50 == 7:
+                rows.append(OSQUERY_RESTRICTED)
+            added = [columns_of(host, row) for row in rows]
+            for columns in added:
+                fh.write(line(host, columns, "added", t0 + host) + "\n")
+            if host % 10 == 3:  # the removed row is the added one, column for column
+                fh.write(line(host, added[0], "removed", t0 + host + 3600) + "\n")

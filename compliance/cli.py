@@ -260,6 +260,10 @@ def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
               help="Scan on a Dask distributed cluster (tcp://host:8786); needs complycheck[dask]. Reads URL inputs.")
 @click.option("--allow-remote", "allow_remote", is_flag=True,
               help="Read remote URL inputs (s3://, gs://, https://...; needs complycheck[dask]). Off: offline.")
+@click.option("--allow-empty", is_flag=True, default=None,
+              help="An input from which no component was read passes (by default it is an error: nothing was checked).")
+@click.option("--min-vendor-coverage", "min_vendor_coverage", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Error (exit 2) for an input where fewer than PCT% of components carry vendor identity.")
 @click.option("--junit-per-rule", "junit_per_rule", is_flag=True, default=None,
               help="JUnit: one testcase per rule listing the failing inputs (automatic above 10,000 input x rule pairs).")
 @click.option("--trusted-key", "trusted_key_files", multiple=True, metavar="PUB",
@@ -294,6 +298,8 @@ def scan(
     jobs: int | None,
     scheduler: str | None,
     allow_remote: bool,
+    allow_empty: bool | None,
+    min_vendor_coverage: float | None,
     junit_per_rule: bool | None,
     trusted_key_files: tuple[str, ...],
     max_pack_age: int | None,
@@ -376,6 +382,8 @@ def scan(
         allow_remote=allow_remote,
         unverified="fail" if fail_on_unverified else (policy.unverified or "warn"),
         show_out_of_scope=_first(show_out_of_scope, policy.show_out_of_scope, False),
+        allow_empty=_first(allow_empty, policy.allow_empty, False),
+        min_vendor_coverage=min_vendor_coverage if min_vendor_coverage is not None else policy.min_vendor_coverage,
         keep_last_input=FAST_EXIT,  # this process ends in _finish while ``options`` is still held
         pack_policy=pack_policy,
     )
@@ -408,8 +416,8 @@ def scan(
     for inp in report.inputs:
         if inp.error:
             _err(f"complycheck: error: {inp.error}")
-    if report.inputs and all(i.error for i in report.inputs):
-        sys.exit(EXIT_ERROR)
+    # Every requested report is written whatever happened, even when no input could be read: a CI step
+    # that uploads the SARIF or JUnit file must find one, saying ERROR.
     code = report.exit_code
     if attest and sign_key:
         from compliance.cli_channel import write_attestation

@@ -51,6 +51,8 @@ KEYS: dict[str, str] = {
     "require_verified": "true or false",
     "unverified": "one of " + ", ".join(UNVERIFIED),
     "show_out_of_scope": "true or false",
+    "allow_empty": "true or false",
+    "min_vendor_coverage": "a percentage from 0 to 100",
     "format": "a report format name",
     "outputs": "a list of FORMAT=FILE entries (files inside the policy file's directory)",
     "waivers": "a list of waivers",
@@ -75,6 +77,8 @@ class Policy(Record):
     require_verified: bool | None = None
     unverified: str | None = None
     show_out_of_scope: bool | None = None
+    allow_empty: bool | None = None
+    min_vendor_coverage: float | None = None
     format: str | None = None
     outputs: list[str] = field(default_factory=list)
     waivers: WaiverSet | None = None
@@ -94,6 +98,8 @@ class Policy(Record):
         require_verified: bool | None = None,
         unverified: str | None = None,
         show_out_of_scope: bool | None = None,
+        allow_empty: bool | None = None,
+        min_vendor_coverage: float | None = None,
         format: str | None = None,
         outputs: list[str] = FACTORY,
         waivers: WaiverSet | None = None,
@@ -110,6 +116,8 @@ class Policy(Record):
         self.require_verified = require_verified
         self.unverified = unverified
         self.show_out_of_scope = show_out_of_scope
+        self.allow_empty = allow_empty
+        self.min_vendor_coverage = min_vendor_coverage
         self.format = format
         self.outputs = [] if outputs is FACTORY else outputs
         self.waivers = waivers
@@ -256,6 +264,10 @@ def load_policy(path: str) -> Policy:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise UsageError(f"{path}: line {line}: 'horizon' is {value!r}; it must be {KEYS[key]}")
             policy.horizon = value
+        elif key == "min_vendor_coverage":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise UsageError(f"{path}: line {line}: 'min_vendor_coverage' is {value!r}; it must be {KEYS[key]}")
+            policy.min_vendor_coverage = float(value)
         elif key == "format":
             if not isinstance(value, str) or not value.strip():
                 raise UsageError(f"{path}: line {line}: 'format' must be {KEYS[key]}")
@@ -299,6 +311,14 @@ require_verified: false
 # Out-of-scope findings are a summary line in text and omitted from SARIF and GitHub annotations;
 # true lists them everywhere.
 show_out_of_scope: false
+
+# An input from which no component was read is an error (nothing in it was checked); true lets a
+# truly empty SBOM pass.
+allow_empty: false
+
+# Percent of each input's components that must say who made them (supplier, publisher, purl
+# namespace, CPE...); below it the input is an error. Off unless set, e.g. 80.
+# min_vendor_coverage: 80
 
 # Organisation rule packs, relative to this file (inside its directory).
 rules: []

@@ -521,6 +521,12 @@ class InputResult(Record):
         self.serial_number = serial_number
         self.problems = [] if problems is FACTORY else problems
 
+    @property
+    def was_read(self) -> bool:
+        """True when a reader read the input: an error then says why it does not count as checked
+        (nothing in it, too little vendor identity), and its findings are still reported."""
+        return self.format is not None
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "path": self.path,

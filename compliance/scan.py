@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,7 @@ from compliance.records import FACTORY, Record
 from compliance.remote import is_url, load_url, local_path, remote_error
 from compliance.rulepack.cache import load_rule_pack_and_index
 from compliance.rulepack.model import RulePack
-from compliance.skip import not_inventory
+from compliance.skip import HIDDEN_DIRECTORY, is_hidden, not_inventory
 
 FAIL_ON = ("fail", "warn", "never")
 UNVERIFIED = ("warn", "fail")
@@ -60,6 +61,11 @@ class ScanOptions(Record):
     # Read remote (fsspec) URLs among the inputs: the command line's --allow-remote. Implied by a
     # scheduler. Off: a remote URL is that input's error section and nothing is fetched.
     allow_remote: bool = False
+    # An input from which no component was read is an error unless this is set (a truly empty SBOM).
+    allow_empty: bool = False
+    # Percent (0-100) of an input's components that must carry vendor identity; below it the input is
+    # an error (its findings are still reported). None: no such gate.
+    min_vendor_coverage: float | None = None
     # The complycheck command ends with ``os._exit`` while it still holds these options: the last input
     # read is kept in ``last_input`` instead of being freed object by object as ``scan_one`` returns
     # (for 100,000 components about 0.1 s); the next input replaces it. Off for any other caller.
@@ -89,6 +95,8 @@ class ScanOptions(Record):
         unverified: str = "warn",
         show_out_of_scope: bool = False,
         allow_remote: bool = False,
+        allow_empty: bool = False,
+        min_vendor_coverage: float | None = None,
         keep_last_input: bool = False,
         last_input: Any = None,
         pack_policy: Any = None,
@@ -112,6 +120,8 @@ class ScanOptions(Record):
         self.unverified = unverified
         self.show_out_of_scope = show_out_of_scope
         self.allow_remote = allow_remote
+        self.allow_empty = allow_empty
+        self.min_vendor_coverage = min_vendor_coverage
         self.keep_last_input = keep_last_input
         self.last_input = last_input
         self.pack_policy = pack_policy
@@ -160,6 +170,9 @@ def check_selection(pack: RulePack, options: ScanOptions) -> None:
         raise UsageError("--horizon must be zero or more days")
     if options.jobs is not None and options.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
+    coverage = options.min_vendor_coverage
+    if coverage is not None and (isinstance(coverage, bool) or not 0 <= coverage <= 100):
+        raise UsageError("--min-vendor-coverage must be a percentage from 0 to 100")
 
 
 def _evaluated(pack: RulePack, options: ScanOptions) -> list[str]:
@@ -236,8 +249,15 @@ def scan(
                 continue
             inputs.append(result)
             findings.extend(found)
-    if skipped and not inputs:
-        raise UsageError(f"{skipped[0]['path']}: no inventory to scan: every file was skipped as not an inventory")
+    if skipped and not inputs:  # an error section, so every requested report is still written
+        folders = [p for p in paths if p != "-" and not is_url(p) and os.path.isdir(p)] or [skipped[0]["path"]]
+        inputs = [
+            InputResult(
+                path=display_path(p), format=None,
+                error=f"{display_path(p)}: no inventory to scan: every file was skipped as not an inventory",
+            )
+            for p in folders
+        ]
     findings.sort(key=Finding.sort_key)
     report = Report(
         tool_version=__version__,
@@ -351,6 +371,40 @@ def _scan_inputs(
         yield from sections
 
 
+def unchecked(result: InputResult, options: ScanOptions) -> str | None:
+    """Why an input that was read still does not count as checked, or None.
+
+    A gate fails closed: a document from which no component was read (a VEX file given instead of the
+    SBOM, an SPDX 3 graph without packages) checked nothing, and is an error unless ``allow_empty``;
+    below ``min_vendor_coverage`` too few components say who made them for a PASS to mean much. The
+    input's findings are still reported; the error makes the verdict ``error`` (exit 2).
+    """
+    total = result.components
+    if total == 0:
+        if options.allow_empty:
+            return None
+        return (
+            f"{result.path}: 0 components read, so nothing in it was checked (an SBOM without components, or a "
+            "VEX or other document given instead of one?); pass --allow-empty if it is truly empty"
+        )
+    floor = options.min_vendor_coverage
+    if floor is None:
+        return None
+    known = result.components_with_vendor_identity
+    if known * 100 >= floor * total:
+        return None
+    return (
+        f"{result.path}: vendor identity on {known} of {total} components ({coverage_text(known, total)}), below the "
+        f"required {floor:g}% (--min-vendor-coverage): the others could be matched by product name only"
+    )
+
+
+def coverage_text(known: int, total: int) -> str:
+    """``known`` of ``total`` as a percentage that never rounds up to the required figure: 79.96% is 79.9%."""
+    tenths = known * 1000 // total
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
 def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tuple[InputResult, list[Finding]]]:
     """Read and evaluate one input: the single unit of work of every way to run a scan.
 
@@ -368,6 +422,10 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
     """
     shown = "<stdin>" if path == "-" else display_path(path)
     source = None
+    found_in_folder = options.named_inputs is not None and path not in options.named_inputs
+    hidden = found_in_folder and is_hidden(path)
+    if hidden and not is_url(path) and os.path.isdir(path):
+        return [(InputResult(path=shown, format=None, skipped=HIDDEN_DIRECTORY), [])]
     try:
         if is_url(path):
             why = remote_error(path, remote_allowed(options))
@@ -376,8 +434,8 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
             source = load_url(path, max_bytes=options.max_input_bytes, options=options.reader_options)
         else:
             source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)
-        if options.named_inputs is not None and path not in options.named_inputs and not options.input_format:
-            why = not_inventory(source)
+        if found_in_folder and (hidden or not options.input_format):
+            why = not_inventory(source, hidden=hidden)
             if why is not None:  # found in a folder and clearly not an inventory: a note, not an error
                 return [(InputResult(path=shown, format=None, skipped=why), [])]
         inventory = read_source(source, options.input_format)
@@ -386,6 +444,7 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
             result, found = evaluator.evaluate(part)
             result.sha256 = source.sha256
             result.problems = inventory.problems
+            result.error = unchecked(result, options)
             sections.append((result, found))
         if options.keep_last_input:
             options.last_input = inventory

@@ -5,6 +5,11 @@ read (and an unreadable one is always an error). A file is skipped only when no 
 AND its name or content says it is something else: documentation, an image, an archive, a script, a
 signature, or binary data. Everything else that no reader recognises (a truncated JSON export, a CSV
 without a product column) still looks like an inventory and stays an error with exit code 2.
+
+Hidden files (a name starting with ``.``) are read when a reader recognises them: Bitnami images ship
+their SBOMs as ``/opt/bitnami/<app>/.spdx-<app>.spdx``. Any other hidden file (``.gitignore``,
+``.DS_Store``) is skipped, and a hidden directory (``.git``) is not walked; each is listed in the
+report's skipped list, never dropped silently.
 """
 
 from __future__ import annotations
@@ -47,12 +52,23 @@ def _kind_by_content(data: bytes) -> str | None:
     return None
 
 
-def not_inventory(source: Source) -> str | None:
+def is_hidden(path: str) -> bool:
+    """A file or directory whose name starts with a dot."""
+    return os.path.basename(path.rstrip("/" + os.sep)).startswith(".")
+
+
+HIDDEN_DIRECTORY = "a hidden directory, not scanned (name it on the command line to scan it)"
+
+
+def not_inventory(source: Source, *, hidden: bool = False) -> str | None:
     """Why ``source`` is clearly not an inventory, or None when it may be one (then it is read as usual).
 
-    The cheap checks come first, so an ordinary inventory is never sniffed twice.
+    The cheap checks come first, so an ordinary inventory is never sniffed twice. A ``hidden`` file is
+    read only when a reader recognises it.
     """
     kind = _kind_by_name(source.path) or _kind_by_content(source.data)
+    if hidden:
+        kind = f"a hidden file ({kind})" if kind else "a hidden file"
     if kind is None:
         return None
     try:

@@ -331,11 +331,14 @@ def test_harmless_off_spec_fields_are_problems_and_the_scan_goes_on(tmp_path):
 def test_empty_document_is_a_visible_problem(tmp_path):
     path = tmp_path / "empty.cdx.json"
     path.write_text(json.dumps(cdx([])))
-    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(path))
+    # By default nothing checked is an error (issue 17 item 5); --allow-empty lets a truly empty SBOM pass.
+    proc = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", "--allow-empty", str(path))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["inputs"][0]["problems"] == [
         "0 components read from a non-empty document: nothing in it was checked"
     ]
+    strict = run_cli("scan", "-j", "US", "--as-of", "2026-01-01", "-f", "json", str(path))
+    assert strict.returncode == 2 and json.loads(strict.stdout)["verdict"] == "error"
 
 
 def test_huge_expanding_field_is_cut_before_normalising(tmp_path):

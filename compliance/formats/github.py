@@ -43,7 +43,8 @@ class GithubFormat:
         lines: list[str] = []
         for inp in report.inputs:
             if inp.error:
-                lines.append(command("error", inp.error, file=relative_path(inp.path), title="complycheck: unreadable input"))
+                title = "complycheck: input not checked" if inp.was_read else "complycheck: unreadable input"
+                lines.append(command("error", inp.error, file=relative_path(inp.path), title=title))
         for f in shown_findings(report):
             level = "notice" if f.waived else LEVELS[f.severity]
             title = f"{f.jurisdiction}/{f.rule_id}: {component_label(f)}"

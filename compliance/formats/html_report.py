@@ -168,7 +168,10 @@ class HtmlFormat:
         if report.verdict == "error":
             bad = [i for i in report.inputs if i.error]
             head = "ERROR — the review is incomplete"
-            text = f"{len(bad)} of {len(report.inputs)} input file(s) could not be read, so their software was not checked."
+            text = (
+                f"{len(bad)} of {len(report.inputs)} input file(s) could not be read or do not count as checked "
+                "(nothing in them, or too little vendor identity), so their software was not fully checked."
+            )
         elif report.verdict == "fail":
             head = "FAIL — barred software found"
             text = (
@@ -199,7 +202,7 @@ class HtmlFormat:
         ]
         for i in report.inputs:
             product, supplier = subject_text(i.subject)
-            if i.error:
+            if i.error and not i.was_read:
                 product = "unreadable: not reviewed"
             digest = f'<code class="digest">{e(i.sha256)}</code>' if i.sha256 else "not read"
             out.append(
@@ -437,12 +440,17 @@ class HtmlFormat:
             "<th>Matched a listed vendor</th></tr></thead><tbody>",
         ]
         for i in report.inputs:
-            if i.error:
+            if i.error and not i.was_read:
                 out.append(
                     f"<tr><td>{e(relative_path(i.path))}</td><td colspan=\"4\">"
                     f"{_badge('fail', 'UNREADABLE')} {e(i.error)}</td></tr>"
                 )
                 continue
+            if i.error:
+                out.append(
+                    f"<tr><td>{e(relative_path(i.path))}</td><td colspan=\"4\">"
+                    f"{_badge('fail', 'NOT CHECKED')} {e(i.error)}</td></tr>"
+                )
             pct = f" ({100 * i.components_with_vendor_identity / i.components:.0f}%)" if i.components else ""
             out.append(
                 f"<tr><td>{e(relative_path(i.path))}</td><td>{e(i.format)}</td><td>{i.components}</td>"

@@ -7,7 +7,9 @@ A testcase fails only when the report's own gate counts a finding of that rule i
 (severity ``fail``, and ``warn`` under ``--fail-on warn``; waived findings never fail). Findings
 that do not fail the gate (upcoming, advisory, out-of-scope, waived) leave the testcase passing
 with the details in ``<system-out>``: JUnit has no "warning" state, and marking them ``skipped``
-would hide that the rule *was* checked. An unreadable input is one testcase with ``<error>``.
+would hide that the rule *was* checked. An unreadable input is one testcase with ``<error>``; an input
+that was read but does not count as checked (nothing in it, too little vendor identity) has that
+``<error>`` testcase ("check input") beside its rule testcases.
 
 Large fleets switch to one testcase per rule (``--junit-per-rule``, automatic above
 ``PER_RULE_THRESHOLD`` readable inputs × rules): 2,000 devices × 495 rules would otherwise be
@@ -111,12 +113,13 @@ class JUnitFormat:
                 )
             counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
             if inp.error:
-                case = ET.SubElement(suite, "testcase", classname="complycheck.input", name="read input", file=x(inp.path))
+                name = "check input" if inp.was_read else "read input"
+                case = ET.SubElement(suite, "testcase", classname="complycheck.input", name=name, file=x(inp.path))
                 err = ET.SubElement(case, "error", message=x(inp.error), type="InputError")
                 err.text = x(inp.error)
                 counts["tests"] += 1
                 counts["errors"] += 1
-            else:
+            if inp.was_read:  # an input that was read keeps its rule testcases, even when it is in error
                 for rule in report.rules_evaluated:
                     counts["tests"] += 1
                     rid = rule["rule_id"]
@@ -155,7 +158,7 @@ class JUnitFormat:
         by_rule: dict[str, list[Finding]] = {}
         for f in report.findings:
             by_rule.setdefault(f.rule_id, []).append(f)
-        readable = [i for i in report.inputs if not i.error]
+        readable = [i for i in report.inputs if i.was_read]
         root = ET.Element("testsuites", name="complycheck")
         totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         suite = ET.SubElement(root, "testsuite", name=x(f"complycheck rules ({len(readable)} inputs)"))
@@ -170,7 +173,8 @@ class JUnitFormat:
             ET.SubElement(props, "property", name=key, value=x(value))
         for inp in report.inputs:
             if inp.error:
-                case = ET.SubElement(suite, "testcase", classname="complycheck.input", name=x(f"read input {inp.path}"),
+                verb = "check" if inp.was_read else "read"
+                case = ET.SubElement(suite, "testcase", classname="complycheck.input", name=x(f"{verb} input {inp.path}"),
                                      file=x(inp.path))
                 err = ET.SubElement(case, "error", message=x(inp.error), type="InputError")
                 err.text = x(inp.error)

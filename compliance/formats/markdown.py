@@ -83,7 +83,7 @@ def verdict_heading(report: Report) -> str:
     icon = ICONS.get(report.verdict, "")
     if report.verdict == "error":
         bad = sum(1 for i in report.inputs if i.error)
-        return f"## {icon} complycheck: ERROR — {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+        return f"## {icon} complycheck: ERROR — {bad} of {len(report.inputs)} input(s) could not be read or checked ({counts})"
     if report.verdict == "fail":
         n = len(report.failing_findings())
         tail = " — `--fail-on never`: exit 0" if report.fail_on == "never" else ""
@@ -150,9 +150,11 @@ class MarkdownFormat:
         head.append("")
         for inp in report.inputs:
             digest = f"SHA-256 {md_code(inp.sha256)}" if inp.sha256 else "not read"
-            if inp.error:
+            if inp.error and not inp.was_read:
                 head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)} ({digest})")
                 continue
+            if inp.error:
+                head.append(f"- ⚠️ {md(relative_path(inp.path))}: **not checked** — {md(inp.error)}")
             product, supplier = subject_text(inp.subject)
             head.append(
                 f"- {md(relative_path(inp.path))}: {inp.components} components, "

@@ -26,7 +26,7 @@ def verdict_line(report: Report) -> str:
     counts = f"{s['fail']} fail, {s['warn']} warn, {s['info']} info, {s['waived']} waived"
     if report.verdict == "error":
         bad = sum(1 for i in report.inputs if i.error)
-        return f"VERDICT: ERROR - {bad} of {len(report.inputs)} input(s) could not be read ({counts})"
+        return f"VERDICT: ERROR - {bad} of {len(report.inputs)} input(s) could not be read or checked ({counts})"
     gate = report.gate_threshold
     if report.verdict == "fail":
         n = len(report.failing_findings())
@@ -107,7 +107,7 @@ class TextFormat:
             by_input.setdefault(f.input_path, []).append(f)
         for inp in report.inputs:
             out.append("")
-            if inp.error:
+            if inp.error and not inp.was_read:
                 out.append(f"== {clean(inp.path)}: UNREADABLE")
                 out.append(f"  ERROR {clean(inp.error)}")
                 continue
@@ -116,6 +116,8 @@ class TextFormat:
                 f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched a catalog vendor"
                 + (f", {problem_count(inp)}" if inp.problems else "")
             )
+            if inp.error:  # read, but it does not count as checked; its findings follow
+                out.append(f"  ERROR {clean(inp.error)}")
             out.extend(f"  PROBLEM {clean(p)}" for p in inp.problems)
             items = by_input.get(inp.path, [])
             if not items:
@@ -129,7 +131,8 @@ class TextFormat:
                 out.extend(_finding_lines(f))
             out.extend(_out_of_scope_lines(summarised))
             if inp.components == 0:
-                out.append("  WARNING: this input lists no components, so nothing could be checked.")
+                if not inp.error:
+                    out.append("  WARNING: this input lists no components, so nothing could be checked.")
             elif inp.components_with_vendor_identity == 0:
                 out.append("  WARNING: no component carries vendor data (supplier, publisher, purl namespace, CPE...);")
                 out.append("           matching fell back to product names only.")

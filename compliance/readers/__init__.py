@@ -145,7 +145,7 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
                 _list_directory(path)
             except OSError as exc:  # the unlistable directory that expansion handed on
                 raise InputError(shown, f"cannot list directory: {exc.strerror or exc}") from None
-            raise InputError(shown, "is a directory")
+            raise InputError(shown, "directory contains no input files")
         if kind is not None:
             raise InputError(shown, f"is {kind}, not a regular file; only files and pipes are read")
         if st.st_size > max_bytes:
@@ -220,14 +220,29 @@ def read_source(source: Source, input_format: str | None = None) -> Inventory:
         settle_text(source, failed=True)  # bad bytes, if any, are the error to report
         raise
     settle_text(source, failed=False)
+    if source.duplicates:
+        _judge_duplicates(source, inventory)
     if not inventory.components and source.data.strip():
         inventory.problems.append("0 components read from a non-empty document: nothing in it was checked")
     bound_fields(inventory)
     return inventory
 
 
+def _judge_duplicates(source: Source, inventory: Inventory) -> None:
+    """Repeated JSON members: a problem where a reader read every value (inside a component), else a
+    problem when the values are equal and the input's error when they differ (``jsondup``)."""
+    dups = source.duplicates
+    rest, error = dups.judge_rest()
+    if error is not None:
+        raise InputError(source.path, error[1], where=error[0])
+    inventory.problems[:0] = dups.problems() + rest
+
+
 def expand_paths(paths: list[str]) -> Iterator[str]:
-    """Files as given; a directory stands for every non-hidden entry below it, in sorted order.
+    """Files as given; a directory stands for every entry below it, in sorted order.
+
+    Hidden directories are handed on unexpanded (``scan_one`` lists them as skipped); a directory
+    with no entry at all is handed on itself, and is that input's error.
 
     Nothing below a directory is dropped silently: a subdirectory that cannot be listed, a broken
     symbolic link or a special file is handed on like a file, and ``load_source`` turns it into
@@ -240,7 +255,7 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
                 found = True
                 yield child
             if not found:
-                raise UsageError(f"{display_path(p)}: directory contains no input files")
+                yield p  # load_source makes it this input's error: every requested report is still written
         else:
             yield p
 
@@ -265,11 +280,12 @@ def _walk(top: str) -> Iterator[str]:
             continue
         children: list[tuple[bool, str]] = []
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             try:
                 is_dir = entry.is_dir()  # follows a symbolic link
             except OSError:
                 is_dir = False
-            children.append((is_dir, os.path.join(current, entry.name)))
+            # A hidden directory (.git) is handed on unexpanded and listed as skipped; a hidden file is
+            # read when a reader recognises it (compliance.skip).
+            expand = is_dir and not entry.name.startswith(".")
+            children.append((expand, os.path.join(current, entry.name)))
         stack.extend(reversed(children))

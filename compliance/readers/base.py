@@ -52,6 +52,9 @@ class Source(Record):
     # UTF-8 text streams handed out by ``open_text`` whose bytes are checked only as they are decoded
     # (``read_source`` settles them when the reader is done: ``settle_text``).
     unchecked: list[io.TextIOWrapper] = field(default_factory=list, repr=False, compare=False)
+    # Repeated member names of a JSON document (``compliance.readers.jsondup.Duplicates``), set by the
+    # parse that found them; ``read_source`` judges those no reader read as part of a component.
+    duplicates: Any = field(default=None, repr=False, compare=False)
 
     def __init__(
         self,
@@ -62,6 +65,7 @@ class Source(Record):
         encoding: str | None = None,
         sha256: str | None = None,
         unchecked: list[io.TextIOWrapper] = FACTORY,
+        duplicates: Any = None,
     ) -> None:
         self.path = path
         self.data = data
@@ -70,6 +74,7 @@ class Source(Record):
         self.encoding = encoding
         self.sha256 = sha256
         self.unchecked = [] if unchecked is FACTORY else unchecked
+        self.duplicates = duplicates
 
     @property
     def text(self) -> str:

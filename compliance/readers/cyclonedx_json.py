@@ -27,6 +27,7 @@ from compliance.readers.base import (
     type_name,
 )
 from compliance.readers.base import decode as decode_text
+from compliance.readers.jsondup import every_value
 from compliance.untrusted import quoted
 
 # One table for JSON and XML. 1.0 and 1.1 were published for XML only, but real 1.1 SBOMs exist and
@@ -54,7 +55,7 @@ def parse_json(source: Source) -> Any:
         data = source.text  # orjson reads the text itself: no second, UTF-8 copy
     try:
         with paused_gc():
-            return orjson.loads(data)
+            doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}" if getattr(exc, "lineno", None) else None
         reason = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
@@ -63,6 +64,24 @@ def parse_json(source: Source) -> Any:
         truncated = exc.pos >= len((bytes(data) if isinstance(data, memoryview) else data).rstrip())
         reason = f"truncated JSON ({reason})" if truncated else f"invalid JSON ({reason})"
         raise InputError(source.path, reason, where=where) from None
+    if isinstance(doc, (dict, list)):
+        doc = _with_every_value(source, data, doc)
+    return doc
+
+
+def _with_every_value(source: Source, data: bytes | memoryview | str, doc: Any) -> Any:
+    """``doc``, or, when it may repeat a member name, the same document parsed exactly with its repeats
+    kept on ``source.duplicates`` (``compliance.readers.jsondup``)."""
+    from compliance.readers.jsondup import may_repeat, parse_exact
+
+    raw = bytes(data) if isinstance(data, memoryview) else data
+    if not may_repeat(raw, orjson.dumps(doc).count(b":")):
+        return doc
+    with paused_gc():
+        exact, dups = parse_exact(raw)
+    if dups:
+        source.duplicates = dups
+    return exact
 
 
 def _looks_like_cyclonedx(source: Source) -> bool:
@@ -193,13 +212,14 @@ def component_from_dict(
 
 
 def walk_bom(
-    path: str, doc: dict[str, Any], problems: list[str], meta: dict[str, Any] | None = None
+    path: str, doc: dict[str, Any], problems: list[str], meta: dict[str, Any] | None = None, dups: Any = None
 ) -> list[Component]:
     """Components (at any depth), services (at any depth) and the metadata subject, in document order.
 
     The component lists of ``doc`` are consumed (emptied as they are read) to keep memory down.
 
     ``meta`` receives ``subject`` (name, version, supplier of ``metadata.component``) when there is one.
+    ``dups``: the document's repeated members (``jsondup``); every value of each is read as evidence.
     """
     out: list[Component] = []
     metadata = doc.get("metadata")
@@ -209,29 +229,54 @@ def walk_bom(
         _org_name(path, "/metadata/supplier", metadata.get("supplier"), "metadata.supplier", subject_vendors)
         _org_name(path, "/metadata/manufacturer", metadata.get("manufacturer"), "metadata.manufacturer", subject_vendors)
         _org_name(path, "/metadata/manufacture", metadata.get("manufacture"), "metadata.manufacture", subject_vendors)
+        if dups:  # a repeated supplier of the document itself: every value is a subject vendor
+            subject_vendors = _metadata_vendors(path, metadata, dups, subject_vendors)
         mc = metadata.get("component")
         if mc is not None:
-            comp = component_from_dict(path, "/metadata/component", mc, problems)
+            found = every_value(dups, mc, lambda c: component_from_dict(path, "/metadata/component", c, problems), _NESTED)
+            comp = found[0]
             comp.vendor_fields.extend(subject_vendors)
-            out.append(comp)
+            out.extend(found)
             if meta is not None:
                 meta["subject"] = subject_of(comp)
             nested = mc.get("components")
             if nested is not None:
-                _walk_list(path, "/metadata/component/components", nested, out, problems, service=False)
+                _walk_list(path, "/metadata/component/components", nested, out, problems, service=False, dups=dups)
         elif subject_vendors:
             out.append(Component(name="(SBOM subject)", vendor_fields=subject_vendors, location="/metadata"))
     comps = doc.get("components")
     if comps is not None:
-        _walk_list(path, "/components", comps, out, problems, service=False)
+        _walk_list(path, "/components", comps, out, problems, service=False, dups=dups)
     services = doc.get("services")
     if services is not None:
-        _walk_list(path, "/services", services, out, problems, service=True)
+        _walk_list(path, "/services", services, out, problems, service=True, dups=dups)
+    return out
+
+
+# Members of a component read as components of their own: a repeat inside them is theirs.
+_NESTED = frozenset(("components", "services"))
+
+
+def _metadata_vendors(
+    path: str, metadata: dict[str, Any], dups: Any, found: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The document's supplier and manufacturer names from every value of a repeated member."""
+    out = list(found)
+    subject = Component(name="(SBOM subject)")
+
+    def build(meta: Any) -> Component:
+        vendors: list[tuple[str, str]] = []
+        for key in ("supplier", "manufacturer", "manufacture"):
+            _org_name(path, f"/metadata/{key}", meta.get(key), f"metadata.{key}", vendors)
+        return Component(name=subject.name, vendor_fields=vendors)
+
+    for comp in every_value(dups, metadata, build, frozenset(("component",))):
+        out.extend(v for v in comp.vendor_fields if v not in out)
     return out
 
 
 def _walk_list(
-    path: str, ptr: str, items: Any, out: list[Component], problems: list[str], *, service: bool
+    path: str, ptr: str, items: Any, out: list[Component], problems: list[str], *, service: bool, dups: Any = None
 ) -> None:
     """Walk one list and its nested lists, releasing each parsed object as soon as it is read.
 
@@ -239,7 +284,7 @@ def _walk_list(
     shrinks while the components grow: the peak is the document, not the document plus the components.
     """
     expect_list(path, ptr, items)
-    _walk_items(path, ptr, _taken(items), out, problems, service=service)
+    _walk_items(path, ptr, _taken(items), out, problems, service=service, dups=dups)
 
 
 def _taken(seq: list[Any]) -> Iterator[tuple[int, Any]]:
@@ -250,7 +295,14 @@ def _taken(seq: list[Any]) -> Iterator[tuple[int, Any]]:
 
 
 def _walk_items(
-    path: str, ptr: str, first: Iterable[tuple[int, Any]], out: list[Component], problems: list[str], *, service: bool
+    path: str,
+    ptr: str,
+    first: Iterable[tuple[int, Any]],
+    out: list[Component],
+    problems: list[str],
+    *,
+    service: bool,
+    dups: Any = None,
 ) -> None:
     """``first`` is the top list's (index, object) pairs; nested lists follow, each list's items first."""
     key = "services" if service else "components"
@@ -263,7 +315,12 @@ def _walk_items(
         children: list[tuple[str, Any]] = []
         for i, obj in pairs:
             where = f"{base}/{i}"
-            append(component_from_dict(path, where, obj, problems, service=service))
+            if dups:
+                out.extend(every_value(
+                    dups, obj, lambda o, w=where: component_from_dict(path, w, o, problems, service=service), _NESTED
+                ))
+            else:
+                append(component_from_dict(path, where, obj, problems, service=service))
             nested = obj.get(key)
             if nested is not None:
                 children.append((f"{where}/{key}", nested))
@@ -296,6 +353,15 @@ def _constant(_name: str) -> Any:
     raise _Fallback  # NaN and Infinity are not JSON; orjson refuses them
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object of the streamed document; a repeated member sends it to ``parse_json``, which reads
+    every value (``jsondup``)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Fallback
+    return obj
+
+
 def _stream_read(source: Source) -> tuple[dict[str, Any], dict[str, tuple[list[Component], list[str]]]]:
     """Parse a large CycloneDX JSON document holding one top-level component at a time.
 
@@ -310,7 +376,7 @@ def _stream_read(source: Source) -> tuple[dict[str, Any], dict[str, tuple[list[C
     text, _encoding = decode_text(path, source.data)  # not source.text: that would keep it cached
     if _SURROGATE_ESCAPE.search(text):
         raise _Fallback  # escaped surrogates: orjson's checks decide
-    decode = json.JSONDecoder(parse_int=_int, parse_constant=_constant).raw_decode
+    decode = json.JSONDecoder(parse_int=_int, parse_constant=_constant, object_pairs_hook=_unique).raw_decode
     ws = _WS.match
     doc: dict[str, Any] = {}
     sections: dict[str, tuple[list[Component], list[str]]] = {}
@@ -407,7 +473,7 @@ class CycloneDXJSONReader:
         meta = self._header(source, doc)
         problems: list[str] = []
         with paused_gc():
-            components = walk_bom(source.path, doc, problems, meta)
+            components = walk_bom(source.path, doc, problems, meta, source.duplicates)
         if streamed is not None:  # the streamed arrays come after the metadata, components first
             for key in ("components", "services"):
                 found, found_problems = streamed[1].get(key, ([], []))

@@ -6,9 +6,9 @@ carry identity, checks their JSON types in C while it parses and skips the rest 
 100,000 components about 0.2 s instead of 0.55 s, and a fraction of the memory.
 
 The typed records are strict: every field has the one JSON type the reader accepts without a
-problem note. Anything else (a wrong type, a missing name, a non-string property name, a byte
-order mark, UTF-16, invalid UTF-8, nesting deeper than msgspec's limit, malformed JSON) makes
-``read_typed`` return None and the reader parses the document with orjson as before, so every
+problem note. Anything else (a wrong type, a missing name, a non-string property name, a member no
+CycloneDX schema defines, a repeated member, a byte order mark, UTF-16, invalid UTF-8, nesting deeper
+than msgspec's limit, malformed JSON) makes ``read_typed`` return None and the reader parses the document with orjson as before, so every
 error and problem message is the one ``component_from_dict`` gives. The ``metadata`` and ``services``
 members are kept as raw JSON and read by that same code. Where msgspec and orjson judge valid
 JSON differently the document is read either way (a number beyond the range of a float in a
@@ -21,30 +21,54 @@ from typing import Annotated, Any
 
 import msgspec
 import orjson
+from msgspec import UNSET, UnsetType
 
 from compliance.model import Component
 from compliance.readers.base import MAX_FIELD_CHARS, Source, check_utf8
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
+from compliance.readers.jsondup import may_repeat
 
 # A string the reader keeps: no longer than bound_fields allows. A longer one fails the typed path and the
 # orjson path reads the document, cutting it and noting the cut; so typed components need no measuring.
 _Kept = Annotated[str, msgspec.Meta(max_length=MAX_FIELD_CHARS)]
 
 
-class _Org(msgspec.Struct):
+# Every record is total: each member the CycloneDX 1.2-1.7 schemas define for its object is a field
+# (those complycheck does not read are kept as raw JSON, ``_Rest``), and any other member fails the typed
+# path (``forbid_unknown_fields``). So the records written back out (``omit_defaults``) hold every member
+# of the document once, and a repeated member shows as a colon more in the raw text (``jsondup``).
+_Rest = msgspec.Raw | UnsetType
+_TOTAL: dict[str, Any] = {"forbid_unknown_fields": True, "omit_defaults": True}
+
+
+class _Org(msgspec.Struct, **_TOTAL):
+    """organizationalEntity (supplier, manufacturer) and organizationalContact (authors)."""
+
     name: _Kept | None = None
+    url: _Rest = UNSET
+    contact: _Rest = UNSET
+    address: _Rest = UNSET
+    email: _Rest = UNSET
+    phone: _Rest = UNSET
+    bom_ref: _Rest = msgspec.field(default=UNSET, name="bom-ref")
 
 
-class _Swid(msgspec.Struct):
+class _Swid(msgspec.Struct, **_TOTAL):
     tagId: _Kept | None = None  # noqa: N815 - the CycloneDX member name
+    name: _Rest = UNSET
+    version: _Rest = UNSET
+    tagVersion: _Rest = UNSET  # noqa: N815
+    patch: _Rest = UNSET
+    text: _Rest = UNSET
+    url: _Rest = UNSET
 
 
-class _Property(msgspec.Struct):
+class _Property(msgspec.Struct, **_TOTAL):
     name: str
     value: Any = None  # only identifier properties' values are read (strings within the limit)
 
 
-class _Component(msgspec.Struct):
+class _Component(msgspec.Struct, **_TOTAL):
     name: _Kept
     version: _Kept | None = None
     type: str | None = None
@@ -60,18 +84,52 @@ class _Component(msgspec.Struct):
     properties: list[_Property] | None = None
     bom_ref: str | None = msgspec.field(default=None, name="bom-ref")
     components: list[_Component] | None = None
+    mime_type: _Rest = msgspec.field(default=UNSET, name="mime-type")
+    description: _Rest = UNSET
+    scope: _Rest = UNSET
+    hashes: _Rest = UNSET
+    licenses: _Rest = UNSET
+    copyright: _Rest = UNSET
+    omniborId: _Rest = UNSET  # noqa: N815
+    swhid: _Rest = UNSET
+    modified: _Rest = UNSET
+    pedigree: _Rest = UNSET
+    externalReferences: _Rest = UNSET  # noqa: N815
+    evidence: _Rest = UNSET
+    releaseNotes: _Rest = UNSET  # noqa: N815
+    modelCard: _Rest = UNSET  # noqa: N815
+    data: _Rest = UNSET
+    cryptoProperties: _Rest = UNSET  # noqa: N815
+    signature: _Rest = UNSET
+    tags: _Rest = UNSET
+    isExternal: _Rest = UNSET  # noqa: N815
+    versionRange: _Rest = UNSET  # noqa: N815
+    patentAssertions: _Rest = UNSET  # noqa: N815
 
 
 _ABSENT = msgspec.Raw(b"null")  # a member left out reads as JSON null, as ``dict.get`` gives None
 
 
-class _Bom(msgspec.Struct):
+class _Bom(msgspec.Struct, **_TOTAL):
     bomFormat: Any = None  # noqa: N815 - checked by the reader, as for the orjson path
     specVersion: Any = None  # noqa: N815
     serialNumber: Any = None  # noqa: N815
     metadata: msgspec.Raw = _ABSENT  # raw JSON (msgspec.Raw takes no union with None): orjson parses it
     components: list[_Component] | None = None
     services: msgspec.Raw = _ABSENT
+    schema: _Rest = msgspec.field(default=UNSET, name="$schema")
+    version: _Rest = UNSET
+    externalReferences: _Rest = UNSET  # noqa: N815
+    dependencies: _Rest = UNSET
+    compositions: _Rest = UNSET
+    properties: _Rest = UNSET
+    vulnerabilities: _Rest = UNSET
+    annotations: _Rest = UNSET
+    formulation: _Rest = UNSET
+    declarations: _Rest = UNSET
+    definitions: _Rest = UNSET
+    citations: _Rest = UNSET
+    signature: _Rest = UNSET
 
 
 _DECODER = msgspec.json.Decoder(_Bom)
@@ -94,6 +152,8 @@ def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
         bom = _DECODER.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
+    if may_repeat(data, msgspec.json.encode(bom).count(b":")):
+        return None  # a member may be repeated: the orjson path reads every value (jsondup)
     doc: dict[str, Any] = {"bomFormat": bom.bomFormat, "specVersion": bom.specVersion, "serialNumber": bom.serialNumber}
     try:
         doc["metadata"] = orjson.loads(memoryview(bom.metadata))  # orjson takes no other buffer type

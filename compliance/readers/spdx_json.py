@@ -24,6 +24,7 @@ from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_list, expect_object, expect_str, require_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
+from compliance.readers.jsondup import every_value
 from compliance.untrusted import quoted
 
 _EMAIL_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
@@ -161,7 +162,7 @@ def _purpose(value: Any) -> str:
     return value.lower() if isinstance(value, str) else ""
 
 
-def read_spdx2(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
+def read_spdx2(path: str, doc: dict[str, Any], fmt: str, dups: Any = None) -> Inventory:
     version = doc.get("spdxVersion")
     if not isinstance(version, str):
         raise InputError(path, f"spdxVersion must be a string, found {type_name(version)}", where="/spdxVersion")
@@ -172,7 +173,9 @@ def read_spdx2(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
     problems: list[str] = []
     if packages is not None:
         expect_list(path, "/packages", packages)
-        components = [package2_component(path, f"/packages/{i}", p, problems) for i, p in enumerate(packages)]
+        for i, p in enumerate(packages):
+            ptr = f"/packages/{i}"
+            components.extend(every_value(dups, p, lambda q, ptr=ptr: package2_component(path, ptr, q, problems)))
     name = doc.get("name")
     return Inventory(
         path=path,
@@ -183,22 +186,30 @@ def read_spdx2(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
     )
 
 
-def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
+def read_spdx3(path: str, doc: dict[str, Any], fmt: str, dups: Any = None) -> Inventory:
     graph = doc.get("@graph")
     if not isinstance(graph, list):
         raise InputError(path, f"expected an @graph array, found {type_name(graph)}", where="/@graph")
-    agents: dict[str, str] = {}
+    agents: dict[str, list[str]] = {}
     types: list[list[str]] = []
+    ids: set[str] = set()  # every element's id: a reference to none of them is a listed problem
     for i, el in enumerate(graph):
         expect_object(path, f"/@graph/{i}", el, "an element object")
         types.append(element_types(path, f"/@graph/{i}", el))
+        eid = el.get("spdxId", el.get("@id"))
+        if isinstance(eid, str):
+            ids.add(eid)
         if not AGENT_TYPES.isdisjoint(types[i]):
             sid = el.get("spdxId", el.get("@id"))
-            name = expect_str(path, f"/@graph/{i}/name", el.get("name"))
-            if isinstance(sid, str) and name.strip():
-                agents[sid] = name.strip()
+            # Every value of a repeated name is kept: one vendor field each where a package refers to it.
+            for agent in every_value(dups, el, lambda a, i=i: _agent_component(path, f"/@graph/{i}", a)):
+                if isinstance(sid, str) and agent.name:
+                    agents.setdefault(sid, [])
+                    if agent.name not in agents[sid]:
+                        agents[sid].append(agent.name)
     components: list[Component] = []
     problems: list[str] = []
+    refs = _AgentRefs(path, agents, ids, problems)
     spec_version = None
     for i, el in enumerate(graph):
         ptr = f"/@graph/{i}"
@@ -208,54 +219,95 @@ def read_spdx3(path: str, doc: dict[str, Any], fmt: str) -> Inventory:
         package_types = PACKAGE_TYPES.intersection(etypes)
         if not package_types:
             continue
-        name = _name(path, ptr, el, min(package_types), problems)
-        version = expect_str(path, f"{ptr}/software_packageVersion", el.get("software_packageVersion"))
-        vendor_fields: list[tuple[str, str]] = []
-        supplied = el.get("suppliedBy")
-        if supplied is not None:
-            _agent_ref(path, f"{ptr}/suppliedBy", supplied, agents, "suppliedBy", vendor_fields)
-        originated = el.get("originatedBy")
-        if originated is not None:
-            expect_list(path, f"{ptr}/originatedBy", originated)
-            for j, ref in enumerate(originated):
-                _agent_ref(path, f"{ptr}/originatedBy/{j}", ref, agents, "originatedBy", vendor_fields)
-        identifiers: list[tuple[str, str, str]] = []
-        purl = expect_str(path, f"{ptr}/software_packageUrl", el.get("software_packageUrl")).strip()
-        if purl:
-            identifiers.append(("purl", purl, "software_packageUrl"))
-        found = _typed_refs(
-            path, f"{ptr}/externalIdentifier", el.get("externalIdentifier"), ("externalIdentifierType", "identifier"),
-            ID3_KINDS, identifiers,
-        )
-        purl = purl or found
-        sid = el.get("spdxId")
-        components.append(
-            Component(
-                name=name,
-                version=version,
-                vendor_fields=vendor_fields,
-                identifiers=identifiers,
-                purl=purl,
-                bom_ref=sid if isinstance(sid, str) else "",
-                location=ptr,
-                type=_purpose(el.get("software_primaryPurpose")),
-            )
-        )
+        kind = min(package_types)
+        components.extend(every_value(
+            dups, el, lambda e, ptr=ptr, kind=kind: _package3_component(path, ptr, e, kind, refs, problems)
+        ))
     return Inventory(
         path=path, format=fmt, components=components, metadata={"spdxVersion": spec_version}, problems=problems
     )
 
 
-def _agent_ref(path: str, ptr: str, ref: Any, agents: dict[str, str], field: str, out: list[tuple[str, str]]) -> None:
-    """An agent reference: an ``spdxId`` string, or (in compacted documents) an inline agent object."""
-    if isinstance(ref, str):
-        name = agents.get(ref)
-    elif isinstance(ref, dict):
-        name = expect_str(path, f"{ptr}/name", ref.get("name")).strip()
-    else:
-        raise InputError(path, f"expected an spdxId string, found {type_name(ref)}", where=ptr)
-    if name:
-        out.append((field, name))
+def _agent_component(path: str, ptr: str, el: dict[str, Any]) -> Component:
+    """An agent element's name, as a component only to read every value of a repeated name."""
+    return Component(name=expect_str(path, f"{ptr}/name", el.get("name")).strip())
+
+
+def _package3_component(
+    path: str, ptr: str, el: dict[str, Any], kind: str, refs: _AgentRefs, problems: list[str]
+) -> Component:
+    """One SPDX 3 package element."""
+    name = _name(path, ptr, el, kind, problems)
+    version = expect_str(path, f"{ptr}/software_packageVersion", el.get("software_packageVersion"))
+    vendor_fields: list[tuple[str, str]] = []
+    supplied = el.get("suppliedBy")
+    if supplied is not None:
+        refs.add(f"{ptr}/suppliedBy", supplied, "suppliedBy", vendor_fields)
+    originated = el.get("originatedBy")
+    if originated is not None:
+        expect_list(path, f"{ptr}/originatedBy", originated)
+        for j, ref in enumerate(originated):
+            refs.add(f"{ptr}/originatedBy/{j}", ref, "originatedBy", vendor_fields)
+    identifiers: list[tuple[str, str, str]] = []
+    purl = expect_str(path, f"{ptr}/software_packageUrl", el.get("software_packageUrl")).strip()
+    if purl:
+        identifiers.append(("purl", purl, "software_packageUrl"))
+    found = _typed_refs(
+        path, f"{ptr}/externalIdentifier", el.get("externalIdentifier"), ("externalIdentifierType", "identifier"),
+        ID3_KINDS, identifiers,
+    )
+    purl = purl or found
+    sid = el.get("spdxId")
+    return Component(
+        name=name,
+        version=version,
+        vendor_fields=vendor_fields,
+        identifiers=identifiers,
+        purl=purl,
+        bom_ref=sid if isinstance(sid, str) else "",
+        location=ptr,
+        type=_purpose(el.get("software_primaryPurpose")),
+    )
+
+
+# The last segment of an IRI or id (after the last '/', '#' or ':'), when it has a letter.
+_REF_TAIL = re.compile(r"[^/#:]*[^\W\d_][^/#:]*$")
+
+
+class _AgentRefs:
+    """Agent references of SPDX 3 packages, resolved against the document's agent elements."""
+
+    def __init__(self, path: str, agents: dict[str, list[str]], ids: set[str], problems: list[str]) -> None:
+        self.path = path
+        self.agents = agents
+        self.ids = ids
+        self.problems = problems
+
+    def add(self, ptr: str, ref: Any, field: str, out: list[tuple[str, str]]) -> None:
+        """An ``spdxId`` string, or (in compacted documents) an inline agent object.
+
+        A reference to an element the document does not contain would silently drop the supplier: it
+        is a listed problem, and the reference's last segment is kept as evidence under
+        ``<field> (unresolved)``: an IRI such as ``https://example.com/agent/AO-Kaspersky-Lab`` often
+        ends in the organisation's name (a bare number or an opaque id matches nothing).
+        """
+        if isinstance(ref, dict):
+            names = [expect_str(self.path, f"{ptr}/name", ref.get("name")).strip()]
+        elif isinstance(ref, str):
+            names = self.agents.get(ref, [])
+            if not names:
+                if ref in self.ids:
+                    why = "an element that is no agent with a name"
+                else:
+                    why = "no element of this document"
+                self.problems.append(f"{ptr}: {field} {quoted(ref)} is {why}; the reference is kept as evidence")
+                tail = _REF_TAIL.search(ref)
+                if tail is not None:
+                    out.append((f"{field} (unresolved)", tail.group(0)))
+                return
+        else:
+            raise InputError(self.path, f"expected an spdxId string, found {type_name(ref)}", where=ptr)
+        out.extend((field, name) for name in names if name)
 
 
 class SPDXJSONReader:
@@ -275,7 +327,7 @@ class SPDXJSONReader:
         doc = parse_json(source)
         expect_object(source.path, "/", doc, "an SPDX document object")
         if "@graph" in doc or "@context" in doc:
-            return read_spdx3(source.path, doc, self.name)
+            return read_spdx3(source.path, doc, self.name, source.duplicates)
         if "spdxVersion" not in doc:
             raise InputError(source.path, "not an SPDX document: no spdxVersion", where="/spdxVersion")
-        return read_spdx2(source.path, doc, self.name)
+        return read_spdx2(source.path, doc, self.name, source.duplicates)

@@ -34,6 +34,10 @@ _DECLARED = re.compile(rb"""^<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']{0,64})["'
 DTD_REFUSED = "XML with a DTD (<!DOCTYPE>) is refused: SBOMs and inventories never need one"
 
 
+# XML 1.0 production [81] EncName: [A-Za-z] ([A-Za-z0-9._] | '-')*
+_ENC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")
+
+
 def xml_encoding(source: Source) -> tuple[str, int]:
     """The codec and BOM length: a BOM wins, then the XML declaration, then UTF-8."""
     data = source.data
@@ -44,6 +48,11 @@ def xml_encoding(source: Source) -> tuple[str, int]:
     if m is None:
         return "utf-8", 0
     name = m.group(1).decode("ascii", "replace").strip()
+    if not _ENC_NAME.fullmatch(name):  # a NUL byte made codecs.lookup raise ValueError: an internal error
+        raise InputError(
+            source.path, f"the XML declaration's encoding {name!r} is not an encoding name (XML 1.0 EncName)",
+            where="line 1",
+        )
     try:
         info = codecs.lookup(name)
     except LookupError:
