@@ -58,8 +58,13 @@ def chunked(n: int, workers: int) -> list[range]:
 
 
 def _worker_options(options: ScanOptions) -> ScanOptions:
-    """What a worker needs: no waivers (applied once to the merged report) and no nested parallelism."""
-    return replace(options, waivers=None, jobs=1, scheduler=None)
+    """What a worker needs: no waivers (applied once to the merged report) and no nested parallelism.
+
+    A scheduler implies the opt-in to remote inputs, which the workers keep without it.
+    """
+    from compliance.scan import remote_allowed
+
+    return replace(options, waivers=None, jobs=1, scheduler=None, allow_remote=remote_allowed(options))
 
 
 # -- worker processes on this machine -----------------------------------------------------------

@@ -233,16 +233,24 @@ def test_the_entry_point_loads_msgspec_without_typing_extensions(warm: Path) -> 
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "named", "suggested"),
     [
-        (["--jurisdicton", "US"], "No such option '--jurisdicton'. Did you mean '--jurisdiction'?"),
-        (["-j", "US", "-x"], "No such option '-x'."),
+        (["--jurisdicton", "US"], "--jurisdicton", "--jurisdiction"),
+        (["-j", "US", "-x"], "-x", None),
     ],
 )
-def test_option_errors_keep_their_suggestions(args: list[str], message: str) -> None:
-    """Short options skip the suggestions only where click discards them: a misspelt long option still gets one."""
+def test_option_errors_keep_their_suggestions(args: list[str], named: str, suggested: str | None) -> None:
+    """Short options skip the suggestions only where click discards them: a misspelt long option still gets one.
+
+    The wording is click's; what is ours is that the option is named and the suggestion still given.
+    """
     proc = run_cli("scan", str(EXAMPLES / "clean-web-app.cdx.json"), *args)
-    assert proc.returncode == 2 and proc.stderr.rstrip().endswith(f"Error: {message}"), proc.stderr
+    last = proc.stderr.rstrip().splitlines()[-1]
+    assert proc.returncode == 2 and named in last, proc.stderr
+    if suggested:
+        assert suggested in last, proc.stderr
+    else:
+        assert "--" not in last, proc.stderr
 
 
 def test_only_the_command_ends_without_teardown(warm: Path) -> None:
