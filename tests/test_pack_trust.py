@@ -93,3 +93,16 @@ def test_an_add_on_with_identities_of_its_own_still_loads(tmp_path: Path) -> Non
     pack = addon_pack(tmp_path, "      namespace:\n        - {value: com.acmeav, status: secondary}\n")
     proc = run_cli("rules", "validate", str(pack), "--with-builtin")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_an_add_on_product_named_after_a_built_in_brand_is_refused(tmp_path: Path) -> None:
+    # Without the check, a component named exactly so would match the add-on's product (exact name)
+    # instead of Kaspersky's brand, and Kaspersky's rules would never see it.
+    pack = addon_pack(tmp_path, "", "          cpe:\n            - {value: 'acme:scan-engine', status: secondary}\n")
+    vendors = pack / "vendors" / "acme.yaml"
+    vendors.write_text(vendors.read_text("utf-8").replace("Acme Scan Engine", "Kaspersky Endpoint Security Cloud Plus"), "utf-8")
+    sbom = bom(tmp_path, {"type": "application", "bom-ref": "x", "name": "Kaspersky Endpoint Security Cloud Plus",
+                          "version": "1"})
+    proc = run_cli("scan", str(sbom), "-j", "US", "--as-of", "2026-12-07", "-q", "--rules", str(pack))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "acme.yaml: vendor acme-av: products.acme-engine.names" in proc.stderr and "kaspersky's brand" in proc.stderr

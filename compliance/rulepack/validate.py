@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from compliance.identifiers import purl_key
+from compliance.normalize import org_tokens, product_tokens
 from compliance.rulepack.model import Product, Rule, RulePack, Vendor
 from compliance.untrusted import quoted
 
@@ -63,7 +64,8 @@ def identity_overlap_problems(vendors: Iterable[Vendor]) -> list[str]:
     could turn a FAIL into a PASS while every name in it looked harmless. Exact duplicates are caught by the
     loader's collision check; this catches nesting, either way round: a namespace, an app id, a purl (or a
     Maven group) and another vendor's namespace or purl prefix; a product CPE and another vendor's CPE
-    vendor; a winget id and another vendor's winget publisher. The vendor read later (an add-on pack's,
+    vendor; a winget id and another vendor's winget publisher; a name, brand or product name that starts
+    with another vendor's brand ("Kaspersky Endpoint Security Cloud Plus"). The vendor read later (an add-on pack's,
     since packs load in order) is the one named.
     """
     vendors = list(vendors)
@@ -130,6 +132,21 @@ def identity_overlap_problems(vendors: Iterable[Vendor]) -> list[str]:
                 check(v, f"products.{p.id}.identifiers.cpe", it.value, "cpe", it.value.lower())
             for it in p.identifiers.get("winget", []):
                 check(v, f"products.{p.id}.identifiers.winget", it.value, "winget", it.value.lower())
+    brands: dict[tuple[str, ...], str] = {}
+    for v in vendors:
+        for b in v.brands:
+            brands.setdefault(org_tokens(b.value), v.id)
+    for v in vendors:
+        names = [("names", n.value, org_tokens(n.value)) for n in v.names]
+        names += [("brands", b.value, org_tokens(b.value)) for b in v.brands]
+        names += [(f"products.{p.id}.names", n, product_tokens(n)) for p in v.products for n in (p.name, *(i.value for i in p.names))]
+        for field, value, toks in names:
+            owner = next((brands[toks[:k]] for k in range(1, len(toks) + 1) if toks[:k] in brands), None)
+            if owner is not None and order[owner] < order[v.id]:
+                problems.append(
+                    f"{v.file}: vendor {v.id}: {field}: {quoted(value)} starts with vendor {owner}'s brand: "
+                    "a vendor may not claim another vendor's identifiers"
+                )
     return problems
 
 
