@@ -2,8 +2,13 @@
 
 The contract, in the order the steps run (``tokens``, ``org_name`` and ``product_tokens``):
 
-1. **Format characters are dropped** (Unicode category Cf: ZERO WIDTH SPACE, ZWNJ, ZWJ, WORD JOINER, SOFT
-   HYPHEN, the BOM, bidi controls), not turned into separators: ``"Kasper\\u200bsky"`` is ``kaspersky``.
+1. **Invisible characters are dropped**, not turned into separators: format characters (Unicode category Cf:
+   ZERO WIDTH SPACE, ZWNJ, ZWJ, WORD JOINER, SOFT HYPHEN, the BOM, bidi controls, tag characters) and every
+   other Default_Ignorable_Code_Point (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the COMBINING
+   GRAPHEME JOINER, variation selectors U+FE00-FE0F and U+E0100-E01EF, the Mongolian free variation
+   selectors): ``"Kasper\\u200bsky"`` and ``"Kasper\\u3164sky"`` are ``kaspersky``. The property comes from the
+   ``regex`` package's Unicode data (the standard library has no Default_Ignorable), imported only for text
+   holding a character of the few blocks where such characters live (``IGNORABLE_RANGES``).
 2. **Compatibility decomposition, accents, case**: NFKD (fullwidth ``Ｋ`` is ``K``, ``ﬁ`` is ``fi``), combining
    marks dropped (``é`` is ``e``, ``й`` is ``и``), then casefold.
 3. **Tokens**: split at every run of characters that are not letters or digits (``_`` splits too).
@@ -75,10 +80,37 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 
 
+# Every Default_Ignorable_Code_Point that is not a format character (Cf) lies in one of these ranges, and
+# most text has no character in them, so ``regex`` (and its Unicode data) is loaded only for text that does.
+# ``tests/test_identity_dodges.py`` holds the ranges to the data.
+IGNORABLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF),
+)
+
+
+def _maybe_ignorable(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in IGNORABLE_RANGES)
+
+
+@lru_cache(maxsize=1)
+def _ignorable_pattern():  # type: ignore[no-untyped-def]
+    import regex
+
+    return regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}]")
+
+
+def _invisible(ch: str) -> bool:
+    """Step 1's test for one character that is not ASCII."""
+    if unicodedata.category(ch) == "Cf":
+        return True
+    return _maybe_ignorable(ch) and _ignorable_pattern().match(ch) is not None
+
+
 def _drop_format(text: str) -> str:
     """Step 1 for text that is not ASCII."""
-    category = unicodedata.category
-    return "".join(ch for ch in text if ch < "\x80" or category(ch) != "Cf")
+    return "".join(ch for ch in text if ch < "\x80" or not _invisible(ch))
 
 
 def fold(text: str) -> str:
@@ -100,8 +132,7 @@ def has_format_characters(text: str) -> bool:
     """True when ``text`` holds a character that step 1 drops."""
     if text.isascii():
         return False
-    category = unicodedata.category
-    return any(ch >= "\x80" and category(ch) == "Cf" for ch in text)
+    return any(ch >= "\x80" and _invisible(ch) for ch in text)
 
 
 def _strip_cjk_suffix(token: str) -> str:
