@@ -87,15 +87,27 @@ def rules_build(directory: str, sign_keys: tuple[str, ...], out_dir: str, status
     )
 
 
-def _install(listing_at: str, trusted_key_files: tuple[str, ...], allow_downgrade: bool, origin: str) -> None:
-    from compliance.rulepack.channel import MAX_ARCHIVE, MAX_LISTING, archive_location, fetch, install
+def _install(listing_at: str, trusted_key_files: tuple[str, ...], allow_downgrade: bool, origin: str,
+             timeout: float | None = None) -> None:
+    import time
+
+    from compliance.rulepack.channel import (
+        MAX_ARCHIVE,
+        MAX_LISTING,
+        UPDATE_TIMEOUT,
+        archive_location,
+        fetch,
+        install,
+    )
     from compliance.signing import trusted_keys
 
     keys = trusted_keys(extra_keys(trusted_key_files))
-    listing_bytes = fetch(listing_at, MAX_LISTING, "listing")
+    deadline = time.monotonic() + (timeout or UPDATE_TIMEOUT)  # one budget for the listing and the archive
+    listing_bytes = fetch(listing_at, MAX_LISTING, "listing", deadline)
 
     def get_archive(listing: Any) -> bytes:
-        return fetch(archive_location(listing_at, listing.archive_name), min(MAX_ARCHIVE, listing.archive_size), "archive")
+        return fetch(archive_location(listing_at, listing.archive_name), min(MAX_ARCHIVE, listing.archive_size),
+                     "archive", deadline)
 
     outcome, installed = install(listing_bytes, listing_at, get_archive, keys, allow_downgrade=allow_downgrade,
                                  origin=origin)
@@ -115,7 +127,10 @@ def _install(listing_at: str, trusted_key_files: tuple[str, ...], allow_downgrad
               "Default: $COMPLYCHECK_PACK_URL.")
 @TRUSTED_KEY
 @click.option("--allow-downgrade", is_flag=True, help="Install a pack older than the one in use.")
-def rules_update(source: str | None, trusted_key_files: tuple[str, ...], allow_downgrade: bool) -> None:
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Give up when the download takes longer than this (default 300; a silent connection: 30).")
+def rules_update(source: str | None, trusted_key_files: tuple[str, ...], allow_downgrade: bool,
+                 timeout: float | None) -> None:
     """Download, verify and install the rule pack a signed listing names (the only command that uses the network)."""
     from compliance.rulepack.channel import listing_location
 
@@ -124,7 +139,7 @@ def rules_update(source: str | None, trusted_key_files: tuple[str, ...], allow_d
         _die("rules update: no source: give --from URL|PATH (or set COMPLYCHECK_PACK_URL)")
     assert source is not None
     where = listing_location(source)
-    _install(where, trusted_key_files, allow_downgrade, where)
+    _install(where, trusted_key_files, allow_downgrade, where, timeout)
 
 
 @rules.command("import")
@@ -186,20 +201,27 @@ def verify_attestation(attestation: str, key_files: tuple[str, ...], input_files
 
 
 def _file_sha256(path: str) -> str:
-    """The sha256 of a file, read in chunks (an SBOM may be a gigabyte); a regular file only."""
+    """The sha256 of a file, read in chunks (an SBOM may be a gigabyte); a regular file only, opened without
+    blocking (a FIFO given as --input would otherwise wait for a writer for ever)."""
     import stat
 
     from compliance.readers.base import sha256
 
     try:
-        with open(path, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                _die(f"{path}: not a regular file")
-            h = sha256()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        _die(f"{path}: cannot read: {exc.strerror or exc}")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            _die(f"{path}: not a regular file")
+        h = sha256()
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
     except OSError as exc:
         _die(f"{path}: cannot read: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
     return str(h.hexdigest())
 
 
