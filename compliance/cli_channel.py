@@ -175,24 +175,39 @@ def rules_status(trusted_key_files: tuple[str, ...]) -> None:
               help="Public key (PEM) the attestation must be signed with (repeatable: any one will do).")
 @click.option("--input", "input_files", multiple=True, metavar="FILE",
               help="An input that must be a subject of the attestation (its sha256 is checked; repeatable).")
-def verify_attestation(attestation: str, key_files: tuple[str, ...], input_files: tuple[str, ...]) -> None:
+@click.option("--any-subject", is_flag=True,
+              help="Check the signature and the result only, whatever files the verdict is about (no --input).")
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+              help="A jurisdiction the verdict must have been reached for (repeatable; ALL covers every code).")
+@click.option("--policy-file", "policy_file", metavar="FILE",
+              help="The policy file (.complycheck.yaml) the scan must have read: its sha256 is compared.")
+def verify_attestation(attestation: str, key_files: tuple[str, ...], input_files: tuple[str, ...],
+                       any_subject: bool, jurisdictions: tuple[str, ...], policy_file: str | None) -> None:
     """Check a signed verdict (--attest): signature, subjects, and the result.
 
     Exit 0: it verifies and the verdict is PASSED. Exit 1: it verifies and the verdict is FAILED.
     Exit 2: it does not verify (bad or unknown signature, a given input that is not a subject) or cannot be read.
+    Give the files the verdict must be about with --input: without it, any PASSED attestation the key ever
+    signed (of another product's SBOM, say) would do, so it is refused unless --any-subject says so.
     """
     from compliance.attestation import AttestationError, summary_lines, verify
     from compliance.rulepack.channel import ChannelError, _read_local
     from compliance.signing import MAX_ENVELOPE, load_public_key
 
+    if not input_files and not any_subject:
+        _die(f"{attestation}: give --input FILE for each file the verdict must be about (or --any-subject to check "
+             "the signature and the result only): any PASSED verdict the key signed would verify otherwise")
+    if input_files and any_subject:
+        _die("--any-subject and --input exclude each other")
     keys = [load_public_key(k) for k in key_files]
     try:
         data = _read_local(attestation, MAX_ENVELOPE, "attestation")
     except ChannelError as exc:
         _die(str(exc))
     inputs = [(f, _file_sha256(f)) for f in input_files]
+    policy = (policy_file, _file_sha256(policy_file)) if policy_file else None
     try:
-        statement, key = verify(data, attestation, keys, inputs)
+        statement, key = verify(data, attestation, keys, inputs, jurisdictions=jurisdictions, policy_file=policy)
     except AttestationError as exc:
         _die(str(exc))
     result = statement["predicate"]["verificationResult"]
