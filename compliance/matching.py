@@ -32,12 +32,14 @@ from compliance.identifiers import (
 from compliance.model import Component, Evidence
 from compliance.normalize import (
     FOLD_INVISIBLE,
+    FOLD_SPLIT,
     confusable_org_name,
     confusable_product_tokens,
     forms_conflict,
     has_format_characters,
     identifier_text,
     is_distinctive,
+    joined_tokens,
     legal_form_spellings,
     org_name,
     org_tokens,
@@ -183,6 +185,16 @@ class VendorIndex:
         self._registry_hits: dict[_Hit, _Hit] = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
+        # Words of catalog names that belong to one vendor only, of 5 letters or more: a value whose plain
+        # tokens name nothing is tried once more with such a word's split pieces joined ("Kas persky").
+        owners: dict[str, set[str]] = {}
+        for toks, entries in self.org_exact.items():
+            for t in toks:
+                owners.setdefault(t, set()).update(hit.vendor for hit, _forms in entries)
+        for toks, hit in self.product_name.items():
+            for t in toks:
+                owners.setdefault(t, set()).add(hit.vendor)
+        self.split_words = frozenset(t for t, vs in owners.items() if len(vs) == 1 and len(t) >= 5 and t.isalpha())
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
         self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
         self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
@@ -264,15 +276,26 @@ class VendorIndex:
             return cache[value]
         toks, forms = org_name(value)
         hit = self._org_hit(toks, forms)
+        folded: tuple[str, ...] = ()
         if not value.isascii():
-            folded: tuple[str, ...] = (FOLD_INVISIBLE,) if has_format_characters(value) else ()
+            folded = (FOLD_INVISIBLE,) if has_format_characters(value) else ()
             if hit is None:
                 variant = confusable_org_name(value)
                 if variant is not None:
                     hit = self._org_hit(variant[0], variant[1])
                     folded += (variant[2],)
-            if hit is not None and folded:
-                hit = hit._replace(folded=folded)
+                    toks = variant[0] if hit is None else toks
+        if hit is None and len(toks) > 1:
+            joined = joined_tokens(toks, self.split_words)
+            if joined is not None:
+                hit = self._org_hit(joined, forms)
+                folded += (FOLD_SPLIT,)
+                # A split word may be a dodge or two real words ("Kasper Sky", a person): only a legal name
+                # with its legal form keeps its strength; anything less is weak (a warning to look at).
+                if hit is not None and hit.strength != "strong":
+                    hit = hit._replace(strength="weak")
+        if hit is not None and folded:
+            hit = hit._replace(folded=folded)
         if hit is not None and hit.method == "legal-name":
             note = _form_note(value, hit.label)
             if note:
@@ -576,7 +599,8 @@ class VendorIndex:
         It counts only when no identity evidence names a different vendor.
         """
         identity_vendors = {h.vendor for h, _, _ in hits}
-        hit = self.product_name.get(product_tokens(name))
+        toks = product_tokens(name)
+        hit = self.product_name.get(toks)
         folded: tuple[str, ...] = ()
         if hit is None and not name.isascii():
             variant = confusable_product_tokens(name)
@@ -584,6 +608,15 @@ class VendorIndex:
                 hit = self.product_name.get(variant[0])
                 if hit is not None:
                     folded = (variant[1],)
+                else:
+                    toks = variant[0]
+        if hit is None and len(toks) > 1:
+            joined = joined_tokens(toks, self.split_words)
+            if joined is not None:
+                hit = self.product_name.get(joined)  # the exact product name only, never a brand in a longer one
+                if hit is not None:
+                    folded += (FOLD_SPLIT,)
+                    hit = hit._replace(strength="weak")  # "Tik Tok" may be a clock app's name: a warning
         if hit is None and not identity_vendors:
             hit = self._brand_in_name(org_tokens(name))
             if hit is None and not name.isascii():

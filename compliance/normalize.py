@@ -45,6 +45,7 @@ from functools import lru_cache
 FOLD_INVISIBLE = "contains invisible characters"
 FOLD_MIXED = "mixed-script"
 FOLD_CONFUSABLE = "confusable characters"
+FOLD_SPLIT = "a word split apart"
 
 # Legal forms and corporate suffixes, written as tokens after normalisation.
 LEGAL_FORMS = frozenset(
@@ -281,6 +282,30 @@ def is_distinctive(toks: tuple[str, ...]) -> bool:
 def folds(text: str) -> tuple[str, ...]:
     """What the plain steps had to fold in ``text`` for the evidence: ``(FOLD_INVISIBLE,)`` or ``()``."""
     return (FOLD_INVISIBLE,) if has_format_characters(text) else ()
+
+
+def joined_tokens(toks: tuple[str, ...], words: frozenset[str]) -> tuple[str, ...] | None:
+    """``toks`` with every run of two or three adjacent tokens whose concatenation is one of ``words`` joined
+    into it (``("kas", "persky", "lab")`` -> ``("kaspersky", "lab")``), or None when nothing joins.
+
+    ``words`` are the catalog's distinctive name words (``VendorIndex.split_words``): a space, a hyphen, a
+    dot or a visible blank (U+2800) inside "Kaspersky" is visible but reads past a hurried reviewer, and
+    splitting a catalog word in two never makes another company's name.
+    """
+    out: list[str] = []
+    changed = False
+    i, n = 0, len(toks)
+    while i < n:
+        for width in (2, 3):
+            if i + width <= n and "".join(toks[i : i + width]) in words:
+                out.append("".join(toks[i : i + width]))
+                i += width
+                changed = True
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return tuple(out) if changed else None
 
 
 # -- confusables (UTS #39) ---------------------------------------------------------------------------

@@ -80,3 +80,38 @@ def test_the_ignorable_ranges_hold_every_default_ignorable_code_point_that_is_no
     ]
     assert missing == []
     assert all(normalize.fold(f"a{c}b") == "ab" for c in IGNORABLE_NOT_CF.values())
+
+
+# -- a word split apart -------------------------------------------------------------------------------
+
+
+def supplier_scan(tmp_path: Path, supplier: str, *extra: str) -> tuple[int, dict]:
+    return scan(tmp_path, {"type": "application", "bom-ref": "a", "name": "Endpoint Agent", "version": "1",
+                           "supplier": {"name": supplier}}, *extra)
+
+
+@pytest.mark.parametrize("supplier", ["AO Kas persky Lab", "AO Kas-persky Lab", "AO Kas.persky Lab",
+                                      "AO Kasper\u2800sky Lab", "AO Ka spers ky Lab"])
+def test_a_legal_name_with_a_word_split_apart_still_fails(tmp_path: Path, supplier: str) -> None:
+    code, report = supplier_scan(tmp_path, supplier)
+    assert code == 1
+    evidence = [e for f in report["findings"] for e in f["evidence"] if e["field"] == "supplier.name"]
+    assert evidence and {e["strength"] for e in evidence} == {"strong"}
+    assert all("a word split apart" in e.get("folded", []) for e in evidence)
+
+
+@pytest.mark.parametrize("supplier", ["Kas persky Lab", "Kasper Sky"])
+def test_a_split_name_without_its_legal_form_is_a_warning_to_look_at(tmp_path: Path, supplier: str) -> None:
+    # "Kasper Sky" may be a person; "Kas persky Lab" a dodge: either way a reviewer should look, and
+    # neither fails the gate on a guess.
+    code, report = supplier_scan(tmp_path, supplier)
+    assert code == 0 and report["summary"]["warn"] == 1 and report["summary"]["fail"] == 0
+    assert {e["strength"] for f in report["findings"] for e in f["evidence"]} == {"weak"}
+
+
+def test_split_words_leave_real_two_word_names_alone(tmp_path: Path) -> None:
+    code, report = scan(tmp_path, {"type": "library", "bom-ref": "s", "name": "sky-utils", "version": "1.0",
+                                   "author": "Kasper Sky", "purl": "pkg:npm/sky-utils@1.0"})
+    assert code == 0 and report["summary"]["warn"] == 0 and report["summary"]["fail"] == 0
+    code, report = scan(tmp_path, {"type": "application", "bom-ref": "c", "name": "Tik Tok Timer", "version": "2"})
+    assert code == 0 and not report["findings"]
