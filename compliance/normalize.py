@@ -79,6 +79,7 @@ CJK_LEGAL_SUFFIXES = (
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
+_DOTTED_ANY_CASE = re.compile(r"\b(?:[a-zA-Z]\.){2,}")
 
 
 # Every Default_Ignorable_Code_Point that is not a format character (Cf) lies in one of these ranges, and
@@ -118,9 +119,16 @@ def fold(text: str) -> str:
     """Steps 1 and 2: format characters dropped, NFKD without combining marks, casefolded."""
     if text.isascii():
         return text.lower()
+    return _fold_keep_case(text).casefold()
+
+
+def _fold_keep_case(text: str) -> str:
+    """Step 1 and step 2 less the casefold: what the confusables step reads, since a letter's look depends
+    on its case (Greek capital Υ looks like Y, its small letter υ like u)."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", _drop_format(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.casefold()
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=65536)
@@ -204,11 +212,12 @@ def _org_fold(raw: list[str]) -> tuple[tuple[str, ...], frozenset[str], frozense
     return tuple(out), frozenset(forms), frozenset(spelt)
 
 
-def _org_tokens_raw(text: str) -> list[str]:
-    """Steps 1-3 for an organisation name, dotted abbreviations ("S.A.", "L.L.C.") collapsed first."""
-    raw = fold(text)
+def _org_tokens_raw(text: str, keep_case: bool = False) -> list[str]:
+    """Steps 1-3 for an organisation name, dotted abbreviations ("S.A.", "L.L.C.") collapsed first;
+    ``keep_case``: without the casefold (for the confusables step)."""
+    raw = _fold_keep_case(text) if keep_case else fold(text)
     if "." in raw:
-        raw = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), raw)
+        raw = (_DOTTED_ANY_CASE if keep_case else _DOTTED).sub(lambda m: m.group(0).replace(".", ""), raw)
     return [t for t in _NON_WORD.split(raw) if t]
 
 
@@ -359,8 +368,9 @@ def ascii_prototypes() -> dict[str, str]:
 
 
 def _prototype(ch: str, table: dict[str, str]) -> str | None:
-    """The ASCII prototype of a folded (lower-case) character, or of its capital: Cyrillic к's prototype is
-    ĸ (kra), its capital К's is K, and we compare without case."""
+    """The ASCII prototype (lower-cased) of a character as written, or else of its capital: Cyrillic к's own
+    prototype is ĸ (kra), its capital К's is K, and we compare without case. As written, because case
+    changes the look: Greek capital Υ reads as Y, its small letter υ as u."""
     proto = table.get(ch)
     if proto is None:
         upper = ch.upper()
@@ -384,7 +394,7 @@ def skeleton(token: str) -> tuple[str, str] | None:
     out = []
     for ch in token:
         if ch < "\x80":
-            out.append(ch)
+            out.append(ch.lower())
             continue
         proto = _prototype(ch, table)
         if proto is None:
@@ -397,10 +407,10 @@ def skeleton(token: str) -> tuple[str, str] | None:
 def _skeleton_tokens(raw: list[str]) -> tuple[list[str], str] | None:
     changed: list[str] = []
     flag = ""
-    for tok in raw:
+    for tok in raw:  # tokens as written (case kept): a letter's look depends on its case
         skel = skeleton(tok)
         if skel is None:
-            changed.append(tok)
+            changed.append(tok.casefold())
         else:
             changed.append(skel[0])
             flag = FOLD_MIXED if FOLD_MIXED in (flag, skel[1]) else skel[1]
@@ -413,7 +423,7 @@ def confusable_org_name(text: str) -> tuple[tuple[str, ...], frozenset[str], str
     token of ``text`` changes. Ask only when the plain name matched nothing."""
     if text.isascii():
         return None
-    found = _skeleton_tokens(_org_tokens_raw(text))
+    found = _skeleton_tokens(_org_tokens_raw(text, keep_case=True))
     if found is None:
         return None
     toks, forms, _ = _org_fold(found[0])
@@ -427,7 +437,7 @@ def confusable_product_tokens(text: str) -> tuple[tuple[str, ...], str] | None:
     """``product_tokens`` of ``text`` with confusable tokens read as ASCII, and the fold; None if unchanged."""
     if text.isascii():
         return None
-    found = _skeleton_tokens(list(tokens(text)))
+    found = _skeleton_tokens([t for t in _NON_WORD.split(_fold_keep_case(text)) if t])
     if found is None:
         return None
     toks = _product_trim(tuple(found[0]))

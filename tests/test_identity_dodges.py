@@ -115,3 +115,21 @@ def test_split_words_leave_real_two_word_names_alone(tmp_path: Path) -> None:
     assert code == 0 and report["summary"]["warn"] == 0 and report["summary"]["fail"] == 0
     code, report = scan(tmp_path, {"type": "application", "bom-ref": "c", "name": "Tik Tok Timer", "version": "2"})
     assert code == 0 and not report["findings"]
+
+
+# -- look-alikes read as written: case changes the look ----------------------------------------------
+
+
+@pytest.mark.parametrize("supplier", ["AO KASPERSKΥ LAB", "AO ΚΑSΡΕRSΚΥ Lab"])  # Greek capitals: Υ reads as Y
+def test_capital_look_alikes_are_read_in_their_own_case(tmp_path: Path, supplier: str) -> None:
+    code, report = supplier_scan(tmp_path, supplier)
+    assert code == 1
+    evidence = [e for f in report["findings"] for e in f["evidence"] if e["field"] == "supplier.name"]
+    assert evidence and {e["strength"] for e in evidence} == {"strong"}
+    assert all("mixed-script" in e.get("folded", []) for e in evidence)
+
+
+def test_an_all_capital_product_name_with_a_greek_letter_is_its_product(tmp_path: Path) -> None:
+    # Greek capital nu reads as N; its small letter ν, which casefolding gives, as v
+    _code, report = scan(tmp_path, {"type": "application", "bom-ref": "d", "name": "DI\u039dGTALK", "version": "7"})
+    assert {f.get("product") for f in report["findings"]} == {"dingtalk"}
