@@ -273,3 +273,21 @@ def test_verify_attestation_refuses_a_fifo_as_input_or_key_at_once(tmp_path: Pat
     assert_clean_error(run_cli("verify-attestation", str(attestation), "--key", str(pub), "--input", str(fifo)),
                        str(fifo), "not a regular file")
     assert_clean_error(run_cli("verify-attestation", str(attestation), "--key", str(fifo)), str(fifo), "not a regular file")
+
+
+def test_a_link_planted_where_a_version_will_be_installed_is_replaced_never_followed(tmp_path: Path, data_dir: Path) -> None:
+    key, pub = keygen(tmp_path)
+    out = build(tmp_path, pack_copy(tmp_path, "2099.1.1.1"), key)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("keep", "utf-8")
+    home = data_dir / "packs" / "complycheck-builtin"
+    home.mkdir(parents=True, mode=0o700)
+    os.chmod(data_dir, 0o700)
+    os.chmod(data_dir / "packs", 0o700)
+    (home / "2099.1.1.1").symlink_to(victim, target_is_directory=True)
+    proc = run_cli("rules", "import", str(out), "--trusted-key", str(pub))
+    assert proc.returncode == 0, proc.stderr
+    assert (victim / "keep.txt").read_text("utf-8") == "keep"
+    assert not (home / "2099.1.1.1").is_symlink()
+    assert scan_json("--trusted-key", str(pub))["rulepack"]["packs"][0]["version"] == "2099.1.1.1"

@@ -638,7 +638,9 @@ def install(
                   "keyid": key.keyid}
         (staging / "origin.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", "utf-8")
         final = root / listing.version
-        if final.exists():  # left by an earlier install that was not activated, or a downgrade target
+        if final.is_symlink() or final.is_file():  # never followed: removed as the entry it is
+            final.unlink()
+        elif final.exists():  # left by an earlier install that was not activated, or a downgrade target
             shutil.rmtree(final)
         os.replace(staging, final)
     except BaseException:
