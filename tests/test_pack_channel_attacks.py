@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import http.server
 import io
 import json
 import os
 import shutil
 import tarfile
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import assert_clean_error, run_cli
-from tests.test_pack_channel import SBOM, build, keygen, pack_copy, scan_json
+from tests.test_pack_channel import SBOM, _Server, build, keygen, pack_copy, publish, scan_json, server  # noqa: F401 (a fixture)
 
 data_dir = pytest.fixture(lambda tmp_path, monkeypatch: _data_dir(tmp_path, monkeypatch))
 
@@ -39,96 +36,35 @@ def installed(data_dir: Path, version: str) -> Path:
 # -- a server that misbehaves ----------------------------------------------------------------------
 
 
-class _Hostile:
-    """Serves a directory, except: ``trickle`` names sent one byte at a time, ``redirect`` names -> a URL."""
-
-    def __init__(self, root: Path) -> None:
-        self.root, self.trickle, self.redirect = root, set(), {}
-        outer = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *a, **kw):  # type: ignore[no-untyped-def]
-                super().__init__(*a, directory=str(outer.root), **kw)
-
-            def log_message(self, *_a):  # type: ignore[no-untyped-def]
-                pass
-
-            def do_GET(self):  # type: ignore[no-untyped-def]
-                name = self.path.rsplit("/", 1)[-1]
-                if self.path.lstrip("/") in outer.redirect:
-                    self.send_response(302)
-                    self.send_header("Location", outer.redirect[self.path.lstrip("/")])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if name in outer.trickle:
-                    data = (outer.root / name).read_bytes()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    for i in range(min(len(data), 200)):  # bounded: 200 bytes at most, 0.1 s apart
-                        try:
-                            self.wfile.write(data[i : i + 1])
-                            self.wfile.flush()
-                        except OSError:
-                            return
-                        time.sleep(0.1)
-                    return
-                super().do_GET()
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def hostile(tmp_path: Path) -> Iterator[_Hostile]:
-    root = tmp_path / "mirror"
-    root.mkdir()
-    server = _Hostile(root)
-    yield server
-    server.close()
-
-
-def publish(server: _Hostile, out: Path) -> None:
-    for f in out.iterdir():
-        shutil.copy(f, server.root / f.name)
-
-
-def test_a_server_that_trickles_is_cut_off_by_the_update_deadline(tmp_path: Path, data_dir: Path, hostile: _Hostile) -> None:
+def test_a_server_that_trickles_is_cut_off_by_the_update_deadline(tmp_path: Path, data_dir: Path, server: _Server) -> None:  # noqa: F811 (the imported fixture)
     key, pub = keygen(tmp_path)
-    publish(hostile, build(tmp_path, pack_copy(tmp_path, "2099.1.1.1"), key))
-    hostile.trickle.add("listing.json")  # a byte every 0.1 s: no single read ever times out
+    publish(server, build(tmp_path, pack_copy(tmp_path, "2099.1.1.1"), key))
+    server.trickle.add("listing.json")  # a byte every 0.1 s: no single read ever times out
     started = time.monotonic()
-    proc = run_cli("rules", "update", "--from", hostile.url, "--trusted-key", str(pub), "--timeout", "2")
+    proc = run_cli("rules", "update", "--from", server.url, "--trusted-key", str(pub), "--timeout", "2")
     assert time.monotonic() - started < 15
-    assert_clean_error(proc, f"{hostile.url}listing.json", "time allowed")
+    assert_clean_error(proc, f"{server.url}listing.json", "time allowed")
     assert not (data_dir / "packs" / "complycheck-builtin" / "active.json").exists()
 
 
-def test_a_redirect_to_another_scheme_on_the_same_host_is_refused(tmp_path: Path, data_dir: Path, hostile: _Hostile) -> None:
+def test_a_redirect_to_another_scheme_on_the_same_host_is_refused(tmp_path: Path, data_dir: Path, server: _Server) -> None:  # noqa: F811 (the imported fixture)
     key, pub = keygen(tmp_path)
-    publish(hostile, build(tmp_path, pack_copy(tmp_path, "2099.1.1.1"), key))
-    host = hostile.url.split("//", 1)[1]
-    hostile.redirect["listing.json"] = f"ftp://{host}listing.json"  # urllib would log in as anonymous
-    proc = run_cli("rules", "update", "--from", hostile.url, "--trusted-key", str(pub))
+    publish(server, build(tmp_path, pack_copy(tmp_path, "2099.1.1.1"), key))
+    host = server.url.split("//", 1)[1]
+    server.redirect["listing.json"] = f"ftp://{host}listing.json"  # urllib would log in as anonymous
+    proc = run_cli("rules", "update", "--from", server.url, "--trusted-key", str(pub))
     assert_clean_error(proc, "listing.json", "redirected from http:// to ftp://")
 
 
-def test_a_redirect_on_the_same_host_and_scheme_is_followed(tmp_path: Path, data_dir: Path, hostile: _Hostile) -> None:
+def test_a_redirect_on_the_same_host_and_scheme_is_followed(tmp_path: Path, data_dir: Path, server: _Server) -> None:  # noqa: F811 (the imported fixture)
     key, pub = keygen(tmp_path)
     out = build(tmp_path, pack_copy(tmp_path, "2099.1.1.1"), key)
-    (hostile.root / "v2").mkdir()
-    publish(hostile, out)
+    (server.root / "v2").mkdir()
+    publish(server, out)
     for f in out.iterdir():
-        shutil.copy(f, hostile.root / "v2" / f.name)
-    hostile.redirect["listing.json"] = f"{hostile.url}v2/listing.json"
-    proc = run_cli("rules", "update", "--from", hostile.url, "--trusted-key", str(pub))
+        shutil.copy(f, server.root / "v2" / f.name)
+    server.redirect["listing.json"] = f"{server.url}v2/listing.json"
+    proc = run_cli("rules", "update", "--from", server.url, "--trusted-key", str(pub))
     assert proc.returncode == 0, proc.stderr
 
 
@@ -211,7 +147,7 @@ def signed_archive(tmp_path: Path, members: list[tuple[str, bytes, bytes]], vers
                 info.linkname = data.decode()
                 tar.addfile(info)
     blob = buf.getvalue()
-    out = tmp_path / "hostile"
+    out = tmp_path / "server"
     out.mkdir()
     name = f"complycheck-builtin-{version}.tar.gz"
     (out / name).write_bytes(blob)
@@ -240,7 +176,7 @@ def signed_archive(tmp_path: Path, members: list[tuple[str, bytes, bytes]], vers
     ids=["symlink", "hardlink", "device", "dotdot", "absolute", "dotdot-inside", "duplicate", "case-variants",
          "lying-manifest"],
 )
-def test_hostile_archive_members_are_refused_and_nothing_is_installed(
+def test_server_archive_members_are_refused_and_nothing_is_installed(
     tmp_path: Path, data_dir: Path, members: list, needle: str
 ) -> None:
     out, pub = signed_archive(tmp_path, members)
