@@ -227,3 +227,16 @@ def test_a_link_planted_where_a_version_will_be_installed_is_replaced_never_foll
     assert (victim / "keep.txt").read_text("utf-8") == "keep"
     assert not (home / "2099.1.1.1").is_symlink()
     assert scan_json("--trusted-key", str(pub))["rulepack"]["packs"][0]["version"] == "2099.1.1.1"
+
+
+def test_an_install_under_a_umask_of_002_is_still_private_and_scans(tmp_path: Path, data_dir: Path) -> None:
+    """Many systems give users a umask of 002; nothing installed may then be group-writable, or the scan's
+    own checks would refuse the pack it just installed."""
+    key, pub = keygen(tmp_path)
+    out = build(tmp_path, pack_copy(tmp_path, "2099.1.1.1"), key)
+    old = os.umask(0o002)
+    try:
+        assert run_cli("rules", "import", str(out), "--trusted-key", str(pub)).returncode == 0
+    finally:
+        os.umask(old)
+    assert scan_json("--trusted-key", str(pub))["rulepack"]["packs"][0]["version"] == "2099.1.1.1"

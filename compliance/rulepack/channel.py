@@ -474,7 +474,13 @@ def _installed_versions(name: str) -> list[str]:
 
 
 def _private_mkdir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """``path`` and the missing directories above it, each made 0700 (``mkdir(parents=True)`` makes the
+    parents by the umask, and a umask of 002 would leave them group-writable, which scans then refuse)."""
+    missing = [p for p in (path, *path.parents) if not os.path.lexists(p)]
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir(mode=0o700)
+            os.chmod(directory, 0o700)
     _check_private_dir(path)
 
 
@@ -637,6 +643,8 @@ def install(
         record = {"from": origin, "installed": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "keyid": key.keyid}
         (staging / "origin.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", "utf-8")
+        for written in ("listing.json", "origin.json"):  # whatever the umask (002 on many systems)
+            os.chmod(staging / written, 0o644)
         final = root / listing.version
         if final.is_symlink() or final.is_file():  # never followed: removed as the entry it is
             final.unlink()
