@@ -35,6 +35,7 @@ from compliance.normalize import (
     FOLD_SPLIT,
     confusable_org_name,
     confusable_product_tokens,
+    display_order,
     forms_conflict,
     has_format_characters,
     identifier_text,
@@ -296,6 +297,11 @@ class VendorIndex:
                     hit = hit._replace(strength="weak")
         if hit is not None and folded:
             hit = hit._replace(folded=folded)
+        if hit is None and not value.isascii():
+            shown = display_order(value)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                hit = self.lookup_org(shown)
+                hit = None if hit is None else _invisible_fold(hit)
         if hit is not None and hit.method == "legal-name":
             note = _form_note(value, hit.label)
             if note:
@@ -346,6 +352,9 @@ class VendorIndex:
     def lookup_identifier(self, kind: str, value: str) -> list[_Hit] | tuple[()]:
         """Catalog entries an identifier of ``kind`` hits; the shared empty tuple for the usual miss."""
         if not value.isascii():
+            shown = display_order(value)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                return self.lookup_identifier(kind, value.replace("\u202e", "")) or self.lookup_identifier(kind, shown)
             value = identifier_text(value)[0]
         value = value.strip()
         if not value:
@@ -496,6 +505,13 @@ class VendorIndex:
         # The usual identifiers hit nothing; the tests below decide those misses as lookup_identifier
         # would (tests/test_matching.py holds the two to the same answers), without the call.
         purl_types = self.purl_types
+        if any("\u202e" in value for _, value, _ in identifiers):
+            # Stored backwards inside a right-to-left override and shown forwards: both readings count.
+            for kind, value, field in identifiers:
+                shown_order = display_order(value)
+                if shown_order is not None:
+                    for hit in lookup(kind, identifier_text(shown_order)[0]):
+                        hits.append((_invisible_fold(hit), field, value))
         for kind, value, field in identifiers:
             shown = value
             folded: tuple[str, ...] = ()
@@ -628,6 +644,13 @@ class VendorIndex:
             folded = ((FOLD_INVISIBLE,) if has_format_characters(name) else ()) + folded
             if folded:
                 hit = hit._replace(folded=folded)
+        if hit is None and not name.isascii():
+            shown = display_order(name)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                found: list[tuple[_Hit, str, str]] = []
+                self._match_name(shown, found)
+                hits.extend((_invisible_fold(h), f, name) for h, f, _ in found)
+                return
         if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
             hits.append((hit, "name", name))
 
@@ -652,6 +675,13 @@ def _why(best: Evidence, kind: str | None, library: bool, product: Product | Non
     else:
         what = "the vendor declares no kind"
     return f"{best.strength.capitalize()} evidence: {best.why}; {what}."
+
+
+def _invisible_fold(hit: _Hit) -> _Hit:
+    """A hit found by reading a right-to-left override in display order: it needed invisible characters read."""
+    if FOLD_INVISIBLE in hit.folded:
+        return hit
+    return hit._replace(folded=(FOLD_INVISIBLE, *hit.folded))
 
 
 def _folded_why(folded: tuple[str, ...]) -> str:

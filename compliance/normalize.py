@@ -110,6 +110,25 @@ def _invisible(ch: str) -> bool:
     return _maybe_ignorable(ch) and _ignorable_pattern().match(ch) is not None
 
 
+def display_order(text: str) -> str | None:
+    """``text`` with each RIGHT-TO-LEFT OVERRIDE run (U+202E up to U+202C or the end) in the order it is
+    displayed, or None when it has none: ``AO \u202eyksrepsaK\u202c Lab`` shows as "AO Kaspersky Lab"
+    (UAX #9: an override makes every character inside strong right-to-left, so the run is shown
+    reversed). The matcher tries this reading when the text as stored matched nothing: a name must not
+    pass because it is stored backwards and shown forwards."""
+    if "\u202e" not in text:
+        return None
+    out: list[str] = []
+    i = 0
+    while (start := text.find("\u202e", i)) >= 0:
+        end = text.find("\u202c", start + 1)
+        end = len(text) if end < 0 else end
+        out += [text[i:start], text[start + 1 : end][::-1]]
+        i = end
+    out.append(text[i:])
+    return "".join(out)
+
+
 def _drop_format(text: str) -> str:
     """Step 1 for text that is not ASCII."""
     return "".join(ch for ch in text if ch < "\x80" or not _invisible(ch))

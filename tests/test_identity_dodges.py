@@ -133,3 +133,23 @@ def test_an_all_capital_product_name_with_a_greek_letter_is_its_product(tmp_path
     # Greek capital nu reads as N; its small letter ν, which casefolding gives, as v
     _code, report = scan(tmp_path, {"type": "application", "bom-ref": "d", "name": "DI\u039dGTALK", "version": "7"})
     assert {f.get("product") for f in report["findings"]} == {"dingtalk"}
+
+
+# -- right-to-left overrides: stored backwards, shown forwards ---------------------------------------
+
+
+@pytest.mark.parametrize("supplier", ["AO \u202eyksrepsaK\u202c Lab", "\u202ebaL yksrepsaK OA",  # shown as AO Kaspersky Lab
+                                      "AO \u202eKaspersky\u202c Lab"])  # stored forwards, shown backwards
+def test_a_name_inside_a_right_to_left_override_fails_in_either_order(tmp_path: Path, supplier: str) -> None:
+    code, report = supplier_scan(tmp_path, supplier)
+    assert code == 1
+    evidence = [e for f in report["findings"] for e in f["evidence"] if e["field"] == "supplier.name"]
+    assert evidence and all("contains invisible characters" in e.get("folded", []) for e in evidence)
+
+
+@pytest.mark.parametrize("component", [{"name": "\u202etahCeW"}, {"purl": "pkg:android/\u202emm.tnecnet.moc\u202c@8.0"},
+                                       {"swid": {"tagId": "\u202emm.tnecnet.moc", "name": "app"}}],
+                         ids=["name", "purl", "swid"])
+def test_a_product_or_app_id_shown_forwards_by_an_override_is_its_product(tmp_path: Path, component: dict) -> None:
+    _code, report = scan(tmp_path, {"type": "application", "bom-ref": "w", "name": "app", "version": "8", **component})
+    assert {f.get("product") for f in report["findings"]} == {"wechat"}
