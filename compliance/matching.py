@@ -33,12 +33,15 @@ from compliance.identifiers import (
 from compliance.model import Component, Evidence
 from compliance.normalize import (
     FOLD_INVISIBLE,
+    FOLD_SPLIT,
     confusable_org_name,
     confusable_product_tokens,
+    display_order,
     forms_conflict,
     has_format_characters,
     identifier_text,
     is_distinctive,
+    joined_tokens,
     legal_form_spellings,
     org_name,
     org_tokens,
@@ -174,6 +177,7 @@ class VendorIndex:
     purl_heads: dict[str, set[str]]
     purl_miss_types: frozenset[str]
     purl_types: dict[str, tuple[str, bool, bool, bool, int]]
+    split_words: frozenset[str]  # catalog words a split name may be joined back into (normalize.joined_tokens)
 
     def __init__(self, pack: RulePack) -> None:
         self.vendors = pack.vendors
@@ -195,6 +199,16 @@ class VendorIndex:
         self._registry_hits = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
+        # Words of catalog names that belong to one vendor only, of 5 letters or more: a value whose plain
+        # tokens name nothing is tried once more with such a word's split pieces joined ("Kas persky").
+        owners: dict[str, set[str]] = {}
+        for toks, entries in self.org_exact.items():
+            for t in toks:
+                owners.setdefault(t, set()).update(hit.vendor for hit, _forms in entries)
+        for toks, hit in self.product_name.items():
+            for t in toks:
+                owners.setdefault(t, set()).add(hit.vendor)
+        self.split_words = frozenset(t for t, vs in owners.items() if len(vs) == 1 and len(t) >= 5 and t.isalpha())
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
         self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
         self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
@@ -276,15 +290,31 @@ class VendorIndex:
             return cache[value]
         toks, forms = org_name(value)
         hit = self._org_hit(toks, forms)
+        folded: tuple[str, ...] = ()
         if not value.isascii():
-            folded: tuple[str, ...] = (FOLD_INVISIBLE,) if has_format_characters(value) else ()
+            folded = (FOLD_INVISIBLE,) if has_format_characters(value) else ()
             if hit is None:
                 variant = confusable_org_name(value)
                 if variant is not None:
                     hit = self._org_hit(variant[0], variant[1])
                     folded += (variant[2],)
-            if hit is not None and folded:
-                hit = hit._replace(folded=folded)
+                    toks = variant[0] if hit is None else toks
+        if hit is None and len(toks) > 1:
+            joined = joined_tokens(toks, self.split_words)
+            if joined is not None:
+                hit = self._org_hit(joined, forms)
+                folded += (FOLD_SPLIT,)
+                # A split word may be a dodge or two real words ("Kasper Sky", a person): only a legal name
+                # with its legal form keeps its strength; anything less is weak (a warning to look at).
+                if hit is not None and hit.strength != "strong":
+                    hit = hit._replace(strength="weak")
+        if hit is not None and folded:
+            hit = hit._replace(folded=folded)
+        if hit is None and not value.isascii():
+            shown = display_order(value)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                hit = self.lookup_org(shown)
+                hit = None if hit is None else _invisible_fold(hit)
         if hit is not None and hit.method == "legal-name":
             note = _form_note(value, hit.label)
             if note:
@@ -335,6 +365,9 @@ class VendorIndex:
     def lookup_identifier(self, kind: str, value: str) -> list[_Hit] | tuple[()]:
         """Catalog entries an identifier of ``kind`` hits; the shared empty tuple for the usual miss."""
         if not value.isascii():
+            shown = display_order(value)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                return self.lookup_identifier(kind, value.replace("\u202e", "")) or self.lookup_identifier(kind, shown)
             value = identifier_text(value)[0]
         value = value.strip()
         if not value:
@@ -485,6 +518,13 @@ class VendorIndex:
         # The usual identifiers hit nothing; the tests below decide those misses as lookup_identifier
         # would (tests/test_matching.py holds the two to the same answers), without the call.
         purl_types = self.purl_types
+        if any("\u202e" in value for _, value, _ in identifiers):
+            # Stored backwards inside a right-to-left override and shown forwards: both readings count.
+            for kind, value, field in identifiers:
+                shown_order = display_order(value)
+                if shown_order is not None:
+                    for hit in lookup(kind, identifier_text(shown_order)[0]):
+                        hits.append((_invisible_fold(hit), field, value))
         for kind, value, field in identifiers:
             shown = value
             folded: tuple[str, ...] = ()
@@ -588,7 +628,8 @@ class VendorIndex:
         It counts only when no identity evidence names a different vendor.
         """
         identity_vendors = {h.vendor for h, _, _ in hits}
-        hit = self.product_name.get(product_tokens(name))
+        toks = product_tokens(name)
+        hit = self.product_name.get(toks)
         folded: tuple[str, ...] = ()
         if hit is None and not name.isascii():
             variant = confusable_product_tokens(name)
@@ -596,6 +637,15 @@ class VendorIndex:
                 hit = self.product_name.get(variant[0])
                 if hit is not None:
                     folded = (variant[1],)
+                else:
+                    toks = variant[0]
+        if hit is None and len(toks) > 1:
+            joined = joined_tokens(toks, self.split_words)
+            if joined is not None:
+                hit = self.product_name.get(joined)  # the exact product name only, never a brand in a longer one
+                if hit is not None:
+                    folded += (FOLD_SPLIT,)
+                    hit = hit._replace(strength="weak")  # "Tik Tok" may be a clock app's name: a warning
         if hit is None and not identity_vendors:
             hit = self._brand_in_name(org_tokens(name))
             if hit is None and not name.isascii():
@@ -607,6 +657,13 @@ class VendorIndex:
             folded = ((FOLD_INVISIBLE,) if has_format_characters(name) else ()) + folded
             if folded:
                 hit = hit._replace(folded=folded)
+        if hit is None and not name.isascii():
+            shown = display_order(name)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                found: list[tuple[_Hit, str, str]] = []
+                self._match_name(shown, found)
+                hits.extend((_invisible_fold(h), f, name) for h, f, _ in found)
+                return
         if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
             hits.append((hit, "name", name))
 
@@ -631,6 +688,13 @@ def _why(best: Evidence, kind: str | None, library: bool, product: Product | Non
     else:
         what = "the vendor declares no kind"
     return f"{best.strength.capitalize()} evidence: {best.why}; {what}."
+
+
+def _invisible_fold(hit: _Hit) -> _Hit:
+    """A hit found by reading a right-to-left override in display order: it needed invisible characters read."""
+    if FOLD_INVISIBLE in hit.folded:
+        return hit
+    return hit._replace(folded=(FOLD_INVISIBLE, *hit.folded))
 
 
 def _folded_why(folded: tuple[str, ...]) -> str:

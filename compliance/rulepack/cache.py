@@ -58,12 +58,13 @@ _MAC_BUILTIN_BELOW = 768 * 1024
 _MAX_ENTRY = 512 * 1024 * 1024  # an entry larger than this is not ours: ignored unread
 _OPEN_ENTRY = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The code that builds a pack and its vendor index: a changed file (a development checkout whose
+# The code that builds, validates and indexes a pack: a changed file (a development checkout whose
 # version number did not move) is another key, like a changed pack file.
 _CODE = tuple(
     os.path.join(_PACKAGE, *name.split("/"))
     for name in (
         "matching.py", "normalize.py", "identifiers.py", "yamlsafe.py", "rulepack/model.py", "rulepack/loader.py",
+        "rulepack/validate.py",
         "rulepack/cache.py", "rulepack/digest.py", "rulepack/schemas/pack.schema.json",
         "rulepack/schemas/vendors.schema.json", "rulepack/schemas/rules.schema.json",
     )
