@@ -159,9 +159,12 @@ def test_example_review_prints_on_at_most_five_pages(tmp_path: Path) -> None:
     html = (REPO_ROOT / "examples" / "reports" / "endpoint-security-suite.review.html").read_text("utf-8")
     pages, text = printed_pages(tmp_path, html, "A4")
     assert pages <= 5, pages
+    # PDF text extraction splits words differently from one pypdf version to the next ("sof tware"):
+    # compare without white space, so the test checks the page content, not the extractor.
+    squashed = re.sub(r"\s+", "", text)
     for needle in ("FAIL — barred software found", "Overview", "Flagged components", "Signature",
                    "Appendix: rules checked", "Other rules checked", "US-NDAA18-1634"):
-        assert needle in text, needle
+        assert re.sub(r"\s+", "", needle) in squashed, needle
 
 
 def sections(html: str) -> dict[str, str]:
