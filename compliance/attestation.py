@@ -124,10 +124,15 @@ def sign_statement(statement: dict[str, Any], key_path: str) -> dict[str, Any]:
 
 
 def verify(
-    envelope_bytes: bytes, where: str, keys: list[PublicKey], inputs: list[tuple[str, str]]
+    envelope_bytes: bytes, where: str, keys: list[PublicKey], inputs: list[tuple[str, str]],
+    *, jurisdictions: tuple[str, ...] = (), policy_file: tuple[str, str] | None = None,
 ) -> tuple[dict[str, Any], PublicKey]:
     """The statement and the key that signed it, after checking the signature, the statement's shape
-    and that each given input (name, sha256 hex) is one of its subjects. ``AttestationError`` otherwise."""
+    and that each given input (name, sha256 hex) is one of its subjects. ``AttestationError`` otherwise.
+
+    ``jurisdictions``: codes the verdict must have been reached for (each given as written, or ALL);
+    ``policy_file``: (name, sha256) of the policy file the scan must have read. A verdict for other
+    jurisdictions, or under a policy file changed by a pull request, is not the verdict asked for."""
     from compliance.signing import parse_envelope, verify_envelope
 
     try:
@@ -157,6 +162,24 @@ def verify(
     for name, digest in inputs:
         if digest not in digests:
             raise AttestationError(f"{name}: its sha256 is not a subject of {where}: the attestation is not about this file")
+    policy = predicate.get(POLICY_FIELD)
+    policy = policy if isinstance(policy, dict) else {}
+    if policy and hashlib.sha256(canonical(policy)).hexdigest() != str((predicate.get("policy") or {}).get("digest", {}).get("sha256")):
+        raise AttestationError(f"{where}: the policy document does not match predicate.policy.digest")
+    attested = {str(j).upper() for j in policy.get("jurisdictions") or []}
+    for code in jurisdictions:
+        if code.upper() not in attested and "ALL" not in attested:
+            raise AttestationError(
+                f"{where}: the verdict is for {', '.join(sorted(attested)) or 'no jurisdiction'}, not {code}"
+            )
+    if policy_file is not None:
+        name, digest = policy_file
+        stated = (policy.get("policyFile") or {}).get("sha256") if isinstance(policy.get("policyFile"), dict) else None
+        if stated != digest:
+            raise AttestationError(
+                f"{name}: the verdict was reached under {'another policy file' if stated else 'no policy file'} "
+                f"(sha256 {str(stated)[:16] if stated else 'none'}), not this one"
+            )
     return statement, key
 
 

@@ -244,6 +244,8 @@ def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
 @click.option("--show-out-of-scope", is_flag=True, default=None,
               help="List out-of-scope findings one by one in text, SARIF and GitHub annotations too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line to standard output.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Text: each rule's reason, dates and source under its component, and the matches without a finding.")
 @click.option("--input-format", "input_format", metavar="NAME", help="Skip detection and read inputs as NAME (see 'complycheck formats').")
 @click.option("--columns", "columns", metavar="ROLE=COLUMN,...", help="Column mapping for CSV/TSV inputs, e.g. name=App,vendor=Maker.")
 @click.option("--rules", "rule_dirs", multiple=True, metavar="DIR", help="Add an organisation rule pack (repeatable).")
@@ -257,7 +259,9 @@ def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), metavar="N",
               help="Scan inputs in N worker processes (1: in this process). Default: the usable CPUs.")
 @click.option("--scheduler", "scheduler", metavar="ADDRESS",
-              help="Scan on a Dask distributed cluster (tcp://host:8786); needs complycheck[dask].")
+              help="Scan on a Dask distributed cluster (tcp://host:8786); needs complycheck[dask]. Reads URL inputs.")
+@click.option("--allow-remote", "allow_remote", is_flag=True,
+              help="Read remote URL inputs (s3://, gs://, https://...; needs complycheck[dask]). Off: offline.")
 @click.option("--allow-empty", is_flag=True, default=None,
               help="An input from which no component was read passes (by default it is an error: nothing was checked).")
 @click.option("--min-vendor-coverage", "min_vendor_coverage", type=click.FloatRange(0, 100), metavar="PCT",
@@ -286,6 +290,7 @@ def scan(
     outputs: tuple[str, ...],
     show_out_of_scope: bool | None,
     quiet: bool,
+    verbose: bool,
     input_format: str | None,
     columns: str | None,
     rule_dirs: tuple[str, ...],
@@ -295,6 +300,7 @@ def scan(
     waivers_file: str | None,
     jobs: int | None,
     scheduler: str | None,
+    allow_remote: bool,
     allow_empty: bool | None,
     min_vendor_coverage: float | None,
     junit_per_rule: bool | None,
@@ -347,6 +353,15 @@ def scan(
             if stdout_target is not None:
                 raise click.BadParameter("only one plain -o FILE; use FORMAT=FILE for more", param_hint="--output")
             stdout_target = spec
+    if extra or stdout_target or attest:  # before anything is read or written: no report over an input, through a link, or twice
+        from compliance.reportfile import check_targets
+
+        check_targets(
+            [(f"{name}={target}", target) for name, target in extra]
+            + [(stdout_target or "the report on standard output", stdout_target or "-")]
+            + ([(f"--attest {attest}", attest)] if attest else []),
+            [*paths, *filter(None, (config_path, waivers_file, sign_key)), *(rule_dirs or policy.rules)],
+        )
     # -f wins; else a plain -o FILE's extension (report.json -> json); else the config file; else text.
     inferred = format_for_path(stdout_target) if stdout_target and not fmt else None
     stdout_format = get_format(fmt or inferred or policy.format or "text")
@@ -367,6 +382,7 @@ def scan(
         command=["complycheck", *_without_execution_flags(sys.argv[1:])],
         jobs=jobs,
         scheduler=scheduler,
+        allow_remote=allow_remote,
         unverified="fail" if fail_on_unverified else (policy.unverified or "warn"),
         show_out_of_scope=_first(show_out_of_scope, policy.show_out_of_scope, False),
         allow_empty=_first(allow_empty, policy.allow_empty, False),
@@ -387,6 +403,14 @@ def scan(
         from compliance.formats.junit import JUnitFormat
 
         JUnitFormat.per_rule = True
+    if verbose:
+        from compliance.formats.text import TextFormat
+
+        TextFormat.verbose = True
+    if policy.information_uri:
+        from compliance.formats.sarif import SarifFormat
+
+        SarifFormat.information_uri = policy.information_uri
     progress = _progress_printer(paths)
     report = run_scan(list(paths), options, progress=progress)
     # The report and its inputs live until exit: move them out of the collector's sight so rendering
@@ -695,11 +719,12 @@ def init_cmd(path: str, jurisdictions: tuple[str, ...], contexts: tuple[str, ...
     pack = load_rule_pack([])
     codes = canonical_jurisdictions(pack, list(jurisdictions))
     names = canonical_contexts(pack, list(contexts))
-    if os.path.exists(path) and not force:
+    if os.path.lexists(path) and not force:
         _die(f"{path}: already exists; use --force to overwrite it")
+    from compliance.reportfile import write_atomically
+
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(config.starter(codes, names))
+        write_atomically(path, config.starter(codes, names))  # never through a link at that name
     except OSError as exc:
         _die(f"{path}: cannot write config file: {exc.strerror or exc}")
     config.load_policy(path)  # what init writes must load

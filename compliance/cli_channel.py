@@ -87,15 +87,27 @@ def rules_build(directory: str, sign_keys: tuple[str, ...], out_dir: str, status
     )
 
 
-def _install(listing_at: str, trusted_key_files: tuple[str, ...], allow_downgrade: bool, origin: str) -> None:
-    from compliance.rulepack.channel import MAX_ARCHIVE, MAX_LISTING, archive_location, fetch, install
+def _install(listing_at: str, trusted_key_files: tuple[str, ...], allow_downgrade: bool, origin: str,
+             timeout: float | None = None) -> None:
+    import time
+
+    from compliance.rulepack.channel import (
+        MAX_ARCHIVE,
+        MAX_LISTING,
+        UPDATE_TIMEOUT,
+        archive_location,
+        fetch,
+        install,
+    )
     from compliance.signing import trusted_keys
 
     keys = trusted_keys(extra_keys(trusted_key_files))
-    listing_bytes = fetch(listing_at, MAX_LISTING, "listing")
+    deadline = time.monotonic() + (timeout or UPDATE_TIMEOUT)  # one budget for the listing and the archive
+    listing_bytes = fetch(listing_at, MAX_LISTING, "listing", deadline)
 
     def get_archive(listing: Any) -> bytes:
-        return fetch(archive_location(listing_at, listing.archive_name), min(MAX_ARCHIVE, listing.archive_size), "archive")
+        return fetch(archive_location(listing_at, listing.archive_name), min(MAX_ARCHIVE, listing.archive_size),
+                     "archive", deadline)
 
     outcome, installed = install(listing_bytes, listing_at, get_archive, keys, allow_downgrade=allow_downgrade,
                                  origin=origin)
@@ -115,7 +127,10 @@ def _install(listing_at: str, trusted_key_files: tuple[str, ...], allow_downgrad
               "Default: $COMPLYCHECK_PACK_URL.")
 @TRUSTED_KEY
 @click.option("--allow-downgrade", is_flag=True, help="Install a pack older than the one in use.")
-def rules_update(source: str | None, trusted_key_files: tuple[str, ...], allow_downgrade: bool) -> None:
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Give up when the download takes longer than this (default 300; a silent connection: 30).")
+def rules_update(source: str | None, trusted_key_files: tuple[str, ...], allow_downgrade: bool,
+                 timeout: float | None) -> None:
     """Download, verify and install the rule pack a signed listing names (the only command that uses the network)."""
     from compliance.rulepack.channel import listing_location
 
@@ -124,7 +139,7 @@ def rules_update(source: str | None, trusted_key_files: tuple[str, ...], allow_d
         _die("rules update: no source: give --from URL|PATH (or set COMPLYCHECK_PACK_URL)")
     assert source is not None
     where = listing_location(source)
-    _install(where, trusted_key_files, allow_downgrade, where)
+    _install(where, trusted_key_files, allow_downgrade, where, timeout)
 
 
 @rules.command("import")
@@ -160,24 +175,39 @@ def rules_status(trusted_key_files: tuple[str, ...]) -> None:
               help="Public key (PEM) the attestation must be signed with (repeatable: any one will do).")
 @click.option("--input", "input_files", multiple=True, metavar="FILE",
               help="An input that must be a subject of the attestation (its sha256 is checked; repeatable).")
-def verify_attestation(attestation: str, key_files: tuple[str, ...], input_files: tuple[str, ...]) -> None:
+@click.option("--any-subject", is_flag=True,
+              help="Check the signature and the result only, whatever files the verdict is about (no --input).")
+@click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+              help="A jurisdiction the verdict must have been reached for (repeatable; ALL covers every code).")
+@click.option("--policy-file", "policy_file", metavar="FILE",
+              help="The policy file (.complycheck.yaml) the scan must have read: its sha256 is compared.")
+def verify_attestation(attestation: str, key_files: tuple[str, ...], input_files: tuple[str, ...],
+                       any_subject: bool, jurisdictions: tuple[str, ...], policy_file: str | None) -> None:
     """Check a signed verdict (--attest): signature, subjects, and the result.
 
     Exit 0: it verifies and the verdict is PASSED. Exit 1: it verifies and the verdict is FAILED.
     Exit 2: it does not verify (bad or unknown signature, a given input that is not a subject) or cannot be read.
+    Give the files the verdict must be about with --input: without it, any PASSED attestation the key ever
+    signed (of another product's SBOM, say) would do, so it is refused unless --any-subject says so.
     """
     from compliance.attestation import AttestationError, summary_lines, verify
     from compliance.rulepack.channel import ChannelError, _read_local
     from compliance.signing import MAX_ENVELOPE, load_public_key
 
+    if not input_files and not any_subject:
+        _die(f"{attestation}: give --input FILE for each file the verdict must be about (or --any-subject to check "
+             "the signature and the result only): any PASSED verdict the key signed would verify otherwise")
+    if input_files and any_subject:
+        _die("--any-subject and --input exclude each other")
     keys = [load_public_key(k) for k in key_files]
     try:
         data = _read_local(attestation, MAX_ENVELOPE, "attestation")
     except ChannelError as exc:
         _die(str(exc))
     inputs = [(f, _file_sha256(f)) for f in input_files]
+    policy = (policy_file, _file_sha256(policy_file)) if policy_file else None
     try:
-        statement, key = verify(data, attestation, keys, inputs)
+        statement, key = verify(data, attestation, keys, inputs, jurisdictions=jurisdictions, policy_file=policy)
     except AttestationError as exc:
         _die(str(exc))
     result = statement["predicate"]["verificationResult"]
@@ -186,20 +216,27 @@ def verify_attestation(attestation: str, key_files: tuple[str, ...], input_files
 
 
 def _file_sha256(path: str) -> str:
-    """The sha256 of a file, read in chunks (an SBOM may be a gigabyte); a regular file only."""
+    """The sha256 of a file, read in chunks (an SBOM may be a gigabyte); a regular file only, opened without
+    blocking (a FIFO given as --input would otherwise wait for a writer for ever)."""
     import stat
 
     from compliance.readers.base import sha256
 
     try:
-        with open(path, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                _die(f"{path}: not a regular file")
-            h = sha256()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        _die(f"{path}: cannot read: {exc.strerror or exc}")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            _die(f"{path}: not a regular file")
+        h = sha256()
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
     except OSError as exc:
         _die(f"{path}: cannot read: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
     return str(h.hexdigest())
 
 

@@ -4,18 +4,24 @@ It holds what ``complycheck scan`` would otherwise need on every command line: j
 contexts, the gate (``fail_on``, ``unverified``), the look-ahead, extra rule packs, waivers and the
 report outputs. Flags given on the command line override the file, key by key. Unknown keys are
 errors naming the file and the line: a misspelt ``fail-on`` must not silently leave the gate at its
-default. Rule pack directories are relative to the file (they are part of the policy); report
-outputs are relative to the working directory (they are where this run writes).
+default.
+
+The file may arrive with a pull request, so it is untrusted like any input: every path it names
+(rule pack directories under ``rules:``, report files under ``outputs:``) is relative to the
+directory that holds it and must stay inside that directory (``compliance.paths``); only the command
+line writes or reads elsewhere. It cannot allow network access either (``--allow-remote`` is a
+command-line flag only).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from compliance.errors import UsageError
-from compliance.records import FACTORY, Record
 from compliance.untrusted import path_text
 
 if TYPE_CHECKING:
@@ -29,6 +35,9 @@ if TYPE_CHECKING:
 # The policy file ``scan`` reads when ``--config`` is not given (a waivers file may be this file too).
 DEFAULT_FILE = ".complycheck.yaml"
 
+# Settings a policy file may not make: they widen what the run touches, which only the command line decides.
+COMMAND_LINE_ONLY = {"allow_remote": "--allow-remote"}
+
 FAIL_ON = ("fail", "warn", "never")
 UNVERIFIED = ("warn", "fail")
 
@@ -38,7 +47,7 @@ KEYS: dict[str, str] = {
     "contexts": "a list of contexts",
     "fail_on": "one of " + ", ".join(FAIL_ON),
     "horizon": "a whole number of days (0 or more)",
-    "rules": "a list of rule pack directories",
+    "rules": "a list of rule pack directories (inside the policy file's directory)",
     "builtin_rules": "true or false",
     "require_verified": "true or false",
     "unverified": "one of " + ", ".join(UNVERIFIED),
@@ -46,25 +55,25 @@ KEYS: dict[str, str] = {
     "allow_empty": "true or false",
     "min_vendor_coverage": "a percentage from 0 to 100",
     "format": "a report format name",
-    "outputs": "a list of FORMAT=FILE entries",
+    "outputs": "a list of FORMAT=FILE entries (files inside the policy file's directory)",
     "waivers": "a list of waivers",
     "trusted_keys": "a list of Ed25519 public key files (PEM), relative to this file",
     "rule_pack": "a mapping with version and/or sha256 (and optionally name) the active rule pack must have",
     "max_pack_age": "a whole number of days (1 or more)",
     "stale_pack": "one of warn, fail",
+    "information_uri": "an http(s) URL where readers of the SARIF report learn about complycheck",
 }
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Policy(Record):
+class Policy(msgspec.Struct):
     """The settings a policy file gives. ``None`` (or empty) means "not set here": the default applies."""
 
     path: str
-    jurisdictions: list[str] = field(default_factory=list)
-    contexts: list[str] = field(default_factory=list)
+    jurisdictions: list[str] = []
+    contexts: list[str] = []
     fail_on: str | None = None
     horizon: int | None = None
-    rules: list[str] = field(default_factory=list)
+    rules: list[str] = []
     builtin_rules: bool | None = None
     require_verified: bool | None = None
     unverified: str | None = None
@@ -72,49 +81,12 @@ class Policy(Record):
     allow_empty: bool | None = None
     min_vendor_coverage: float | None = None
     format: str | None = None
-    outputs: list[str] = field(default_factory=list)
+    outputs: list[str] = []
     waivers: WaiverSet | None = None
     # trusted_keys (paths), rule_pack (pin), max_pack_age, stale_pack: see compliance.rulepack.provenance
-    pack_settings: dict[str, Any] = field(default_factory=dict)
+    pack_settings: dict[str, Any] = {}
     sha256: str | None = None  # of the file's bytes, named in every report
-
-    def __init__(
-        self,
-        path: str,
-        jurisdictions: list[str] = FACTORY,
-        contexts: list[str] = FACTORY,
-        fail_on: str | None = None,
-        horizon: int | None = None,
-        rules: list[str] = FACTORY,
-        builtin_rules: bool | None = None,
-        require_verified: bool | None = None,
-        unverified: str | None = None,
-        show_out_of_scope: bool | None = None,
-        allow_empty: bool | None = None,
-        min_vendor_coverage: float | None = None,
-        format: str | None = None,
-        outputs: list[str] = FACTORY,
-        waivers: WaiverSet | None = None,
-        pack_settings: dict[str, Any] = FACTORY,
-        sha256: str | None = None,
-    ) -> None:
-        self.path = path
-        self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
-        self.contexts = [] if contexts is FACTORY else contexts
-        self.fail_on = fail_on
-        self.horizon = horizon
-        self.rules = [] if rules is FACTORY else rules
-        self.builtin_rules = builtin_rules
-        self.require_verified = require_verified
-        self.unverified = unverified
-        self.show_out_of_scope = show_out_of_scope
-        self.allow_empty = allow_empty
-        self.min_vendor_coverage = min_vendor_coverage
-        self.format = format
-        self.outputs = [] if outputs is FACTORY else outputs
-        self.waivers = waivers
-        self.pack_settings = {} if pack_settings is FACTORY else pack_settings
-        self.sha256 = sha256
+    information_uri: str | None = None
 
 
 def discover(directory: str = ".") -> str | None:
@@ -128,19 +100,16 @@ def _compose(path: str) -> tuple[Any, yaml.Node | None, str]:
     decoded strictly, so encoding it again gives the same bytes). Any problem is one line naming the file.
 
     The file is untrusted (a repository's policy may come from anyone): ``compliance.yamlsafe`` reads
-    it under its limits (size, depth, no aliases, no special files). Only after that has accepted the
-    text is it composed a second time, to learn the line of each key.
+    it under its limits (size, depth, no aliases, no repeated keys, no special files), and the same
+    parse gives the line of each key.
     """
-    import yaml
-
-    from compliance.yamlsafe import parse_yaml, read_text
+    from compliance.yamlsafe import parse_yaml_node, read_text
 
     text = read_text(path, what="config file")
-    data = parse_yaml(text, path_text(path))
-    node = yaml.compose(text, Loader=yaml.SafeLoader) if isinstance(data, dict) else None
+    data, node = parse_yaml_node(text, path_text(path))
     import hashlib
 
-    return data, node, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return data, (node if isinstance(data, dict) else None), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _key_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -171,17 +140,25 @@ def _bool(path: str, line: int, key: str, value: Any) -> bool:
     return value
 
 
+def _output(path: str, line: int, entry: str) -> str:
+    """``FORMAT=FILE`` with FILE inside the policy file's directory (``-``: standard output)."""
+    from compliance.paths import STDIO, inside_policy_dir
+
+    name, sep, target = entry.partition("=")
+    if not sep:
+        raise UsageError(f"{path}: line {line}: 'outputs' entry {entry!r} is not FORMAT=FILE")
+    if target == STDIO or not target:
+        return entry  # standard output, or no file (refused with the other -o checks)
+    return f"{name}={inside_policy_dir(path, target, f'{path}: line {line}: output file')}"
+
+
 def _pack_setting(path: str, line: int, key: str, value: Any) -> Any:
     """``trusted_keys``, ``rule_pack``, ``max_pack_age`` or ``stale_pack``, checked."""
     if key == "trusted_keys":
-        base = os.path.dirname(os.path.abspath(path))
-        items = []
-        for item in _str_list(path, line, key, value):
-            full = os.path.realpath(os.path.join(base, item))
-            if os.path.isabs(item) or os.path.commonpath([full, os.path.realpath(base)]) != os.path.realpath(base):
-                raise UsageError(f"{path}: line {line}: trusted key {item!r} is outside the policy file's directory")
-            items.append(full)
-        return items
+        from compliance.paths import inside_policy_dir
+
+        where = f"{path}: line {line}: trusted key"
+        return [os.path.realpath(inside_policy_dir(path, item, where)) for item in _str_list(path, line, key, value)]
     if key == "stale_pack":
         return _choice(path, line, key, value, ("warn", "fail"))
     if key == "max_pack_age":
@@ -203,6 +180,7 @@ def _pack_setting(path: str, line: int, key: str, value: Any) -> Any:
 
 def load_policy(path: str) -> Policy:
     """Read and validate a policy file; every problem is a ``UsageError`` naming the file and the line."""
+    from compliance.paths import inside_policy_dir
     from compliance.waivers import parse_waivers
 
     data, node, digest = _compose(path)
@@ -219,23 +197,28 @@ def load_policy(path: str) -> Policy:
     for raw_key, value in data.items():
         line = lines.get(str(raw_key), 1)
         key = str(raw_key).replace("-", "_")
+        if key in COMMAND_LINE_ONLY:
+            raise UsageError(
+                f"{path}: line {line}: '{raw_key}' cannot be set in a policy file (it may come from a pull "
+                f"request); pass {COMMAND_LINE_ONLY[key]} on the command line"
+            )
         if key not in KEYS:
             raise UsageError(f"{path}: line {line}: unknown key '{raw_key}'; allowed: {', '.join(KEYS)}")
-        if key in seen:
-            raise UsageError(f"{path}: line {line}: '{raw_key}' repeats '{seen[key]}'")
+        if key in seen:  # fail-on and fail_on: one key spelt two ways (yamlsafe refuses the same spelling)
+            first = seen[key]
+            raise UsageError(
+                f"{path}: line {line}: key '{key}' given twice (first at line {lines.get(first, 1)} as '{first}')"
+            )
         seen[key] = str(raw_key)
         if value is None:
             continue  # "contexts:" with nothing after it: not set
         if key in ("jurisdictions", "contexts", "rules", "outputs"):
             items = _str_list(path, line, key, value)
             if key == "rules":
-                base = os.path.dirname(path)
-                items = [item if os.path.isabs(item) or item.startswith("pack:") else os.path.join(base, item)
-                         for item in items]
+                items = [item if item.startswith("pack:")  # an installed add-on pack, by name
+                         else inside_policy_dir(path, item, f"{path}: line {line}: 'rules' entry") for item in items]
             if key == "outputs":
-                bad = [o for o in items if "=" not in o]
-                if bad:
-                    raise UsageError(f"{path}: line {line}: 'outputs' entry {bad[0]!r} is not FORMAT=FILE")
+                items = [_output(path, line, item) for item in items]
             setattr(policy, key, items)
         elif key == "fail_on":
             policy.fail_on = _choice(path, line, key, value, FAIL_ON)
@@ -257,6 +240,10 @@ def load_policy(path: str) -> Policy:
             policy.waivers = parse_waivers({"waivers": value}, path)
         elif key in ("trusted_keys", "rule_pack", "max_pack_age", "stale_pack"):
             policy.pack_settings[key] = _pack_setting(path, line, key, value)
+        elif key == "information_uri":
+            if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s<>\"'`]+", value.strip()):
+                raise UsageError(f"{path}: line {line}: 'information_uri' must be {KEYS[key]}")
+            policy.information_uri = value.strip()
         else:
             setattr(policy, key, _bool(path, line, key, value))
     return policy
@@ -301,14 +288,20 @@ allow_empty: false
 # namespace, CPE...); below it the input is an error. Off unless set, e.g. 80.
 # min_vendor_coverage: 80
 
-# Organisation rule packs, relative to this file.
+# Organisation rule packs, relative to this file (inside its directory).
 rules: []
 
-# Report format on standard output, and extra reports (FORMAT=FILE, relative to the working directory).
+# Report format on standard output, and extra reports (FORMAT=FILE, relative to this file's directory,
+# which they cannot leave; the command line's -o can write anywhere).
 format: text
 outputs: []
 #   - sarif=complycheck.sarif
 #   - html=complycheck-review.html
+
+# SARIF: where code-scanning readers learn about complycheck (driver.informationUri), for example
+# the URL of the copy of complycheck your organisation installs. Not set: the home page the installed
+# package declares, if any; otherwise none.
+# information_uri: https://git.example.org/tools/complycheck
 
 # Documented, expiring exceptions (see README.md, "Waivers").
 waivers: []

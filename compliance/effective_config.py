@@ -39,7 +39,7 @@ SETTINGS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 
 # Parameters of scan that are not settings of the scan's evaluation (what to read, where to sign).
-NOT_SETTINGS = frozenset({"paths", "config_file", "no_config", "quiet", "junit_per_rule", "attest", "sign_key",
+NOT_SETTINGS = frozenset({"paths", "config_file", "no_config", "quiet", "verbose", "junit_per_rule", "attest", "sign_key",
                           "verifier_id"})
 
 

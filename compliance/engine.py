@@ -8,14 +8,16 @@ one index match plus a look at the few rules of the matched vendor.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 from itertools import compress
 from typing import Any
 
+import msgspec
+
 from compliance.matching import Match, VendorIndex
 from compliance.model import (
     SEVERITY_RANK,
+    UNFLAGGED_LISTED,
     ActionResult,
     Component,
     Finding,
@@ -24,12 +26,10 @@ from compliance.model import (
     RowComponents,
 )
 from compliance.readers.base import MAX_FIELD_CHARS, cut_fields, longest_field
-from compliance.records import Record
 from compliance.rulepack.model import Rule, RulePack
 
 
-@dataclass(init=False, repr=False, eq=False)
-class RuleOutcome(Record):
+class RuleOutcome(msgspec.Struct):
     """What a rule means for this scan if a covered component is present."""
 
     status: str | None  # None: not in force and outside the look-ahead window, or lapsed
@@ -39,24 +39,6 @@ class RuleOutcome(Record):
     missing_contexts: list[str]
     reason: str = ""  # the rule's part of every finding message, decided once per scan
     weak_reason: str = ""  # the same for a violation whose only evidence is weak (status "unconfirmed")
-
-    def __init__(
-        self,
-        status: str | None,
-        severity: str | None,
-        effective: str,
-        actions: list[ActionResult],
-        missing_contexts: list[str],
-        reason: str = "",
-        weak_reason: str = "",
-    ) -> None:
-        self.status = status
-        self.severity = severity
-        self.effective = effective
-        self.actions = actions
-        self.missing_contexts = missing_contexts
-        self.reason = reason
-        self.weak_reason = weak_reason
 
 
 # Formats whose components are distinct (an SBOM lists each component once): the match memo cannot hit.
@@ -138,7 +120,7 @@ def _for_component(f: Finding, comp: Component) -> Finding:
     return Finding(
         f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, comp, f.input_path,
         f.vendor, f.product, f.evidence, f.citation, f.sources, f.message, f.actions, f.verification, f.waiver,
-        f.kind, f.strength, f.integrated_into,
+        f.kind, f.strength, f.integrated_into, f.identity, f.reason,
     )
 
 
@@ -150,6 +132,19 @@ def _integration_sentence(subject: dict[str, Any], label: str) -> str:
         f" The product under review, {product}{supplier} integrates {label}: the finding concerns that product,"
         " not only this component."
     )
+
+
+def _unflagged(comp: Component, m: Match) -> dict[str, Any]:
+    """A component that matched a catalog vendor but no selected rule covers, as reports list it."""
+    return {
+        "name": comp.name,
+        "version": comp.version or None,
+        "location": str(comp.location) or None,
+        "vendor": m.vendor.id,
+        "product": m.product.id if m.product else None,
+        "strength": m.strength,
+        "why": m.why,
+    }
 
 
 def selected_jurisdictions(pack: RulePack, jurisdictions: list[str]) -> set[str]:
@@ -214,14 +209,16 @@ class Evaluator:
         findings: list[Finding] = []
         with_identity = 0
         matched = 0
+        unflagged: list[dict[str, Any]] = []  # the first UNFLAGGED_LISTED matches no selected rule covers
+        no_rule = 0
         # Inventories repeat the same title on many rows (the memo hits); SBOM components are unique.
         match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
         components = inventory.components
         if isinstance(components, Tally):  # matched as the reader made them
             with_identity, matched = components.with_identity, len(components.matched)
-            findings = components.findings(inventory.metadata.get("subject"))
+            no_rule = components.findings(inventory.metadata.get("subject"), findings, unflagged)
         elif isinstance(components, RowComponents):
-            with_identity, matched = self._evaluate_rows(components, inventory.path, findings)
+            with_identity, matched, no_rule = self._evaluate_rows(components, inventory.path, findings, unflagged)
         else:
             subject, first_party = self._subject(inventory, match)
             for comp in components:
@@ -231,10 +228,15 @@ class Evaluator:
                 if not matches:
                     continue
                 matched += 1
+                before = len(findings)
                 if subject is None or comp is subject[0]:
                     self._findings_for(comp, matches, inventory.path, findings)
                 else:
                     self._findings_for(comp, matches, inventory.path, findings, subject[1], first_party)
+                if len(findings) == before:
+                    no_rule += 1
+                    if len(unflagged) < UNFLAGGED_LISTED:
+                        unflagged.append(_unflagged(comp, matches[0]))
         result = InputResult(
             path=inventory.path,
             format=inventory.format,
@@ -243,6 +245,8 @@ class Evaluator:
             components_matched=matched,
             subject=inventory.metadata.get("subject"),
             serial_number=inventory.metadata.get("serialNumber"),
+            matched_without_findings=no_rule,
+            unflagged=unflagged,
         )
         return result, findings
 
@@ -276,14 +280,17 @@ class Evaluator:
                 if rule.covers(m.vendor.id, m.product, m.kind):
                     findings.append(self._finding(rule, outcome, m, comp, path, integrated))
 
-    def _evaluate_rows(self, rows: RowComponents, path: str, findings: list[Finding]) -> tuple[int, int]:
+    def _evaluate_rows(
+        self, rows: RowComponents, path: str, findings: list[Finding], unflagged: list[dict[str, Any]]
+    ) -> tuple[int, int, int]:
         """Each distinct row identity matched once; row components made only for rows with findings.
 
         Findings come out in row order with the same components a row-by-row pass would give, so the
-        report is the same bytes. Returns the rows with vendor identity and the rows matched.
+        report is the same bytes. Returns the rows with vendor identity, the rows matched, and the rows
+        matched that no selected rule covers (the first distinct ones of which go into ``unflagged``).
         """
         counts = Counter(rows.ids)
-        with_identity = matched = 0
+        with_identity = matched = no_rule = 0
         # Per distinct row: its findings, made once with the distinct component; each row with findings
         # then gets the same findings for its own component (its row number).
         once: dict[int, list[Finding]] = {}
@@ -298,12 +305,16 @@ class Evaluator:
                 self._findings_for(comp, matches, path, found)
                 if found:
                     once[id_] = found
+                else:
+                    no_rule += n
+                    if len(unflagged) < UNFLAGGED_LISTED:
+                        unflagged.append(_unflagged(comp, matches[0]))
         if once:
             ids = rows.ids
             for pos in compress(range(len(ids)), map(once.__contains__, ids)):
                 comp = rows.at(pos)
                 findings.extend(_for_component(f, comp) for f in once[ids[pos]])
-        return with_identity, matched
+        return with_identity, matched, no_rule
 
     def _finding(
         self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str,
@@ -320,13 +331,15 @@ class Evaluator:
         sources = self._sources.get(rule.id)
         if sources is None:  # one list per rule, shared by its findings (nothing changes it)
             sources = self._sources[rule.id] = [s.url for s in rule.sources]
+        weak = m.strength == "weak"
         # Positional: a findings-heavy scan makes one per component and rule (fields in declaration order).
         return Finding(
             rule.id, rule.jurisdiction, rule.title, status, severity, outcome.effective, rule.binding, comp, path,
             m.vendor.id, m.product.id if m.product else None, m.evidence, rule.citation, sources,
-            f"{label} {'may be' if m.strength == 'weak' else 'is'} {what} software; {reason} {m.why}"
+            f"{label} {'may be' if weak else 'is'} {what} software; {reason} {m.why}"
             + (_integration_sentence(integrated, label) if integrated is not None else ""),
             outcome.actions, rule.verification_status, None, m.kind, m.strength, integrated,
+            f"{'Possibly ' if weak else ''}{what} software. {m.why}", reason,
         )
 
     def rules_summary(self) -> list[dict[str, Any]]:
@@ -441,15 +454,22 @@ class Tally:
         if matches:
             self.matched.append((comp, matches))
 
-    def findings(self, subject: dict[str, Any] | None) -> list[Finding]:
-        """The findings of the matched components, as ``evaluate`` makes them for a list (``subject``: what
-        the input's metadata says of its subject, when it names one)."""
-        found: list[Finding] = []
+    def findings(self, subject: dict[str, Any] | None, found: list[Finding], unflagged: list[dict[str, Any]]) -> int:
+        """The findings of the matched components, as ``evaluate`` makes them for a list, added to
+        ``found`` (``subject``: what the input's metadata says of its subject, when it names one); the
+        first matches no selected rule covers go into ``unflagged``. Returns how many such matches there were.
+        """
         whose = self.subject[0] if subject and self.subject is not None else None
         first_party = frozenset(m.vendor.id for m in self.subject[1]) if whose is not None else frozenset()
+        no_rule = 0
         for comp, matches in self.matched:
+            before = len(found)
             if whose is None or comp is whose:
                 self.evaluator._findings_for(comp, matches, self.path, found)
             else:
                 self.evaluator._findings_for(comp, matches, self.path, found, subject, first_party)
-        return found
+            if len(found) == before:
+                no_rule += 1
+                if len(unflagged) < UNFLAGGED_LISTED:
+                    unflagged.append(_unflagged(comp, matches[0]))
+        return no_rule

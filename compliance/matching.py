@@ -19,8 +19,9 @@ component: its vendor, the product if a catalog product is identified, the produ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
+
+import msgspec
 
 from compliance.identifiers import (
     cpe_vendor_product,
@@ -32,19 +33,21 @@ from compliance.identifiers import (
 from compliance.model import Component, Evidence
 from compliance.normalize import (
     FOLD_INVISIBLE,
+    FOLD_SPLIT,
     confusable_org_name,
     confusable_product_tokens,
+    display_order,
     forms_conflict,
     has_format_characters,
     identifier_text,
     is_distinctive,
+    joined_tokens,
     legal_form_spellings,
     org_name,
     org_tokens,
     person_address,
     product_tokens,
 )
-from compliance.records import FrozenRecord
 from compliance.rulepack.model import Product, RulePack, Vendor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,30 +114,13 @@ class _Hit(NamedTuple):
     folded: tuple[str, ...] = ()  # what the value needed before it matched (normalize.FOLD_*, a legal form)
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Match(FrozenRecord):
+class Match(msgspec.Struct, frozen=True, gc=False):
     vendor: Vendor
     product: Product | None
     evidence: tuple[Evidence, ...]
     kind: str | None = None  # product kind decided once per component match; None: undecided
     strength: str = "broad"  # of the best evidence
     why: str = ""  # one sentence: why it matched at that strength, for finding messages
-
-    def __init__(
-        self,
-        vendor: Vendor,
-        product: Product | None,
-        evidence: tuple[Evidence, ...],
-        kind: str | None = None,
-        strength: str = "broad",
-        why: str = "",
-    ) -> None:
-        object.__setattr__(self, "vendor", vendor)
-        object.__setattr__(self, "product", product)
-        object.__setattr__(self, "evidence", evidence)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "strength", strength)
-        object.__setattr__(self, "why", why)
 
 
 def decide_kind(vendor: Vendor, product: Product | None, library: bool, comp_type: str) -> str | None:
@@ -161,31 +147,72 @@ def _norm_purl_entry(value: str) -> str:
 
 
 class VendorIndex:
-    """Dictionaries from normalised names and identifiers to catalog vendors and products."""
+    """Dictionaries from normalised names and identifiers to catalog vendors and products.
+
+    Every attribute is annotated here: the rule-pack cache stores an index by these annotations
+    (``compliance.rulepack.cache``), and does not store one with an attribute they do not name.
+    """
+
+    vendors: dict[str, Vendor]  # the pack's own
+    products: dict[str, Product]
+    # Names by tokens, each with its legal forms: several entries can share tokens ("AO Kaspersky Lab",
+    # "Kaspersky Lab, Inc.") and the legal form decides which one, if any, a value names.
+    org_exact: dict[tuple[str, ...], list[tuple[_Hit, frozenset[str]]]]
+    brand_prefix: dict[tuple[str, ...], _Hit]
+    max_brand: int
+    namespace: dict[str, _Hit]
+    purl: dict[str, _Hit]
+    cpe_vendor: dict[str, _Hit]
+    cpe_product: dict[tuple[str, str], _Hit]
+    team_id: dict[str, _Hit]
+    winget_pub: dict[str, _Hit]
+    email_domain: dict[str, _Hit]  # the domain of a 'Name <address>' vendor field
+    exact: dict[tuple[str, str], _Hit]
+    product_name: dict[tuple[str, ...], _Hit]
+    _org_cache: dict[str, _Hit | None]  # the memos: empty in a new index
+    _memo: dict[tuple, list[Match]]
+    _match_memo: dict[tuple, Match]
+    _registry_hits: dict[_Hit, _Hit]
+    purl_known: frozenset[str]
+    ns_known: frozenset[str]
+    app_ids: frozenset[str]
+    cpe_vendors: frozenset[str]
+    purl_heads: dict[str, set[str]]
+    purl_miss_types: frozenset[str]
+    purl_types: dict[str, tuple[str, bool, bool, bool, int]]
+    split_words: frozenset[str]  # catalog words a split name may be joined back into (normalize.joined_tokens)
 
     def __init__(self, pack: RulePack) -> None:
         self.vendors = pack.vendors
         self.products = pack.products
-        # Names by tokens, each with its legal forms: several entries can share tokens ("AO Kaspersky Lab",
-        # "Kaspersky Lab, Inc.") and the legal form decides which one, if any, a value names.
-        self.org_exact: dict[tuple[str, ...], list[tuple[_Hit, frozenset[str]]]] = {}
-        self.brand_prefix: dict[tuple[str, ...], _Hit] = {}
+        self.org_exact = {}
+        self.brand_prefix = {}
         self.max_brand = 1
-        self.namespace: dict[str, _Hit] = {}
-        self.purl: dict[str, _Hit] = {}
-        self.cpe_vendor: dict[str, _Hit] = {}
-        self.cpe_product: dict[tuple[str, str], _Hit] = {}
-        self.team_id: dict[str, _Hit] = {}
-        self.winget_pub: dict[str, _Hit] = {}
-        self.email_domain: dict[str, _Hit] = {}
-        self.exact: dict[tuple[str, str], _Hit] = {}
-        self.product_name: dict[tuple[str, ...], _Hit] = {}
-        self._org_cache: dict[str, _Hit | None] = {}
-        self._memo: dict[tuple, list[Match]] = {}
-        self._match_memo: dict[tuple, Match] = {}
-        self._registry_hits: dict[_Hit, _Hit] = {}
+        self.namespace = {}
+        self.purl = {}
+        self.cpe_vendor = {}
+        self.cpe_product = {}
+        self.team_id = {}
+        self.winget_pub = {}
+        self.email_domain = {}
+        self.exact = {}
+        self.product_name = {}
+        self._org_cache = {}
+        self._memo = {}
+        self._match_memo = {}
+        self._registry_hits = {}
         for v in pack.vendors.values():
             self._add_vendor(v)
+        # Words of catalog names that belong to one vendor only, of 5 letters or more: a value whose plain
+        # tokens name nothing is tried once more with such a word's split pieces joined ("Kas persky").
+        owners: dict[str, set[str]] = {}
+        for toks, entries in self.org_exact.items():
+            for t in toks:
+                owners.setdefault(t, set()).update(hit.vendor for hit, _forms in entries)
+        for toks, hit in self.product_name.items():
+            for t in toks:
+                owners.setdefault(t, set()).add(hit.vendor)
+        self.split_words = frozenset(t for t, vs in owners.items() if len(vs) == 1 and len(t) >= 5 and t.isalpha())
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
         self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
         self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
@@ -193,7 +220,7 @@ class VendorIndex:
         # Every vendor a CPE can hit through: a CPE naming another vendor is a miss without parsing it.
         self.cpe_vendors = frozenset(self.cpe_vendor) | {vend for vend, _ in self.cpe_product}
         # "type/segment" prefixes of catalog purls by type: the purl fast path's test without building a key.
-        self.purl_heads: dict[str, set[str]] = {}
+        self.purl_heads = {}
         for prefix in self.purl_known:
             ptype, sep, seg = prefix.partition("/")
             if sep and "/" not in seg:
@@ -273,15 +300,31 @@ class VendorIndex:
                 return self.lookup_org(person[0])
         toks, forms = org_name(value)
         hit = self._org_hit(toks, forms)
+        folded: tuple[str, ...] = ()
         if not value.isascii():
-            folded: tuple[str, ...] = (FOLD_INVISIBLE,) if has_format_characters(value) else ()
+            folded = (FOLD_INVISIBLE,) if has_format_characters(value) else ()
             if hit is None:
                 variant = confusable_org_name(value)
                 if variant is not None:
                     hit = self._org_hit(variant[0], variant[1])
                     folded += (variant[2],)
-            if hit is not None and folded:
-                hit = hit._replace(folded=folded)
+                    toks = variant[0] if hit is None else toks
+        if hit is None and len(toks) > 1:
+            joined = joined_tokens(toks, self.split_words)
+            if joined is not None:
+                hit = self._org_hit(joined, forms)
+                folded += (FOLD_SPLIT,)
+                # A split word may be a dodge or two real words ("Kasper Sky", a person): only a legal name
+                # with its legal form keeps its strength; anything less is weak (a warning to look at).
+                if hit is not None and hit.strength != "strong":
+                    hit = hit._replace(strength="weak")
+        if hit is not None and folded:
+            hit = hit._replace(folded=folded)
+        if hit is None and not value.isascii():
+            shown = display_order(value)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                hit = self.lookup_org(shown)
+                hit = None if hit is None else _invisible_fold(hit)
         if hit is not None and hit.method == "legal-name":
             note = _form_note(value, hit.label)
             if note:
@@ -354,6 +397,9 @@ class VendorIndex:
     def lookup_identifier(self, kind: str, value: str) -> list[_Hit] | tuple[()]:
         """Catalog entries an identifier of ``kind`` hits; the shared empty tuple for the usual miss."""
         if not value.isascii():
+            shown = display_order(value)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                return self.lookup_identifier(kind, value.replace("\u202e", "")) or self.lookup_identifier(kind, shown)
             value = identifier_text(value)[0]
         value = value.strip()
         if not value:
@@ -512,6 +558,13 @@ class VendorIndex:
         # The usual identifiers hit nothing; the tests below decide those misses as lookup_identifier
         # would (tests/test_matching.py holds the two to the same answers), without the call.
         purl_types = self.purl_types
+        if any("\u202e" in value for _, value, _ in identifiers):
+            # Stored backwards inside a right-to-left override and shown forwards: both readings count.
+            for kind, value, field in identifiers:
+                shown_order = display_order(value)
+                if shown_order is not None:
+                    for hit in lookup(kind, identifier_text(shown_order)[0]):
+                        hits.append((_invisible_fold(hit), field, value))
         for kind, value, field in identifiers:
             shown = value
             folded: tuple[str, ...] = ()
@@ -626,7 +679,8 @@ class VendorIndex:
         It counts only when no identity evidence names a different vendor.
         """
         identity_vendors = {h.vendor for h, _, _ in hits}
-        hit = self.product_name.get(product_tokens(name))
+        toks = product_tokens(name)
+        hit = self.product_name.get(toks)
         folded: tuple[str, ...] = ()
         if hit is None and not name.isascii():
             variant = confusable_product_tokens(name)
@@ -634,6 +688,15 @@ class VendorIndex:
                 hit = self.product_name.get(variant[0])
                 if hit is not None:
                     folded = (variant[1],)
+                else:
+                    toks = variant[0]
+        if hit is None and len(toks) > 1:
+            joined = joined_tokens(toks, self.split_words)
+            if joined is not None:
+                hit = self.product_name.get(joined)  # the exact product name only, never a brand in a longer one
+                if hit is not None:
+                    folded += (FOLD_SPLIT,)
+                    hit = hit._replace(strength="weak")  # "Tik Tok" may be a clock app's name: a warning
         if hit is None and not identity_vendors:
             hit = self._brand_in_name(org_tokens(name))
             if hit is None and not name.isascii():
@@ -645,6 +708,13 @@ class VendorIndex:
             folded = ((FOLD_INVISIBLE,) if has_format_characters(name) else ()) + folded
             if folded:
                 hit = hit._replace(folded=folded)
+        if hit is None and not name.isascii():
+            shown = display_order(name)  # stored backwards inside a right-to-left override, shown forwards
+            if shown is not None:
+                found: list[tuple[_Hit, str, str]] = []
+                self._match_name(shown, found)
+                hits.extend((_invisible_fold(h), f, name) for h, f, _ in found)
+                return
         if hit is not None and (not identity_vendors or hit.vendor in identity_vendors):
             hits.append((hit, "name", name))
 
@@ -669,6 +739,13 @@ def _why(best: Evidence, kind: str | None, library: bool, product: Product | Non
     else:
         what = "the vendor declares no kind"
     return f"{best.strength.capitalize()} evidence: {best.why}; {what}."
+
+
+def _invisible_fold(hit: _Hit) -> _Hit:
+    """A hit found by reading a right-to-left override in display order: it needed invisible characters read."""
+    if FOLD_INVISIBLE in hit.folded:
+        return hit
+    return hit._replace(folded=(FOLD_INVISIBLE, *hit.folded))
 
 
 def _folded_why(folded: tuple[str, ...]) -> str:

@@ -2,19 +2,19 @@
 
 Readers produce ``Inventory`` objects made of ``Component`` records; the engine turns them into
 ``Finding`` records inside a ``Report``; formats only render a ``Report``.
-"""
 
-# No ``from __future__ import annotations`` here: ``@dataclass`` inspects a string annotation field by
-# field (is it a ClassVar, an InitVar?), about 1 ms of start-up for the records of this module and
-# ``compliance.rulepack.model``; the annotations below are evaluated as they are defined, so a name must be defined first.
+Records are msgspec ``Struct``s: ``__init__``, ``__repr__``, ``__eq__`` (and ``__hash__`` for the frozen
+ones) are made in C as each class is created, and pickle as constructor calls for worker processes.
+Those that a scan makes by the thousand and that never take part in a reference cycle are ``gc=False``:
+the cyclic collector never looks at them.
+"""
 
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.records import FACTORY, FrozenRecord, Record
+import msgspec
 
 # Severity order used by the gate: a higher number is worse.
 SEVERITY_RANK = {"info": 0, "warn": 1, "fail": 2}
@@ -62,8 +62,7 @@ class Location:
         return (str, (str(self),))
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Component(Record):
+class Component(msgspec.Struct, gc=False):
     """One piece of software found in an input, with every vendor-bearing string the reader saw.
 
     ``vendor_fields`` holds ``(field, value)`` pairs such as ``("supplier.name", "AO Kaspersky Lab")``.
@@ -74,32 +73,12 @@ class Component(Record):
 
     name: str
     version: str = ""
-    vendor_fields: list[tuple[str, str]] = field(default_factory=list)
-    identifiers: list[tuple[str, str, str]] = field(default_factory=list)
+    vendor_fields: list[tuple[str, str]] = []
+    identifiers: list[tuple[str, str, str]] = []
     purl: str = ""
     bom_ref: str = ""
     location: str | Location = ""
     type: str = ""
-
-    def __init__(
-        self,
-        name: str,
-        version: str = "",
-        vendor_fields: list[tuple[str, str]] = FACTORY,
-        identifiers: list[tuple[str, str, str]] = FACTORY,
-        purl: str = "",
-        bom_ref: str = "",
-        location: str | Location = "",
-        type: str = "",
-    ) -> None:
-        self.name = name
-        self.version = version
-        self.vendor_fields = [] if vendor_fields is FACTORY else vendor_fields
-        self.identifiers = [] if identifiers is FACTORY else identifiers
-        self.purl = purl
-        self.bom_ref = bom_ref
-        self.location = location
-        self.type = type
 
     @property
     def has_vendor_identity(self) -> bool:
@@ -198,8 +177,7 @@ class RowComponents(Sequence[Component]):
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Inventory(Record):
+class Inventory(msgspec.Struct):
     """What one reader found in one input.
 
     ``problems`` are off-spec fields the reader decided it could read past without hiding who made
@@ -215,31 +193,14 @@ class Inventory(Record):
     path: str
     format: str
     components: list[Component] | RowComponents
-    metadata: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = {}
+    problems: list[str] = []
     # The longest name, version, purl, vendor or identifier string of any component, when the reader
     # measured it as it made them (cheap then); None: unknown, and ``bound_fields`` looks at each.
     longest_field: int | None = None
 
-    def __init__(
-        self,
-        path: str,
-        format: str,
-        components: list[Component] | RowComponents,
-        metadata: dict[str, Any] = FACTORY,
-        problems: list[str] = FACTORY,
-        longest_field: int | None = None,
-    ) -> None:
-        self.path = path
-        self.format = format
-        self.components = components
-        self.metadata = {} if metadata is FACTORY else metadata
-        self.problems = [] if problems is FACTORY else problems
-        self.longest_field = longest_field
 
-
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Evidence(FrozenRecord):
+class Evidence(msgspec.Struct, frozen=True, gc=False):
     """Why a component was tied to a vendor: the field, its value, and what in the catalog it hit."""
 
     field: str
@@ -253,28 +214,6 @@ class Evidence(FrozenRecord):
     # What the value needed before it matched: "contains invisible characters", "mixed-script", "legal form
     # JSC read as AO"... (compliance.normalize). Folding never makes evidence weaker.
     folded: tuple[str, ...] = ()
-
-    def __init__(
-        self,
-        field: str,
-        value: str,
-        matched: str,
-        method: str,
-        vendor: str,
-        product: str | None = None,
-        strength: str = "broad",
-        why: str = "",
-        folded: tuple[str, ...] = (),
-    ) -> None:
-        object.__setattr__(self, "field", field)
-        object.__setattr__(self, "value", value)
-        object.__setattr__(self, "matched", matched)
-        object.__setattr__(self, "method", method)
-        object.__setattr__(self, "vendor", vendor)
-        object.__setattr__(self, "product", product)
-        object.__setattr__(self, "strength", strength)
-        object.__setattr__(self, "why", why)
-        object.__setattr__(self, "folded", folded)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -293,8 +232,7 @@ class Evidence(FrozenRecord):
         return out
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class ActionResult(Record):
+class ActionResult(msgspec.Struct, gc=False):
     """The status of one prohibited action of a rule, as of the scan date and in the scan's contexts."""
 
     action: str
@@ -304,24 +242,6 @@ class ActionResult(Record):
     status: str  # violation | upcoming | advisory | out-of-scope
     severity: str
     missing_contexts: list[str]
-
-    def __init__(
-        self,
-        action: str,
-        description: str,
-        effective: str,
-        until: str | None,
-        status: str,
-        severity: str,
-        missing_contexts: list[str],
-    ) -> None:
-        self.action = action
-        self.description = description
-        self.effective = effective
-        self.until = until
-        self.status = status
-        self.severity = severity
-        self.missing_contexts = missing_contexts
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -335,8 +255,7 @@ class ActionResult(Record):
         }
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Finding(Record):
+class Finding(msgspec.Struct, gc=False):
     """A rule that applies to a component, with the action that decided its status."""
 
     rule_id: str
@@ -362,53 +281,12 @@ class Finding(Record):
     # The SBOM's subject (metadata.component: name, version, supplier) when it is a product of another vendor
     # that integrates this component (white-label, OEM): the finding concerns that product.
     integrated_into: dict[str, str | None] | None = None
-
-    def __init__(
-        self,
-        rule_id: str,
-        jurisdiction: str,
-        title: str,
-        status: str,
-        severity: str,
-        effective: str,
-        binding: str,
-        component: Component,
-        input_path: str,
-        vendor: str,
-        product: str | None,
-        evidence: Sequence[Evidence],
-        citation: str,
-        sources: list[str],
-        message: str,
-        actions: list[ActionResult],
-        verification: str,
-        waiver: dict[str, Any] | None = None,
-        kind: str | None = None,
-        strength: str = "broad",
-        integrated_into: dict[str, str | None] | None = None,
-    ) -> None:
-        self.rule_id = rule_id
-        self.jurisdiction = jurisdiction
-        self.title = title
-        self.status = status
-        self.severity = severity
-        self.effective = effective
-        self.binding = binding
-        self.component = component
-        self.input_path = input_path
-        self.vendor = vendor
-        self.product = product
-        self.evidence = evidence
-        self.citation = citation
-        self.sources = sources
-        self.message = message
-        self.actions = actions
-        self.verification = verification
-        self.waiver = waiver
-        self.kind = kind
-        self.strength = strength
-        self.integrated_into = integrated_into
-        self.__post_init__()
+    # The two halves of ``message``, so a report can say the component's part once for all its rules:
+    # ``identity`` why the component is the vendor's software ("Kaspersky software. Strong evidence: ...",
+    # the same for every rule it matched), ``reason`` what this rule does to it. Empty on findings made
+    # without them: formats then use ``message``.
+    identity: str = ""
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if type(self.component.location) is not str:  # a Location chain becomes text once, here
@@ -473,8 +351,7 @@ class Finding(Record):
         return out
 
 
-@dataclass(init=False, repr=False, eq=False)
-class InputResult(Record):
+class InputResult(msgspec.Struct, gc=False):
     """One input's section of the report. ``error`` is set when the input could not be used;
     ``problems`` lists what the reader read past (see ``Inventory.problems``).
 
@@ -493,33 +370,13 @@ class InputResult(Record):
     sha256: str | None = None
     subject: dict[str, str | None] | None = None
     serial_number: str | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = []
+    # Components that matched a catalog vendor but no selected rule covers (another jurisdiction's vendor,
+    # an excluded product): how many, and the first ``UNFLAGGED_LISTED`` of them, so "4 matched a catalog
+    # vendor" can be explored. Each: name, version, location, vendor, product, strength, why.
+    matched_without_findings: int = 0
+    unflagged: list[dict[str, Any]] = []
 
-    def __init__(
-        self,
-        path: str,
-        format: str | None,
-        components: int = 0,
-        components_with_vendor_identity: int = 0,
-        components_matched: int = 0,
-        error: str | None = None,
-        skipped: str | None = None,
-        sha256: str | None = None,
-        subject: dict[str, str | None] | None = None,
-        serial_number: str | None = None,
-        problems: list[str] = FACTORY,
-    ) -> None:
-        self.path = path
-        self.format = format
-        self.components = components
-        self.components_with_vendor_identity = components_with_vendor_identity
-        self.components_matched = components_matched
-        self.error = error
-        self.skipped = skipped
-        self.sha256 = sha256
-        self.subject = subject
-        self.serial_number = serial_number
-        self.problems = [] if problems is FACTORY else problems
 
     @property
     def was_read(self) -> bool:
@@ -537,6 +394,10 @@ class InputResult(Record):
             "components": self.components,
             "components_with_vendor_identity": self.components_with_vendor_identity,
             "components_matched": self.components_matched,
+            "matched_without_findings": {
+                "count": self.matched_without_findings,
+                "components": [dict(u) for u in self.unflagged],
+            },
         }
         if self.error is not None:
             out["error"] = self.error
@@ -548,14 +409,47 @@ class InputResult(Record):
 # The severities that fail the gate at each threshold (``SEVERITY_RANK`` at or above it).
 _FAILING = {gate: frozenset(s for s, r in SEVERITY_RANK.items() if r >= SEVERITY_RANK[gate]) for gate in SEVERITY_RANK}
 
+# How many matched-but-unflagged components an input lists by name (the count is always exact).
+UNFLAGGED_LISTED = 50
+
+# Per-input verdicts in the order an overview lists them: failures first, then unreadable inputs,
+# then passes with warnings, then clean passes.
+VERDICT_ORDER = {"fail": 0, "error": 1, "pass": 2}
+
+
+class InputVerdict(msgspec.Struct):
+    """One input's line in a fleet overview, decided by the report (formats only show it).
+
+    ``verdict``: ``error`` (unreadable), ``fail`` (an unwaived finding at or above the gate) or ``pass``;
+    ``summary``: the input's finding counts; ``failing_rules``: the rules that fail it, sorted;
+    ``flagged``: each component with an unwaived fail or warn finding, as (name, version), in report order.
+    """
+
+    input: InputResult
+    verdict: str
+    summary: dict[str, int]
+    failing_rules: list[str]
+    flagged: list[tuple[str, str]]
+
+    def sort_key(self) -> tuple[int, int]:
+        """Failures first, then unreadable inputs, then passes with warnings, then clean passes."""
+        return (VERDICT_ORDER[self.verdict], 0 if self.verdict == "pass" and self.summary["warn"] else 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "summary": dict(self.summary),
+            "failing_rules": list(self.failing_rules),
+            "flagged_components": [{"name": n, "version": v or None} for n, v in self.flagged],
+        }
+
 
 def no_waivers(file: str | None = None) -> dict[str, Any]:
     """The ``waivers`` section when nothing was applied, lapsed or unused: the same keys as always."""
     return {"file": file, "applied": [], "lapsed": [], "unused": []}
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Report(Record):
+class Report(msgspec.Struct):
     """Everything a format needs. Formats render it; they never decide a verdict.
 
     ``rulepack`` holds ``packs`` (each pack's own name and version, in load order) besides the
@@ -572,58 +466,17 @@ class Report(Record):
     fail_on: str
     inputs: list[InputResult]
     findings: list[Finding]
-    rules_evaluated: list[dict[str, Any]] = field(default_factory=list)
-    waivers: dict[str, Any] = field(default_factory=no_waivers)
+    rules_evaluated: list[dict[str, Any]] = []
+    waivers: dict[str, Any] = msgspec.field(default_factory=no_waivers)
     command: list[str] | None = None
     all_jurisdictions: bool = False  # chosen with -j ALL, so reports say so up front
-    excluded_rules: list[dict[str, Any]] = field(default_factory=list)  # left out by --require-verified
-    skipped: list[dict[str, str]] = field(default_factory=list)  # files in a folder that are not inventories
+    excluded_rules: list[dict[str, Any]] = []  # left out by --require-verified
+    skipped: list[dict[str, str]] = []  # files in a folder that are not inventories
     show_out_of_scope: bool = False  # presentation only: SARIF and GitHub annotations list them when set
     policy: dict[str, Any] | None = None  # the policy file the scan read: {"path", "sha256"}
     # What the applied rules name but complycheck cannot identify (``covers.unidentifiable``), one entry per
     # rule: ``rule_id``, ``jurisdiction``, ``title``, ``message`` and the ``unidentifiable`` names with reasons.
-    coverage_limits: list[dict[str, Any]] = field(default_factory=list)
-
-    def __init__(
-        self,
-        tool_version: str,
-        rulepack: dict[str, Any],
-        as_of: str,
-        jurisdictions: list[str],
-        contexts: list[str],
-        horizon_days: int,
-        fail_on: str,
-        inputs: list[InputResult],
-        findings: list[Finding],
-        rules_evaluated: list[dict[str, Any]] = FACTORY,
-        waivers: dict[str, Any] = FACTORY,
-        command: list[str] | None = None,
-        all_jurisdictions: bool = False,
-        excluded_rules: list[dict[str, Any]] = FACTORY,
-        skipped: list[dict[str, str]] = FACTORY,
-        show_out_of_scope: bool = False,
-        policy: dict[str, Any] | None = None,
-        coverage_limits: list[dict[str, Any]] = FACTORY,
-    ) -> None:
-        self.tool_version = tool_version
-        self.rulepack = rulepack
-        self.as_of = as_of
-        self.jurisdictions = jurisdictions
-        self.contexts = contexts
-        self.horizon_days = horizon_days
-        self.fail_on = fail_on
-        self.inputs = inputs
-        self.findings = findings
-        self.rules_evaluated = [] if rules_evaluated is FACTORY else rules_evaluated
-        self.waivers = no_waivers() if waivers is FACTORY else waivers
-        self.command = command
-        self.all_jurisdictions = all_jurisdictions
-        self.excluded_rules = [] if excluded_rules is FACTORY else excluded_rules
-        self.skipped = [] if skipped is FACTORY else skipped
-        self.show_out_of_scope = show_out_of_scope
-        self.policy = policy
-        self.coverage_limits = [] if coverage_limits is FACTORY else coverage_limits
-        self.__post_init__()
+    coverage_limits: list[dict[str, Any]] = []
 
     def __post_init__(self) -> None:
         """Paths come from the file system (and argv) and errors quote inputs: text every format can write.
@@ -681,22 +534,57 @@ class Report(Record):
             counts["waived" if f.waiver is not None else f.severity] += 1
         return counts
 
+    def input_verdicts(self) -> list[InputVerdict]:
+        """Each input's verdict, counts, failing rules and flagged components, in input order.
+
+        The report decides them, with the same gate as the whole report's verdict; ``overview`` sorts them.
+        """
+        failing = _FAILING[self.gate_threshold]
+        per: dict[str, tuple[dict[str, int], set[str], dict[tuple[str, str], None]]] = {}
+        for f in self.findings:
+            entry = per.get(f.input_path)
+            if entry is None:
+                entry = per[f.input_path] = ({"fail": 0, "warn": 0, "info": 0, "waived": 0}, set(), {})
+            counts, rules, flagged = entry
+            if f.waiver is not None:
+                counts["waived"] += 1
+                continue
+            counts[f.severity] += 1
+            if f.severity in failing:
+                rules.add(f.rule_id)
+            if f.severity != "info":
+                flagged.setdefault((f.component.name, f.component.version), None)
+        out = []
+        for inp in self.inputs:
+            counts, rules, flagged = per.get(inp.path) or ({"fail": 0, "warn": 0, "info": 0, "waived": 0}, set(), {})
+            verdict = "error" if inp.error is not None else ("fail" if rules else "pass")
+            out.append(InputVerdict(inp, verdict, counts, sorted(rules), list(flagged)))
+        return out
+
+    def overview(self) -> list[InputVerdict]:
+        """``input_verdicts`` as a fleet overview lists them: failures first (``InputVerdict.sort_key``),
+        input order kept within each group."""
+        return sorted(self.input_verdicts(), key=InputVerdict.sort_key)
+
     def fleet_summary(self) -> dict[str, Any]:
-        """Per-device view of a multi-input scan: how many inputs fail, and which rules on how many."""
+        """Per-device view of a multi-input scan: how many inputs fail, and which rules on how many
+        inputs and components (most inputs first)."""
         failing = _FAILING[self.gate_threshold]
         failing_inputs: set[str] = set()
         per_rule: dict[str, set[str]] = {}
+        components: dict[str, set[tuple[str, str]]] = {}
         for f in self.findings:
             if f.waiver is not None or f.severity not in failing:
                 continue
             failing_inputs.add(f.input_path)
             per_rule.setdefault(f.rule_id, set()).add(f.input_path)
+            components.setdefault(f.rule_id, set()).add((f.input_path, str(f.component.location), f.component.name))
         return {
             "inputs_scanned": sum(1 for i in self.inputs if i.error is None),
             "inputs_unreadable": sum(1 for i in self.inputs if i.error is not None),
             "inputs_failing": len(failing_inputs),
             "rules": [
-                {"rule_id": rule_id, "inputs": len(paths)}
+                {"rule_id": rule_id, "inputs": len(paths), "components": len(components[rule_id])}
                 for rule_id, paths in sorted(per_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))
             ],
         }
@@ -723,7 +611,7 @@ class Report(Record):
             "fail_on": self.fail_on,
             "verdict": self.verdict,
             "exit_code": self.exit_code,
-            "inputs": [i.to_dict() for i in self.inputs],
+            "inputs": [{**v.input.to_dict(), **v.to_dict()} for v in self.input_verdicts()],
             "summary": self.summary(),
             "fleet": self.fleet_summary(),
             "findings": [f.to_dict(shared) for f in self.findings],

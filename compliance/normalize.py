@@ -2,8 +2,13 @@
 
 The contract, in the order the steps run (``tokens``, ``org_name`` and ``product_tokens``):
 
-1. **Format characters are dropped** (Unicode category Cf: ZERO WIDTH SPACE, ZWNJ, ZWJ, WORD JOINER, SOFT
-   HYPHEN, the BOM, bidi controls), not turned into separators: ``"Kasper\\u200bsky"`` is ``kaspersky``.
+1. **Invisible characters are dropped**, not turned into separators: format characters (Unicode category Cf:
+   ZERO WIDTH SPACE, ZWNJ, ZWJ, WORD JOINER, SOFT HYPHEN, the BOM, bidi controls, tag characters) and every
+   other Default_Ignorable_Code_Point (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the COMBINING
+   GRAPHEME JOINER, variation selectors U+FE00-FE0F and U+E0100-E01EF, the Mongolian free variation
+   selectors): ``"Kasper\\u200bsky"`` and ``"Kasper\\u3164sky"`` are ``kaspersky``. The property comes from the
+   ``regex`` package's Unicode data (the standard library has no Default_Ignorable), imported only for text
+   holding a character of the few blocks where such characters live (``IGNORABLE_RANGES``).
 2. **Compatibility decomposition, accents, case**: NFKD (fullwidth ``Ｋ`` is ``K``, ``ﬁ`` is ``fi``), combining
    marks dropped (``é`` is ``e``, ``й`` is ``и``), then casefold.
 3. **Tokens**: split at every run of characters that are not letters or digits (``_`` splits too).
@@ -40,6 +45,7 @@ from functools import lru_cache
 FOLD_INVISIBLE = "contains invisible characters"
 FOLD_MIXED = "mixed-script"
 FOLD_CONFUSABLE = "confusable characters"
+FOLD_SPLIT = "a word split apart"
 
 # Legal forms and corporate suffixes, written as tokens after normalisation.
 LEGAL_FORMS = frozenset(
@@ -73,21 +79,75 @@ CJK_LEGAL_SUFFIXES = (
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
+_DOTTED_ANY_CASE = re.compile(r"\b(?:[a-zA-Z]\.){2,}")
+
+
+# Every Default_Ignorable_Code_Point that is not a format character (Cf) lies in one of these ranges, and
+# most text has no character in them, so ``regex`` (and its Unicode data) is loaded only for text that does.
+# ``tests/test_identity_dodges.py`` holds the ranges to the data.
+IGNORABLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF),
+)
+
+
+def _maybe_ignorable(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in IGNORABLE_RANGES)
+
+
+@lru_cache(maxsize=1)
+def _ignorable_pattern():  # type: ignore[no-untyped-def]
+    import regex
+
+    return regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}]")
+
+
+def _invisible(ch: str) -> bool:
+    """Step 1's test for one character that is not ASCII."""
+    if unicodedata.category(ch) == "Cf":
+        return True
+    return _maybe_ignorable(ch) and _ignorable_pattern().match(ch) is not None
+
+
+def display_order(text: str) -> str | None:
+    """``text`` with each RIGHT-TO-LEFT OVERRIDE run (U+202E up to U+202C or the end) in the order it is
+    displayed, or None when it has none: ``AO \u202eyksrepsaK\u202c Lab`` shows as "AO Kaspersky Lab"
+    (UAX #9: an override makes every character inside strong right-to-left, so the run is shown
+    reversed). The matcher tries this reading when the text as stored matched nothing: a name must not
+    pass because it is stored backwards and shown forwards."""
+    if "\u202e" not in text:
+        return None
+    out: list[str] = []
+    i = 0
+    while (start := text.find("\u202e", i)) >= 0:
+        end = text.find("\u202c", start + 1)
+        end = len(text) if end < 0 else end
+        out += [text[i:start], text[start + 1 : end][::-1]]
+        i = end
+    out.append(text[i:])
+    return "".join(out)
 
 
 def _drop_format(text: str) -> str:
     """Step 1 for text that is not ASCII."""
-    category = unicodedata.category
-    return "".join(ch for ch in text if ch < "\x80" or category(ch) != "Cf")
+    return "".join(ch for ch in text if ch < "\x80" or not _invisible(ch))
 
 
 def fold(text: str) -> str:
     """Steps 1 and 2: format characters dropped, NFKD without combining marks, casefolded."""
     if text.isascii():
         return text.lower()
+    return _fold_keep_case(text).casefold()
+
+
+def _fold_keep_case(text: str) -> str:
+    """Step 1 and step 2 less the casefold: what the confusables step reads, since a letter's look depends
+    on its case (Greek capital Υ looks like Y, its small letter υ like u)."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", _drop_format(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.casefold()
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=65536)
@@ -100,8 +160,7 @@ def has_format_characters(text: str) -> bool:
     """True when ``text`` holds a character that step 1 drops."""
     if text.isascii():
         return False
-    category = unicodedata.category
-    return any(ch >= "\x80" and category(ch) == "Cf" for ch in text)
+    return any(ch >= "\x80" and _invisible(ch) for ch in text)
 
 
 def _strip_cjk_suffix(token: str) -> str:
@@ -172,11 +231,12 @@ def _org_fold(raw: list[str]) -> tuple[tuple[str, ...], frozenset[str], frozense
     return tuple(out), frozenset(forms), frozenset(spelt)
 
 
-def _org_tokens_raw(text: str) -> list[str]:
-    """Steps 1-3 for an organisation name, dotted abbreviations ("S.A.", "L.L.C.") collapsed first."""
-    raw = fold(text)
+def _org_tokens_raw(text: str, keep_case: bool = False) -> list[str]:
+    """Steps 1-3 for an organisation name, dotted abbreviations ("S.A.", "L.L.C.") collapsed first;
+    ``keep_case``: without the casefold (for the confusables step)."""
+    raw = _fold_keep_case(text) if keep_case else fold(text)
     if "." in raw:
-        raw = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), raw)
+        raw = (_DOTTED_ANY_CASE if keep_case else _DOTTED).sub(lambda m: m.group(0).replace(".", ""), raw)
     return [t for t in _NON_WORD.split(raw) if t]
 
 
@@ -266,6 +326,30 @@ def folds(text: str) -> tuple[str, ...]:
     return (FOLD_INVISIBLE,) if has_format_characters(text) else ()
 
 
+def joined_tokens(toks: tuple[str, ...], words: frozenset[str]) -> tuple[str, ...] | None:
+    """``toks`` with every run of two or three adjacent tokens whose concatenation is one of ``words`` joined
+    into it (``("kas", "persky", "lab")`` -> ``("kaspersky", "lab")``), or None when nothing joins.
+
+    ``words`` are the catalog's distinctive name words (``VendorIndex.split_words``): a space, a hyphen, a
+    dot or a visible blank (U+2800) inside "Kaspersky" is visible but reads past a hurried reviewer, and
+    splitting a catalog word in two never makes another company's name.
+    """
+    out: list[str] = []
+    changed = False
+    i, n = 0, len(toks)
+    while i < n:
+        for width in (2, 3):
+            if i + width <= n and "".join(toks[i : i + width]) in words:
+                out.append("".join(toks[i : i + width]))
+                i += width
+                changed = True
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return tuple(out) if changed else None
+
+
 # -- confusables (UTS #39) ---------------------------------------------------------------------------
 
 # Code points whose characters have no ASCII prototype in the confusables data (CJK ideographs, kana,
@@ -317,8 +401,9 @@ def ascii_prototypes() -> dict[str, str]:
 
 
 def _prototype(ch: str, table: dict[str, str]) -> str | None:
-    """The ASCII prototype of a folded (lower-case) character, or of its capital: Cyrillic к's prototype is
-    ĸ (kra), its capital К's is K, and we compare without case."""
+    """The ASCII prototype (lower-cased) of a character as written, or else of its capital: Cyrillic к's own
+    prototype is ĸ (kra), its capital К's is K, and we compare without case. As written, because case
+    changes the look: Greek capital Υ reads as Y, its small letter υ as u."""
     proto = table.get(ch)
     if proto is None:
         upper = ch.upper()
@@ -342,7 +427,7 @@ def skeleton(token: str) -> tuple[str, str] | None:
     out = []
     for ch in token:
         if ch < "\x80":
-            out.append(ch)
+            out.append(ch.lower())
             continue
         proto = _prototype(ch, table)
         if proto is None:
@@ -355,10 +440,10 @@ def skeleton(token: str) -> tuple[str, str] | None:
 def _skeleton_tokens(raw: list[str]) -> tuple[list[str], str] | None:
     changed: list[str] = []
     flag = ""
-    for tok in raw:
+    for tok in raw:  # tokens as written (case kept): a letter's look depends on its case
         skel = skeleton(tok)
         if skel is None:
-            changed.append(tok)
+            changed.append(tok.casefold())
         else:
             changed.append(skel[0])
             flag = FOLD_MIXED if FOLD_MIXED in (flag, skel[1]) else skel[1]
@@ -371,7 +456,7 @@ def confusable_org_name(text: str) -> tuple[tuple[str, ...], frozenset[str], str
     token of ``text`` changes. Ask only when the plain name matched nothing."""
     if text.isascii():
         return None
-    found = _skeleton_tokens(_org_tokens_raw(text))
+    found = _skeleton_tokens(_org_tokens_raw(text, keep_case=True))
     if found is None:
         return None
     toks, forms, _ = _org_fold(found[0])
@@ -385,7 +470,7 @@ def confusable_product_tokens(text: str) -> tuple[tuple[str, ...], str] | None:
     """``product_tokens`` of ``text`` with confusable tokens read as ASCII, and the fold; None if unchanged."""
     if text.isascii():
         return None
-    found = _skeleton_tokens(list(tokens(text)))
+    found = _skeleton_tokens([t for t in _NON_WORD.split(_fold_keep_case(text)) if t])
     if found is None:
         return None
     toks = _product_trim(tuple(found[0]))

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+from msgspec.structs import replace
 
 from compliance.errors import UsageError
 from compliance.model import Finding, InputResult
@@ -57,8 +58,13 @@ def chunked(n: int, workers: int) -> list[range]:
 
 
 def _worker_options(options: ScanOptions) -> ScanOptions:
-    """What a worker needs: no waivers (applied once to the merged report) and no nested parallelism."""
-    return replace(options, waivers=None, jobs=1, scheduler=None)
+    """What a worker needs: no waivers (applied once to the merged report) and no nested parallelism.
+
+    A scheduler implies the opt-in to remote inputs, which the workers keep without it.
+    """
+    from compliance.scan import remote_allowed
+
+    return replace(options, waivers=None, jobs=1, scheduler=None, allow_remote=remote_allowed(options))
 
 
 # -- worker processes on this machine -----------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import msgspec
 
 from compliance import __version__
 from compliance.engine import Evaluator, Tally, selected_jurisdictions
@@ -14,8 +15,7 @@ from compliance.errors import ComplyCheckError, InputError, UsageError, internal
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import display_path, expand_paths, load_source, read_source
 from compliance.readers.base import DEFAULT_MAX_BYTES, paused_gc
-from compliance.records import FACTORY, Record
-from compliance.remote import is_url, load_url
+from compliance.remote import is_url, load_url, local_path, remote_error
 from compliance.rulepack.cache import load_rule_pack_and_index
 from compliance.rulepack.model import RulePack
 from compliance.skip import HIDDEN_DIRECTORY, is_hidden, not_inventory
@@ -33,18 +33,17 @@ def no_jurisdiction_message(config_file: str = ".complycheck.yaml") -> str:
     )
 
 
-@dataclass(init=False, repr=False, eq=False)
-class ScanOptions(Record):
+class ScanOptions(msgspec.Struct):
     """What to scan against and how: the library form of ``complycheck scan``'s flags and policy file."""
 
-    jurisdictions: list[str] = field(default_factory=list)
-    contexts: list[str] = field(default_factory=list)
+    jurisdictions: list[str] = []
+    contexts: list[str] = []
     as_of: date | None = None
     horizon_days: int = 90
     fail_on: str = "fail"
     input_format: str | None = None
-    reader_options: dict[str, Any] = field(default_factory=dict)
-    rule_dirs: list[str] = field(default_factory=list)
+    reader_options: dict[str, Any] = {}
+    rule_dirs: list[str] = []
     builtin_rules: bool = True
     require_verified: bool = False
     max_input_bytes: int = DEFAULT_MAX_BYTES
@@ -58,6 +57,9 @@ class ScanOptions(Record):
     named_inputs: frozenset[str] | None = None
     unverified: str = "warn"  # "fail" lets rules resting on unverified facts fail the gate
     show_out_of_scope: bool = False  # SARIF/GitHub list out-of-scope findings only when asked
+    # Read remote (fsspec) URLs among the inputs: the command line's --allow-remote. Implied by a
+    # scheduler. Off: a remote URL is that input's error section and nothing is fetched.
+    allow_remote: bool = False
     # An input from which no component was read is an error unless this is set (a truly empty SBOM).
     allow_empty: bool = False
     # Percent (0-100) of an input's components that must carry vendor identity; below it the input is
@@ -67,59 +69,9 @@ class ScanOptions(Record):
     # read is kept in ``last_input`` instead of being freed object by object as ``scan_one`` returns
     # (for 100,000 components about 0.1 s); the next input replaces it. Off for any other caller.
     keep_last_input: bool = False
-    last_input: Any = field(default=None, repr=False, compare=False)
+    last_input: Any = None
     # Trusted keys, a pin, the pack age limit and the policy file's digest (compliance.rulepack.provenance).
     pack_policy: Any = None
-
-    def __init__(
-        self,
-        jurisdictions: list[str] = FACTORY,
-        contexts: list[str] = FACTORY,
-        as_of: date | None = None,
-        horizon_days: int = 90,
-        fail_on: str = "fail",
-        input_format: str | None = None,
-        reader_options: dict[str, Any] = FACTORY,
-        rule_dirs: list[str] = FACTORY,
-        builtin_rules: bool = True,
-        require_verified: bool = False,
-        max_input_bytes: int = DEFAULT_MAX_BYTES,
-        waivers: Any = None,
-        command: list[str] | None = None,
-        jobs: int | None = None,
-        scheduler: Any = None,
-        named_inputs: frozenset[str] | None = None,
-        unverified: str = "warn",
-        show_out_of_scope: bool = False,
-        allow_empty: bool = False,
-        min_vendor_coverage: float | None = None,
-        keep_last_input: bool = False,
-        last_input: Any = None,
-        pack_policy: Any = None,
-    ) -> None:
-        self.jurisdictions = [] if jurisdictions is FACTORY else jurisdictions
-        self.contexts = [] if contexts is FACTORY else contexts
-        self.as_of = as_of
-        self.horizon_days = horizon_days
-        self.fail_on = fail_on
-        self.input_format = input_format
-        self.reader_options = {} if reader_options is FACTORY else reader_options
-        self.rule_dirs = [] if rule_dirs is FACTORY else rule_dirs
-        self.builtin_rules = builtin_rules
-        self.require_verified = require_verified
-        self.max_input_bytes = max_input_bytes
-        self.waivers = waivers
-        self.command = command
-        self.jobs = jobs
-        self.scheduler = scheduler
-        self.named_inputs = named_inputs
-        self.unverified = unverified
-        self.show_out_of_scope = show_out_of_scope
-        self.allow_empty = allow_empty
-        self.min_vendor_coverage = min_vendor_coverage
-        self.keep_last_input = keep_last_input
-        self.last_input = last_input
-        self.pack_policy = pack_policy
 
 
 def _canonical(names: list[str], known: list[str], what: str, plural: str) -> list[str]:
@@ -219,6 +171,7 @@ def scan(
         dirs, sources = select_packs(options.rule_dirs, options.builtin_rules, options.pack_policy)
         pack, index = load_rule_pack_and_index(dirs, builtin=False, rules_for=lambda p: _rules_needed(p, options))
     check_selection(pack, options)
+    paths = [_as_local(p) for p in paths]  # file:///x is /x, read with every guard of a local path
     options.named_inputs = frozenset(paths)  # a file named by the caller is always read, never skipped
     as_of = options.as_of or date.today()
     rulepack = _rulepack_section(pack, sources, options, as_of)
@@ -280,14 +233,44 @@ def scan(
     return report
 
 
-def expand_inputs(paths: list[str]) -> list[str]:
-    """Every input file: local paths and directories (``expand_paths``) and fsspec URLs, in order."""
-    from compliance.remote import expand_urls, is_url
+def _as_local(path: str) -> str:
+    """A ``file://`` URL naming a local file as its path; anything else as given."""
+    return (local_path(path) or path) if is_url(path) else path
+
+
+def remote_allowed(options: ScanOptions) -> bool:
+    """May remote URLs be read? Only when the caller opted in: ``allow_remote``, or a Dask scheduler."""
+    return options.allow_remote or options.scheduler is not None
+
+
+def expand_inputs(paths: list[str], *, remote: bool = False) -> tuple[list[str], dict[str, str]]:
+    """Every input: local paths and directories (``expand_paths``) and URLs, in order.
+
+    Returns the inputs and, for URLs that are not read (no opt-in with ``remote``, a scheme not
+    offered, a failure while listing one), the error line of each: that input's error section.
+    """
+    from compliance.remote import expand_url
 
     out: list[str] = []
+    failed: dict[str, str] = {}
     for p in paths:
-        out.extend(expand_urls(p) if is_url(p) else expand_paths([p]))
-    return out
+        if not is_url(p):
+            out.extend(expand_paths([p]))
+            continue
+        why = remote_error(p, remote)
+        if why is None:
+            try:
+                out.extend(expand_url(p))
+                continue
+            except InputError as exc:
+                why = exc.message
+        out.append(p)
+        failed[p] = f"{display_path(p)}: {why}"
+    return out, failed
+
+
+def _error_sections(path: str, error: str) -> list[tuple[InputResult, list[Finding]]]:
+    return [(InputResult(path=display_path(path), format=None, error=error), [])]
 
 
 def _scan_inputs(
@@ -299,34 +282,37 @@ def _scan_inputs(
     """Every input section in input order: on a Dask cluster, in worker processes, or in this process.
 
     One input, or ``jobs`` 1, stays in this process: starting workers would cost more than it saves.
-    Standard input is always read here (workers have no standard input).
+    Standard input is always read here (workers have no standard input), and so are the URLs that
+    are not read (their error sections).
     """
-    files = expand_inputs(paths)
+    files, failed = expand_inputs(paths, remote=remote_allowed(options))
+    here = {p: _error_sections(p, error) for p, error in failed.items()}
     if options.scheduler is not None:
         from compliance import parallel
 
         if "-" in files:
             raise UsageError("standard input ('-') cannot be scanned on a Dask cluster; give a file or URL")
-        yield from parallel.iter_ordered(parallel.run_dask(files, options, evaluator, options.scheduler, progress))
+        away = [p for p in files if p not in here]
+        done = iter(parallel.run_dask(away, options, evaluator, options.scheduler, progress) if away else [])
+        for p in files:
+            yield from here[p] if p in here else next(done)
         return
     if len(files) > 1 and options.jobs != 1:
         from compliance import parallel  # imported only here: a one-input scan never pays for multiprocessing
 
         jobs = options.jobs if options.jobs is not None else parallel.usable_cpus()
-        local = [p for p in files if p != "-"]
+        local = [p for p in files if p != "-" and p not in here]
         if jobs > 1 and len(local) > 1 and parallel.can_start_workers():
-            from compliance.remote import check_urls
-
-            check_urls(local)
-            stdin = {p: scan_one(p, options, evaluator) for p in files if p == "-"}
-            if stdin and progress is not None:
-                progress("-")
+            if "-" in files:
+                here["-"] = scan_one("-", options, evaluator)
+                if progress is not None:
+                    progress("-")
             scanned = iter(parallel.run_pool(local, options, evaluator, jobs, progress))
             for p in files:
-                yield from stdin[p] if p == "-" else next(scanned)
+                yield from here[p] if p in here else next(scanned)
             return
     for path in files:
-        sections = scan_one(path, options, evaluator)
+        sections = here[path] if path in here else scan_one(path, options, evaluator)
         if progress is not None:
             progress(path)
         yield from sections
@@ -389,6 +375,9 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
         return [(InputResult(path=shown, format=None, skipped=HIDDEN_DIRECTORY), [])]
     try:
         if is_url(path):
+            why = remote_error(path, remote_allowed(options))
+            if why is not None:
+                raise InputError(shown, why)
             source = load_url(path, max_bytes=options.max_input_bytes, options=options.reader_options)
         else:
             source = load_source(path, max_bytes=options.max_input_bytes, options=options.reader_options)

@@ -123,10 +123,19 @@ def _create(path: Path, data: bytes, mode: int) -> None:
 
 
 def _read_key_file(path: str | os.PathLike[str]) -> bytes:
+    """A key file's bytes: a regular file, opened without blocking (a FIFO or a device is refused at once)."""
+    import stat
+
     p = Path(path)
     try:
-        with open(p, "rb") as fh:
-            data = fh.read(MAX_KEY_FILE + 1)
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UsageError(f"{p}: cannot read key: not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(MAX_KEY_FILE + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise UsageError(f"{p}: cannot read key: {exc.strerror or exc}") from None
     if len(data) > MAX_KEY_FILE:

@@ -209,7 +209,13 @@ def parse_waivers(data: Any, path: str) -> WaiverSet:
         where = f"waiver {n}"
         if not isinstance(raw, dict):
             raise _fail(path, where, "each waiver must be a mapping with rule, a component selector and reason")
-        entry = {_ALIASES.get(str(k), str(k)): v for k, v in raw.items()}
+        entry: dict[str, Any] = {}
+        spelt: dict[str, str] = {}
+        for k, v in raw.items():
+            key = _ALIASES.get(str(k), str(k))
+            if key in entry:  # bom_ref and bom-ref: one key twice, and only one of the values would count
+                raise _fail(path, where, f"key {quoted(key)} given twice (as {quoted(spelt[key])} and {quoted(str(k))})")
+            entry[key], spelt[key] = v, str(k)
         if isinstance(entry.get("rule"), str):
             where = f"waiver {n} (rule {capped(entry['rule'], QUOTE_LIMIT)})"
         unknown = sorted(set(entry) - _KEYS)

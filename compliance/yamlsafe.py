@@ -11,7 +11,11 @@ anyone), so loading is bounded and every failure is one line ``FILE: line N: mes
   hostile file stops early instead of exhausting the stack (libyaml's composer crashes on deep nests);
 - integers of at most ``MAX_INT_DIGITS`` characters; any value a tag cannot build (``!!int abc``,
   ``!!float abc``, ``!!timestamp nope``) is an error at its line, never an internal error;
-- dates stay strings (no implicit timestamps), so each caller checks them against its own entry.
+- dates stay strings (no implicit timestamps), so each caller checks them against its own entry;
+- a mapping key given twice is an error naming both lines (``key 'fail_on' given twice (first at
+  line 2)``): YAML would silently keep the last value, so a reviewer reading the first
+  ``fail_on: fail`` or ``expires:`` would not read what complycheck reads. Keys are compared as
+  built (``on``/``true``, ``1``/``0x1`` are the same key), merge keys (``<<``) included.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
 )
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
 from compliance.errors import UsageError
@@ -91,6 +95,24 @@ class _Constructor(SafeConstructor):
             tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
             value = quoted(node.value) if isinstance(node, ScalarNode) else "this value"
             raise _Refused(node.start_mark, f"{value} is not a valid {tag} value ({type(exc).__name__})") from None
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        """The base mapping, after refusing a key given twice (PyYAML keeps the last one silently)."""
+        if isinstance(node, MappingNode):
+            self.flatten_mapping(node)  # merge keys (``<<: {...}``) become ordinary pairs first
+            first: dict[Any, Node] = {}
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    earlier = first.setdefault(key, key_node)
+                except TypeError:
+                    continue  # an unhashable key: the base class refuses it with its own mark
+                if earlier is not key_node:
+                    raise _Refused(
+                        key_node.start_mark,
+                        f"key {quoted(str(key))} given twice (first at line {earlier.start_mark.line + 1})",
+                    )
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
         if len(node.value) > MAX_INT_DIGITS:
@@ -186,11 +208,21 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES, what: str = "file
 
 def parse_yaml(text: str, name: str) -> Any:
     """One YAML document from ``text`` under the limits above; ``name`` is the file shown in errors."""
+    return parse_yaml_node(text, name)[0]
+
+
+def parse_yaml_node(text: str, name: str) -> tuple[Any, Node | None]:
+    """``parse_yaml`` and the document's node tree (for the line of each key), from one parse.
+
+    The same parser builds both, so a file accepted here can never fail a second, different parser
+    (libyaml accepts a TAB after a key, the pure-Python scanner does not).
+    """
     loader: _Loader | None = None
     try:
         _check_events(text)
         loader = _Loader(text)
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
     except _Refused as exc:
         raise YamlFileError(name, exc.message, exc.line) from None
     except yaml.YAMLError as exc:

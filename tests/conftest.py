@@ -76,8 +76,9 @@ def assert_clean_error(proc: subprocess.CompletedProcess[str], *needles: str) ->
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The rule-pack cache of every test (and every CLI the tests start) lives in a temporary directory."""
+    """The rule-pack cache of every test (and every CLI the tests start) and its key live in temporary directories."""
     os.environ["COMPLYCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("complycheck-cache"))
+    os.environ["COMPLYCHECK_CACHE_KEY_FILE"] = str(tmp_path_factory.mktemp("complycheck-key") / "cache-key")
     # Installed rule packs too: a developer's own installed pack must never change what a test sees.
     os.environ["COMPLYCHECK_DATA_DIR"] = str(tmp_path_factory.mktemp("complycheck-data"))
     os.environ.pop("COMPLYCHECK_NO_CACHE", None)

@@ -82,7 +82,7 @@ def test_verification_fails_closed(tmp_path: Path) -> None:
     _other, other_pub = keygen(tmp_path, "other")
     code, out = attest(tmp_path, CLEAN, key)
     assert code == 0
-    assert_clean_error(run_cli("verify-attestation", str(out), "--key", str(other_pub)), "unknown key")
+    assert_clean_error(run_cli("verify-attestation", str(out), "--key", str(other_pub), "--any-subject"), "unknown key")
     assert_clean_error(run_cli("verify-attestation", str(out), "--key", str(pub), "--input", str(FAILING)),
                        "not a subject")
     envelope = json.loads(out.read_text())
@@ -95,7 +95,8 @@ def test_verification_fails_closed(tmp_path: Path) -> None:
     assert_clean_error(run_cli("verify-attestation", str(forged), "--key", str(pub), "--input", str(FAILING)),
                        "bad signature")
     (tmp_path / "junk.json").write_text("{not json")
-    assert_clean_error(run_cli("verify-attestation", str(tmp_path / "junk.json"), "--key", str(pub)), "junk.json")
+    assert_clean_error(run_cli("verify-attestation", str(tmp_path / "junk.json"), "--key", str(pub), "--any-subject"),
+                       "junk.json")
 
 
 def test_attest_needs_a_key_and_a_readable_input(tmp_path: Path) -> None:

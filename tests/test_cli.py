@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,9 +99,10 @@ def test_directory_of_inputs(write_bom, tmp_path):
     r = json.loads(proc.stdout)
     assert proc.returncode == 1 and [Path(i["path"]).name for i in r["inputs"]] == ["device-a.json", "device-b.json"]
     assert r["fleet"] == {"inputs_scanned": 2, "inputs_unreadable": 0, "inputs_failing": 1,
-                          "rules": [{"rule_id": "US-ICTS-KASPERSKY-2024", "inputs": 1}]}
+                          "rules": [{"rule_id": "US-ICTS-KASPERSKY-2024", "inputs": 1, "components": 1}]}
     text = run_cli("scan", str(fleet), "--as-of", "2024-10-01", "-j", "US").stdout
-    assert "Fleet: 2 input(s) scanned, 1 failing, 0 unreadable" in text
+    assert "Overview: 2 inputs, 1 failing, 0 unreadable or not checked (failures first)" in text
+    assert re.search(r"^  FAIL +\S*device-b\.json +US-ICTS-KASPERSKY-2024 +Kaspersky Anti-Virus 21\.3 +1 of 1 \(100%\)$", text, re.M)
 
 
 @pytest.mark.parametrize(

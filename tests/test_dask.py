@@ -83,19 +83,19 @@ def test_file_urls_without_a_cluster(fleet):
     assert section["sha256"] == hashlib.sha256(sbom.read_bytes()).hexdigest()
 
 
-def test_url_of_a_missing_filesystem_package_is_a_usage_error():
+def test_url_of_a_missing_filesystem_package_is_that_inputs_error():
     try:
         import s3fs  # noqa: F401
     except ImportError:
         pass
     else:
         pytest.skip("s3fs is installed here")
-    proc = run_cli("scan", "s3://bucket/fleet/device.json", "-j", "US")
-    assert_clean_error(proc, "s3://bucket/fleet/device.json", "s3")
+    proc = run_cli("scan", "s3://bucket/fleet/device.json", "-j", "US", "--allow-remote")
+    assert_clean_error(proc, "s3://bucket/fleet/device.json: the s3:// filesystem needs a package")
 
 
-def test_unknown_url_scheme_is_a_usage_error():
-    proc = run_cli("scan", "nosuch://bucket/device.json", "-j", "US")
+def test_unknown_url_scheme_is_that_inputs_error():
+    proc = run_cli("scan", "nosuch://bucket/device.json", "-j", "US", "--allow-remote")
     assert_clean_error(proc, "nosuch://bucket/device.json", "nosuch")
 
 

@@ -11,8 +11,25 @@ from compliance.formats import get_format
 from compliance.formats.csv_report import COLUMNS, neutralise
 
 
-def rows(report) -> list[dict[str, str]]:
+def all_rows(report) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(get_format("csv").render(report), newline="")))
+
+
+def rows(report) -> list[dict[str, str]]:
+    """The finding rows (after the overview's one row per input)."""
+    return [r for r in all_rows(report) if r["status"] != "input"]
+
+
+def test_overview_rows_first_failures_first() -> None:
+    report = make_report(CLEAN, KASPERSKY)
+    got = all_rows(report)
+    inputs = [r for r in got if r["status"] == "input"]
+    assert got[: len(inputs)] == inputs and len(inputs) == 2
+    assert [(r["input"].rsplit("/", 1)[-1], r["severity"]) for r in inputs] == [
+        ("kaspersky.cdx.json", "fail"), ("clean.cdx.json", "pass")
+    ]
+    assert inputs[0]["rule_id"] == "US-ICTS-KASPERSKY-2024"
+    assert "flagged: Kaspersky Anti-Virus 21.3" in inputs[0]["message"] and "vendor identity 1 of 2 (50%)" in inputs[0]["message"]
 
 
 def test_one_row_per_finding_with_evidence() -> None:
@@ -45,6 +62,7 @@ def test_waiver_columns() -> None:
 
 def test_formula_cells_are_neutralised() -> None:
     row = rows(make_report(HOSTILE))[0]
+    assert all_rows(make_report(HOSTILE))[0]["status"] == "input"
     assert row["bom_ref"] == "'=cmd|' /C calc'!A0"
     # starts with '<', stays as is, newline kept inside quotes; the bidi override is shown, not obeyed
     assert row["component"] == HOSTILE_NAME.replace("\u202e", "\\u202e")

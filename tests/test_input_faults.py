@@ -3,6 +3,7 @@ loses the others. Each path that cannot be listed or read is an error section an
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -80,7 +81,7 @@ def test_unreadable_subdirectory_is_an_error_and_the_rest_is_scanned(tmp_path: P
     assert proc.returncode == 2, proc.stderr
     report = _report(proc)
     assert report["verdict"] == "error"
-    assert _errors(report) == {str(fleet / "locked"): f"{fleet / 'locked'}: cannot list directory: Permission denied"}
+    assert _errors(report) == {str(fleet / "locked"): f"{fleet / 'locked'}: cannot list directory: {os.strerror(errno.EACCES)}"}
     scanned = [i["path"] for i in report["inputs"] if "error" not in i]
     assert scanned == [str(fleet / "a.cdx.json"), str(fleet / "z.cdx.json")]
     assert {f["component"]["input"] for f in report["findings"]} == {str(fleet / "z.cdx.json")}

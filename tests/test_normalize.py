@@ -57,8 +57,11 @@ def test_invisible_characters_in_product_names_and_identifiers():
 
 
 def _general_fold(text: str) -> str:
-    """Steps 1-2 without the fast path, as the contract states them."""
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    """Steps 1-2 without the fast path, as the contract states them (Default_Ignorable from ``regex``, ungated)."""
+    import regex
+
+    ignorable = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" and not ignorable.match(ch))
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 

@@ -12,6 +12,7 @@ import shutil
 import stat
 import tarfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -234,9 +235,14 @@ def test_a_listing_of_a_newer_schema_is_refused(tmp_path: Path, data_dir: Path) 
 
 
 class _Server:
+    """Serves a directory, except: ``truncate`` names sent half (with the full Content-Length), ``trickle``
+    names sent one byte every 0.1 s (200 bytes at most), ``redirect`` paths answered with a 302 to a URL."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.truncate: set[str] = set()
+        self.trickle: set[str] = set()
+        self.redirect: dict[str, str] = {}
         server = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -248,6 +254,25 @@ class _Server:
 
             def do_GET(self):  # type: ignore[no-untyped-def]
                 name = self.path.rsplit("/", 1)[-1]
+                if self.path.lstrip("/") in server.redirect:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirect[self.path.lstrip("/")])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if name in server.trickle:
+                    data = (server.root / name).read_bytes()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    for i in range(min(len(data), 200)):
+                        try:
+                            self.wfile.write(data[i : i + 1])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        time.sleep(0.1)
+                    return
                 if name in server.truncate:
                     data = (server.root / name).read_bytes()
                     self.send_response(200)
@@ -260,6 +285,7 @@ class _Server:
                 super().do_GET()
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

@@ -118,6 +118,10 @@ def test_pafaca_and_section_69a_need_the_same_context():
 # -- section 3: corrected dates and measures, each on both sides of its boundary -------------------------------
 
 CISCO = {"name": "Cisco Webex", "version": "44.6", "supplier": {"name": "Cisco Systems, Inc."}}
+HIKVISION_CAMERA = {
+    "type": "device", "name": "DS-2CD2387G2-LU", "version": "V5.7.15",
+    "manufacturer": {"name": "Hangzhou Hikvision Digital Technology Co., Ltd."},
+}
 SAP = {"name": "SAP GUI for Windows", "version": "8.00", "supplier": {"name": "SAP SE"}}
 BAIDU_NETDISK = {"name": "百度网盘", "version": "12.10.5", "purl": "pkg:android/com.baidu.netdisk@12.10.5"}
 DOUYIN = {"name": "Douyin", "version": "30.0.0", "purl": "pkg:android/com.ss.android.ugc.aweme@30.0.0"}
@@ -270,3 +274,44 @@ def test_dutch_app_policy_stays_advice_and_says_why(write_bom):
 def test_texas_2026_list_names_the_companies_the_summary_left_out(write_bom, supplier):
     bom = write_bom([{"name": "agent", "version": "1.0", "supplier": {"name": supplier}}])
     assert_starts_on(bom, "US-TX-TXCC-2026", ("-j", "US-TX", "-c", "state-government"), "2026-01-26")
+
+
+# -- issue 18 section 5 follow-ups: NSW's TikTok circular, the two rules verified on primary texts -----------
+
+
+def test_nsw_tiktok_circular_binds_state_agencies_from_april_2023_and_only_warns_while_its_day_is_unknown(write_bom):
+    bom = write_bom([TIKTOK])
+    nsw = ("-j", "AU-NSW", "-c", "state-government")
+    finding = assert_starts_on(bom, "AU-NSW-DCS-2023-01-TIKTOK", nsw, "2023-04-30", code=0)  # unverified: a warning
+    assert (finding["severity"], finding["verification"]) == ("warn", "unverified")
+    code, status, _ = rule_status(bom, "AU-NSW-DCS-2023-01-TIKTOK", *nsw, "--as-of", "2026-12-07", "--fail-on-unverified")
+    assert (code, status) == (1, "violation")
+    # A Commonwealth entity (government) or a scan without a context is not an NSW agency.
+    for ctx in (("-c", "government"), ()):
+        code, status, _ = rule_status(bom, "AU-NSW-DCS-2023-01-TIKTOK", "-j", "AU-NSW", *ctx, "--as-of", "2026-12-07")
+        assert status in (None, "out-of-scope"), ctx
+    # The circular names TikTok only: another ByteDance app passes it.
+    lemon8 = write_bom([{"name": "Lemon8", "version": "7.1.0", "publisher": "ByteDance Ltd."}])
+    assert rule_status(lemon8, "AU-NSW-DCS-2023-01-TIKTOK", *nsw, "--as-of", "2026-12-07")[1] is None
+
+
+HUAWEI_ROUTER = {"type": "firmware", "name": "AR6121E firmware", "version": "V300R022C10",
+                 "manufacturer": {"name": "Huawei Technologies Co., Ltd."}}
+DAHUA_CAMERA = {"type": "device", "name": "IPC-HFW2431S-S-S2", "version": "V2.800.0000000.16.R",
+                "manufacturer": {"name": "Zhejiang Dahua Technology Co., Ltd."}}
+FEDERAL_BUYER = ("-j", "US", "-c", "federal", "-c", "procurement")
+
+
+@pytest.mark.parametrize(
+    "rule, component, args, day",
+    [
+        ("US-DHS-BOD-17-01", KASPERSKY, ("-j", "US", "-c", "federal"), "2017-10-13"),  # 30 days after 2017-09-13
+        ("GB-CDL-SURVEILLANCE-2022", HIKVISION_CAMERA, ("-j", "GB", "-c", "government"), "2022-11-24"),
+        ("US-NDAA19-889-HUAWEI-ZTE", HUAWEI_ROUTER, FEDERAL_BUYER, "2019-08-13"),  # Part A
+        ("US-NDAA19-889-HUAWEI-ZTE", HUAWEI_ROUTER, ("-j", "US", "-c", "contractor"), "2020-08-13"),  # Part B
+        ("US-NDAA19-889-SURVEILLANCE", DAHUA_CAMERA, (*FEDERAL_BUYER, "-c", "security-surveillance"), "2019-08-13"),
+    ],
+)
+def test_rules_verified_on_primary_texts_fail_from_their_first_day(write_bom, rule, component, args, day):
+    finding = assert_starts_on(write_bom([component]), rule, args, day)
+    assert (finding["severity"], finding["verification"]) == ("fail", "verified")

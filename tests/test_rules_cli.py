@@ -29,7 +29,7 @@ def test_rules_list_text_json_csv() -> None:
     assert {r["id"] for r in rows} == {r.id for r in PACK.rules}
     bod = next(r for r in rows if r["id"] == "US-DHS-BOD-17-01")
     assert bod["effective"] == ["2017-10-13", "2017-11-12", "2017-12-12"]
-    assert bod["contexts"] == ["federal"] and bod["verification"] == "secondary"
+    assert bod["contexts"] == ["federal"] and bod["verification"] == "verified"
     table = list(csv.DictReader(io.StringIO(run_cli("rules", "list", "-f", "csv", "-j", "NZ").stdout)))
     assert [(r["id"], r["contexts"]) for r in table] == [("NZ-PARLIAMENT-TIKTOK-2023", "parliament")]
     us = {r["id"]: r for r in csv.DictReader(io.StringIO(run_cli("rules", "list", "-f", "csv", "-j", "US").stdout))}

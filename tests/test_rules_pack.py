@@ -13,12 +13,12 @@ holds only that rule, so that the verdict is the rule's alone:
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from compliance.rulepack import load_rule_pack
@@ -56,7 +56,7 @@ def uncovered_products(pack: RulePack, rule: Rule) -> list[tuple[Vendor, Product
 
 
 def only(rule: Rule) -> RulePack:
-    return dataclasses.replace(PACK, rules=[rule])
+    return msgspec.structs.replace(PACK, rules=[rule])
 
 
 def run(tmp_path: Path, rule: Rule, component: dict[str, Any], contexts: list[str], as_of: date):

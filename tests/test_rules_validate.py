@@ -104,19 +104,28 @@ def test_builtin_pack_validates_by_default() -> None:
     assert proc.stdout.startswith("OK: complycheck-builtin ") and proc.stdout.count("\n") == 1
 
 
-CASES: list[tuple[str, dict[str, Any], str]] = [
+# An expected problem is one string, or, where the rest of the line is jsonschema's own wording (which
+# changes between its versions), the parts that are ours: the rule or vendor, the field and the value.
+Expected = str | tuple[str, ...]
+
+
+def _has(problem: str, expected: Expected) -> bool:
+    return all(part in problem for part in ((expected,) if isinstance(expected, str) else expected))
+
+
+CASES: list[tuple[str, dict[str, Any], Expected]] = [
     ("unknown vendor", {"rules": [rule(covers={"vendors": ["nobody"], "kinds": ["app"]})]}, "rule XX-ACME-2024: covers.vendors: unknown vendor 'nobody'"),
     ("unknown product", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["app"], "products": ["nothing"]})]}, "rule XX-ACME-2024: covers.products: unknown product 'nothing'"),
-    ("missing kinds", {"rules": [rule(covers={"vendors": ["acme"]})]}, "rule XX-ACME-2024: covers: 'kinds' is a required property"),
-    ("unknown kind", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["apps"]})]}, "rule XX-ACME-2024: covers.kinds.0: 'apps' is not one of"),
+    ("missing kinds", {"rules": [rule(covers={"vendors": ["acme"]})]}, ("rule XX-ACME-2024: covers: ", "'kinds'")),
+    ("unknown kind", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["apps"]})]}, ("rule XX-ACME-2024: covers.kinds.0: ", "'apps'")),
     ("named product of an uncovered kind", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["app"], "products": ["acme-sdk"]})]}, "rule XX-ACME-2024: covers.products: product 'acme-sdk' is of kind 'sdk', which covers.kinds does not list"),
     ("end before start", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2024-05-01", "until": "2024-04-01"}])]}, "rule XX-ACME-2024: actions.0.until: 2024-04-01 is before the effective date 2024-05-01"),
     ("impossible date", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2023-02-30"}])]}, "rule XX-ACME-2024: actions.0.effective: '2023-02-30' is not a real calendar date"),
-    ("badly formed date", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "30.01.2025"}])]}, "rule XX-ACME-2024: actions.0.effective: '30.01.2025' does not match"),
-    ("missing sources", {"rules": [rule(sources=[])]}, "rule XX-ACME-2024: sources: [] should be non-empty"),
-    ("source without url scheme", {"rules": [rule(sources=[{"url": "example.org/x", "kind": "primary"}])]}, "rule XX-ACME-2024: sources.0.url: 'example.org/x' does not match"),
-    ("missing verification", {"rules": [{k: v for k, v in RULE.items() if k != "verification"}]}, "rule XX-ACME-2024: (top level): 'verification' is a required property"),
-    ("bad verification status", {"rules": [rule(verification={"status": "probably", "last_verified": "2024-06-01"})]}, "rule XX-ACME-2024: verification.status: 'probably' is not one of"),
+    ("badly formed date", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "30.01.2025"}])]}, ("rule XX-ACME-2024: actions.0.effective: ", "'30.01.2025'")),
+    ("missing sources", {"rules": [rule(sources=[])]}, ("rule XX-ACME-2024: sources: ",)),
+    ("source without url scheme", {"rules": [rule(sources=[{"url": "example.org/x", "kind": "primary"}])]}, ("rule XX-ACME-2024: sources.0.url: ", "'example.org/x'")),
+    ("missing verification", {"rules": [{k: v for k, v in RULE.items() if k != "verification"}]}, ("rule XX-ACME-2024: (top level): ", "'verification'")),
+    ("bad verification status", {"rules": [rule(verification={"status": "probably", "last_verified": "2024-06-01"})]}, ("rule XX-ACME-2024: verification.status: ", "'probably'")),
     ("unknown context", {"rules": [rule(contexts=["spaceship"])]}, "rule XX-ACME-2024: contexts: unknown context 'spaceship'"),
     ("unknown action context", {"rules": [rule(actions=[{"id": "ban", "description": "d", "effective": "2024-01-01", "contexts": ["spaceship"]}])]}, "rule XX-ACME-2024: actions.0.contexts: unknown context 'spaceship'"),
     ("unknown jurisdiction", {"rules": [rule(jurisdiction="YY")]}, "rule XX-ACME-2024: jurisdiction: unknown code 'YY' (declare it in pack.yaml)"),
@@ -125,15 +134,15 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("covered and excluded", {"rules": [rule(covers={"vendors": ["acme"], "kinds": ["app"], "products": ["acme-chat"], "exclude_products": ["acme-chat"]})]}, "rule XX-ACME-2024: covers.exclude_products: acme-chat also listed in covers.products"),
     ("verified without primary", {"rules": [rule(sources=[{"url": "https://example.org/news", "kind": "secondary"}])]}, "rule XX-ACME-2024: verification.status: 'verified' needs at least one primary source"),
     ("last verified in the future", {"rules": [rule(verification={"status": "verified", "last_verified": "2999-01-01"})]}, "rule XX-ACME-2024: verification.last_verified: 2999-01-01 is in the future"),
-    ("unknown binding", {"rules": [rule(binding="forbidden")]}, "rule XX-ACME-2024: binding: 'forbidden' is not one of"),
+    ("unknown binding", {"rules": [rule(binding="forbidden")]}, ("rule XX-ACME-2024: binding: ", "'forbidden'")),
 ]
 
 
 @pytest.mark.parametrize(("kind", "change", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_each_rule_problem_is_one_line_naming_file_rule_and_field(tmp_path: Path, kind: str, change: dict[str, Any], expected: str) -> None:
+def test_each_rule_problem_is_one_line_naming_file_rule_and_field(tmp_path: Path, kind: str, change: dict[str, Any], expected: Expected) -> None:
     root = write_pack(tmp_path / "pack", **change)
     problems = problems_of(root)
-    matching = [p for p in problems if expected in p]
+    matching = [p for p in problems if _has(p, expected)]
     assert matching, (kind, problems)
     assert all("\n" not in p for p in problems)
     assert matching[0].startswith(str(root / "jurisdictions")), matching[0]
@@ -145,23 +154,23 @@ def _vendors(**changes: Any) -> dict[str, Any]:
     return v
 
 
-VENDOR_CASES: list[tuple[str, dict[str, Any], str]] = [
+VENDOR_CASES: list[tuple[str, dict[str, Any], Expected]] = [
     ("invalid purl entry", _vendors(identifiers={"purl": ["npm/acme"]}), "vendor acme: identifiers.purl: 'npm/acme' is not a package URL"),
     ("invalid product purl", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "app", "identifiers": {"purl": ["pkg:npm"]}}]), "vendor acme: products.acme-chat.identifiers.purl: 'pkg:npm' is not a package URL"),
     ("invalid cpe entry", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "app", "identifiers": {"cpe": ["acme_chat"]}}]), "vendor acme: products.acme-chat.identifiers.cpe: 'acme_chat' is not a vendor:product pair"),
     ("nothing distinctive", _vendors(names=[{"name": "Co., Ltd.", "kind": "legal"}]), "vendor acme: names: 'Co., Ltd.' has nothing distinctive"),
-    ("bad category", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "chat", "kind": "app"}]), "vendor acme: products.0.category: 'chat' is not one of"),
-    ("product without kind", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging"}]), "vendor acme: products.0: 'kind' is a required property"),
-    ("unknown product kind", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "chat"}]), "vendor acme: products.0.kind: 'chat' is not one of"),
-    ("unknown vendor kind", _vendors(software_kind="firmware"), "vendor acme: software_kind: 'firmware' is not one of"),
+    ("bad category", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "chat", "kind": "app"}]), ("vendor acme: products.0.category: ", "'chat'")),
+    ("product without kind", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging"}]), ("vendor acme: products.0: ", "'kind'")),
+    ("unknown product kind", _vendors(products=[{"id": "acme-chat", "name": "Acme Chat", "category": "messaging", "kind": "chat"}]), ("vendor acme: products.0.kind: ", "'chat'")),
+    ("unknown vendor kind", _vendors(software_kind="firmware"), ("vendor acme: software_kind: ", "'firmware'")),
 ]
 
 
 @pytest.mark.parametrize(("kind", "vendors", "expected"), VENDOR_CASES, ids=[c[0] for c in VENDOR_CASES])
-def test_each_catalog_problem_names_file_vendor_and_field(tmp_path: Path, kind: str, vendors: dict[str, Any], expected: str) -> None:
+def test_each_catalog_problem_names_file_vendor_and_field(tmp_path: Path, kind: str, vendors: dict[str, Any], expected: Expected) -> None:
     root = write_pack(tmp_path / "pack", vendors=vendors, rules=[rule(covers={"vendors": ["acme"], "kinds": ["app"]})])
     problems = problems_of(root)
-    assert any(expected in p and p.startswith(str(root / "vendors" / "acme.yaml")) for p in problems), (kind, problems)
+    assert any(_has(p, expected) and p.startswith(str(root / "vendors" / "acme.yaml")) for p in problems), (kind, problems)
 
 
 def test_identifier_claimed_by_two_vendors(tmp_path: Path) -> None:

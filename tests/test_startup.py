@@ -48,7 +48,9 @@ NOT_ON_THE_SCAN_PATH = [
     "compliance.parallel",
     "multiprocessing",
     "tempfile",
-    "pickle",  # the cache is read with the C unpickler alone
+    "pickle",  # the cache is msgpack, never a pickle
+    "_pickle",
+    "hmac",  # cache entries are authenticated with the interpreter's own SHA-256
     "hashlib",  # small inputs are hashed without loading OpenSSL
     "difflib",  # click's "did you mean" suggestions, never shown for -j / -f
     "pathlib",  # a cached rule pack is found with os.path strings; pathlib is for reading YAML packs
@@ -85,6 +87,8 @@ def _scan(cwd: Path, *args: str) -> tuple[int, set[str], str]:
     """Scan in a fresh interpreter whose rule-pack cache is the default XDG one below ``cwd``."""
     env = cli_env()
     env["XDG_CACHE_HOME"] = str(cwd / "xdg-cache")
+    env["XDG_STATE_HOME"] = str(cwd / "xdg-state")
+    env.pop("COMPLYCHECK_CACHE_KEY_FILE", None)
     if sys.platform == "linux":
         env.pop("COMPLYCHECK_CACHE_DIR", None)
     else:  # platformdirs' own directory would lie outside the test's temporary directory
@@ -103,7 +107,7 @@ def _scan(cwd: Path, *args: str) -> tuple[int, set[str], str]:
 def warm(tmp_path: Path) -> Path:
     """A working directory without a policy file, after one scan has filled the rule-pack cache."""
     _scan_modules(tmp_path, str(EXAMPLES / "clean-web-app.cdx.json"), "-j", "US")
-    assert list((tmp_path / "xdg-cache" / "complycheck").glob("rulepack-*.pickle"))
+    assert list((tmp_path / "xdg-cache" / "complycheck").glob("rulepack-*.msgpack"))
     return tmp_path
 
 
@@ -177,43 +181,76 @@ def _module(fmt: str) -> str:
     return {"json": "json_report"}.get(fmt, fmt)
 
 
-def test_the_entry_point_pauses_the_collector_only_while_starting(warm: Path) -> None:
-    """``complycheck`` loads its modules with the collector paused, then freezes them and resumes it:
-    the command runs with the collector on, and nothing of the start-up is left to collect."""
+def _entry_point_state(cwd: Path, state: str, before: str = "", after: str = "") -> tuple[list[str], str]:
+    """Run ``complycheck scan ENDPOINT -j US -f json`` through the entry point (``compliance.__main__.run``)
+    in a fresh interpreter, with the code ``before`` and ``after`` it, then write the f-string ``state``:
+    the exit code and the words of ``state``, and standard output."""
     probe = (
         "import gc, sys\n"
         "from compliance.__main__ import run\n"
         "sys.argv = ['complycheck', 'scan', sys.argv[1], '-j', 'US', '-f', 'json']\n"
         "import compliance.cli as cli\n"
         "cli._finish = sys.exit  # the probe must see the exit to look at the state after it\n"
+        f"{before}"
+        "try:\n    run()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        f"{after}"
+        f"sys.stderr.write('\\nSTATE ' + str(code) + ' ' + f{state!r} + '\\n')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(EXAMPLES / "endpoint-security-suite.cdx.json")],
+        capture_output=True, text=True, cwd=str(cwd), env=cli_env(), timeout=120,
+    )
+    assert "\nSTATE " in proc.stderr, proc.stderr
+    return proc.stderr.rpartition("\nSTATE ")[2].split(), proc.stdout
+
+
+def test_the_entry_point_pauses_the_collector_only_while_starting(warm: Path) -> None:
+    """``complycheck`` loads its modules with the collector paused, then freezes them and resumes it:
+    the command runs with the collector on, and nothing of the start-up is left to collect."""
+    before = (
         "import compliance.scan as library\n"
         "scan = library.scan\n"
         "seen = []\n"
         "library.scan = lambda *a, **k: (seen.append(gc.isenabled()), scan(*a, **k))[1]\n"
-        "try:\n    run()\nexcept SystemExit as exc:\n    code = exc.code\n"
         "from compliance.cli import STARTUP_MODULES\n"
-        "sys.stderr.write(f'\\nSTATE {code} {seen} {gc.isenabled()} {gc.get_freeze_count() > 0} '\n"
-        "                 f'{set(STARTUP_MODULES[\"scan\"]) <= set(sys.modules)}\\n')\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", probe, str(EXAMPLES / "endpoint-security-suite.cdx.json")],
-        capture_output=True, text=True, cwd=str(warm), env=cli_env(), timeout=120,
+    state = "{seen} {gc.isenabled()} {gc.get_freeze_count() > 0} {set(STARTUP_MODULES['scan']) <= set(sys.modules)}"
+    words, stdout = _entry_point_state(warm, state, before=before)
+    assert words == ["1", "[True]", "True", "True", "True"]
+    assert json.loads(stdout)["verdict"] == "fail"
+
+
+def test_the_entry_point_loads_msgspec_without_typing_extensions(warm: Path) -> None:
+    """``complycheck`` imports msgspec with ``typing_extensions`` held off (3 ms of a small scan); the scan
+    is the same, and a later import of ``typing_extensions`` in that process works as usual."""
+    after = (
+        "loaded = 'typing_extensions' in sys.modules\n"
+        "try:\n    import typing_extensions\n    later = 'ok'\nexcept ImportError:\n    later = 'not-installed'\n"
     )
-    assert proc.stderr.rpartition("\nSTATE ")[2].split() == ["1", "[True]", "True", "True", "True"], proc.stderr
-    assert json.loads(proc.stdout)["verdict"] == "fail"
+    words, stdout = _entry_point_state(warm, "{loaded} {later}", after=after)
+    assert words[:2] == ["1", "False"] and words[2] in ("ok", "not-installed")
+    assert json.loads(stdout)["verdict"] == "fail"
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "named", "suggested"),
     [
-        (["--jurisdicton", "US"], "No such option '--jurisdicton'. Did you mean '--jurisdiction'?"),
-        (["-j", "US", "-x"], "No such option '-x'."),
+        (["--jurisdicton", "US"], "--jurisdicton", "--jurisdiction"),
+        (["-j", "US", "-x"], "-x", None),
     ],
 )
-def test_option_errors_keep_their_suggestions(args: list[str], message: str) -> None:
-    """Short options skip the suggestions only where click discards them: a misspelt long option still gets one."""
+def test_option_errors_keep_their_suggestions(args: list[str], named: str, suggested: str | None) -> None:
+    """Short options skip the suggestions only where click discards them: a misspelt long option still gets one.
+
+    The wording is click's; what is ours is that the option is named and the suggestion still given.
+    """
     proc = run_cli("scan", str(EXAMPLES / "clean-web-app.cdx.json"), *args)
-    assert proc.returncode == 2 and proc.stderr.rstrip().endswith(f"Error: {message}"), proc.stderr
+    last = proc.stderr.rstrip().splitlines()[-1]
+    assert proc.returncode == 2 and named in last, proc.stderr
+    if suggested:
+        assert suggested in last, proc.stderr
+    else:
+        assert "--" not in last, proc.stderr
 
 
 def test_only_the_command_ends_without_teardown(warm: Path) -> None:
@@ -231,3 +268,4 @@ def test_only_the_command_ends_without_teardown(warm: Path) -> None:
     assert proc.stdout.splitlines()[-1] == "AFTER 1", proc.stdout + proc.stderr
     command = run_cli("scan", sbom, "-j", "US", "-f", "json")
     assert command.returncode == 1 and json.loads(command.stdout)["verdict"] == "fail"
+

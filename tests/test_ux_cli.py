@@ -124,10 +124,11 @@ def test_config_flag_points_at_a_file_and_resolves_rule_packs_relative_to_it(wri
     policy = tmp_path / "policy"
     policy.mkdir()
     (policy / "complycheck.yaml").write_text(
-        f"jurisdictions: [ORG]\ncontexts: [product-release]\nrules: [{Path('..') / 'org'}]\n", encoding="utf-8")
+        f"jurisdictions: [ORG]\ncontexts: [product-release]\nrules: [{Path('packs') / 'org'}]\n", encoding="utf-8")
     import shutil
 
-    shutil.copytree(REPO / "examples" / "org-policy", tmp_path / "org")
+    shutil.copytree(REPO / "examples" / "org-policy", policy / "packs" / "org")
+    # Run from elsewhere: the pack is found next to the policy file, not in the working directory.
     proc = run_cli("scan", str(write_bom(TENCENT_SDK)), "--config", str(policy / "complycheck.yaml"), *AS_OF)
     assert proc.returncode == 1, proc.stderr
     assert "ORG-NO-TENCENT-SDKS" in proc.stdout

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from compliance.model import Evidence, Finding, InputResult, Report
+from compliance.model import SEVERITY_RANK, Evidence, Finding, InputResult, InputVerdict, Report
 
 _LINE = re.compile(r"^\s*(?:line|row)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -48,6 +48,150 @@ def evidence_basis(e: Evidence) -> str:
 def evidence_text(finding: Finding) -> str:
     parts = [f"{e.field} = '{e.value}' matched '{e.matched}' ({evidence_basis(e)})" for e in finding.evidence]
     return "; ".join(parts)
+
+
+def evidence_item(e: Any) -> str:
+    """One piece of evidence: ``supplier.name = 'AO Kaspersky Lab' matched 'AO Kaspersky Lab' (strong, legal-name)``."""
+    return f"{e.field} = {e.value!r} matched {e.matched!r} ({evidence_basis(e)})"
+
+
+def identity_text(finding: Finding) -> str:
+    """Why the component is the vendor's software: the part of the message every rule it matched shares."""
+    return finding.identity or finding.message
+
+
+class ComponentGroup:
+    """One flagged component of one input with its findings (one per rule), as grouped reports show it."""
+
+    __slots__ = ("findings",)
+
+    def __init__(self, first: Finding) -> None:
+        self.findings = [first]
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+    @property
+    def head(self) -> str:
+        """``FAIL``, ``WARN``, ``INFO`` by the worst unwaived finding; ``WAIVED`` when every one is waived."""
+        live = [f for f in self.findings if not f.waived]
+        if not live:
+            return "WAIVED"
+        return max(live, key=lambda f: SEVERITY_RANK[f.severity]).severity.upper()
+
+    @property
+    def evidence(self) -> list[Any]:
+        """Each distinct piece of evidence once, in the order the findings give them."""
+        seen: dict[tuple[str, str, str, str], Any] = {}
+        for f in self.findings:
+            for e in f.evidence:
+                seen.setdefault((e.field, e.value, e.matched, e.method), e)
+        return list(seen.values())
+
+    @property
+    def identities(self) -> list[str]:
+        """The distinct "why it is the vendor's software" sentences (one, unless two vendors matched)."""
+        return list(dict.fromkeys(identity_text(f) for f in self.findings))
+
+
+def component_groups(findings: Iterable[Finding]) -> list[ComponentGroup]:
+    """Findings grouped by (input, component), in the order of each group's first finding.
+
+    Findings come sorted worst first (``Finding.sort_key``), so groups come worst first too.
+    """
+    groups: dict[tuple[str, str, str, str, str], ComponentGroup] = {}
+    for f in findings:
+        c = f.component
+        key = (f.input_path, str(c.location), c.name, c.version, c.bom_ref)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = ComponentGroup(f)
+        else:
+            group.findings.append(f)
+    return list(groups.values())
+
+
+def shared_integration(groups: Sequence[ComponentGroup]) -> str:
+    """When the product under review integrates every one of several flagged components, the white-label
+    sentence once for all of them (``...integrates each flagged component below``); else ""."""
+    subjects = {repr(g.first.integrated_into) for g in groups}
+    if len(groups) < 2 or len(subjects) != 1 or not groups[0].first.integrated_into:
+        return ""
+    return integration_text(groups[0].first).removesuffix("this component") + "each flagged component below"
+
+
+def findings_by_rule(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    """Findings grouped by rule id, rules in the order of their first finding."""
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        out.setdefault(f.rule_id, []).append(f)
+    return out
+
+
+def input_label(inp: InputResult) -> str:
+    """What an overview calls an input: the product the document names, else its file name."""
+    name = (inp.subject or {}).get("name")
+    if name:
+        return f"{name} {(inp.subject or {}).get('version') or ''}".strip()
+    return relative_path(inp.path)
+
+
+def verdict_word(v: InputVerdict) -> str:
+    """An input's verdict as an overview shows it: ``FAIL``, ``PASS``, and for ``error`` ``UNREADABLE`` or,
+    when it was read but does not count as checked (nothing in it, too little vendor identity), ``NOT CHECKED``."""
+    if v.verdict == "error":
+        return "NOT CHECKED" if v.input.was_read else "UNREADABLE"
+    return v.verdict.upper()
+
+
+def coverage_text(inp: InputResult) -> str:
+    """Vendor-identity coverage of one input: ``10 of 11 (91%)``; ``no components``; ``unreadable``."""
+    if not inp.was_read:
+        return "unreadable"
+    if not inp.components:
+        return "no components"
+    return f"{inp.components_with_vendor_identity} of {inp.components} ({100 * inp.components_with_vendor_identity / inp.components:.0f}%)"
+
+
+def flagged_text(flagged: Sequence[tuple[str, str]], limit: int = 3) -> str:
+    """``Kaspersky Anti-Virus 21.3, WeChat and 2 more`` (``-`` for none)."""
+    names = [f"{n} {v}".strip() for n, v in flagged]
+    if not names:
+        return "-"
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def has_primary(rule: dict[str, Any] | None) -> bool:
+    return any(s.get("kind") == "primary" for s in (rule or {}).get("sources") or [])
+
+
+def fact_flag(rule: dict[str, Any] | None, verification: str | None = None) -> str | None:
+    """The warning a reviewer must see, if any: ``unverified``, or ``secondary`` when no source is primary.
+
+    A rule with a primary text whose status is ``secondary`` (some dates read only in secondary sources)
+    is not flagged: its source line names the primary text and its verification notes say which facts
+    rest on secondary sources.
+    """
+    status = verification or ((rule or {}).get("verification") or {}).get("status")
+    if status == "unverified":
+        return "unverified"
+    if status == "secondary" and not has_primary(rule):
+        return "secondary"
+    return None
+
+
+def source_line(rule: dict[str, Any] | None) -> str:
+    """What the rule rests on, by name: ``primary: Federal Register 89 FR 52434``, else ``secondary only: ...``."""
+    sources = (rule or {}).get("sources") or []
+    if not sources:
+        return "no source listed"
+    primary = [s for s in sources if s.get("kind") == "primary"]
+    if primary:
+        more = f" (+{len(primary) - 1} more primary)" if len(primary) > 1 else ""
+        return f"primary: {primary[0].get('title') or primary[0].get('url')}{more}"
+    first = sources[0]
+    return f"{first.get('kind') or 'source'} only: {first.get('title') or first.get('url')}"
 
 
 def integration_text(finding: Finding) -> str:
@@ -129,11 +273,12 @@ def policy_basis(report: Report) -> str:
 
 
 def subject_text(subject: dict[str, Any] | None) -> tuple[str, str]:
-    """(product and version, supplier) of a document's subject, in words a reviewer can sign off."""
+    """(product and version, supplier) of a document's subject, in words a reviewer can sign off;
+    ``""`` for what the document does not state (reports show the file name or leave the cell empty)."""
     subject = subject or {}
-    supplier = subject.get("supplier") or "not stated"
+    supplier = subject.get("supplier") or ""
     if not subject.get("name"):
-        return "not named in the document", supplier
+        return "", supplier
     return f"{subject['name']} {subject.get('version') or ''}".strip(), supplier
 
 

@@ -1,4 +1,5 @@
-"""CSV: one row per finding, for spreadsheets and procurement trackers.
+"""CSV: one row per input (the overview, status ``input``), then one row per finding, for spreadsheets
+and procurement trackers.
 
 Spreadsheet programs execute a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR as a
 formula, and SBOM strings are untrusted, so such cells get a leading ``'`` (the OWASP advice). A CSV
@@ -9,8 +10,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from compliance.formats.common import evidence_text, primary_source, relative_path, rules_by_id
-from compliance.model import Report
+from compliance.formats.common import (
+    coverage_text,
+    evidence_text,
+    flagged_text,
+    input_label,
+    primary_source,
+    relative_path,
+    rules_by_id,
+)
+from compliance.model import InputVerdict, Report
 from compliance.untrusted import for_terminal_text
 
 COLUMNS = (
@@ -64,6 +73,10 @@ class CsvFormat:
         middles: dict[tuple[Any, ...], str] = {}
         lines = [row(COLUMNS)]
         append = lines.append
+        # The overview first: one row per input, failures first, status "input", its verdict (pass, fail,
+        # error) in the severity column and its failing rules in rule_id.
+        for v in report.overview():
+            append(row(overview_cells(v)))
         for f in report.findings:
             c = f.component
             where = inputs.get(f.input_path)
@@ -97,6 +110,22 @@ class CsvFormat:
             )
             append(row([cells[c] for c in COLUMNS]))
         return "".join(lines)
+
+
+def overview_cells(v: InputVerdict) -> list[str]:
+    """An input's overview row (unescaped): status "input", its verdict (pass, fail, error) in the
+    severity column and its failing rules in rule_id."""
+    inp = v.input
+    cells = dict.fromkeys(COLUMNS, "")
+    cells.update(
+        input=relative_path(inp.path), title=input_label(inp), status="input", severity=v.verdict,
+        rule_id=" ".join(v.failing_rules),
+        message=inp.error or (
+            f"vendor identity {coverage_text(inp)}; {inp.components_matched} matched a catalog vendor"
+            + (f"; flagged: {flagged_text(v.flagged, limit=20)}" if v.flagged else "")
+        ),
+    )
+    return [cells[c] for c in COLUMNS]
 
 
 _NOT_WAIVED = "no,,,"

@@ -27,6 +27,7 @@ from compliance.formats.common import (
     STATUS_WORDS,
     component_label,
     coverage_limit_lines,
+    coverage_text,
     evidence_text,
     failing_ids,
     primary_source,
@@ -108,11 +109,16 @@ class JUnitFormat:
             by_key.setdefault((f.input_path, f.rule_id), []).append(f)
         root = ET.Element("testsuites", name="complycheck")
         totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        verdicts = {v.input.path: v for v in report.input_verdicts()}
         for inp in report.inputs:
             suite = ET.SubElement(root, "testsuite", name=x(inp.path))
             props = ET.SubElement(suite, "properties")
+            verdict = verdicts[inp.path]
             for key, value in (
                 *_scan_properties(report),
+                ("verdict", verdict.verdict),
+                ("failing_rules", ",".join(verdict.failing_rules)),
+                ("vendor_identity", coverage_text(inp)),
                 ("format", inp.format or ""),
                 ("components", str(inp.components)),
                 ("components_with_vendor_identity", str(inp.components_with_vendor_identity)),
@@ -179,6 +185,7 @@ class JUnitFormat:
             *_scan_properties(report),
             ("layout", "per-rule"),
             ("inputs", str(len(report.inputs))),
+            ("inputs_failing", str(sum(1 for v in report.input_verdicts() if v.verdict == "fail"))),
             ("inputs_unreadable", str(len(report.inputs) - len(readable))),
             ("problems", str(sum(len(i.problems) for i in report.inputs))),
         ):

@@ -19,9 +19,16 @@ from compliance.formats.common import (
     COVERAGE_LIMIT_HEADING,
     FACT_WARNINGS,
     STATUS_WORDS,
+    ComponentGroup,
     command_line,
+    component_groups,
     component_label,
+    coverage_text,
     evidence_basis,
+    fact_flag,
+    findings_by_rule,
+    flagged_text,
+    input_label,
     integration_text,
     pack_basis,
     policy_basis,
@@ -30,7 +37,10 @@ from compliance.formats.common import (
     ranked_sources,
     relative_path,
     rules_by_id,
+    scope_hint,
+    source_line,
     subject_text,
+    verdict_word,
 )
 from compliance.model import Finding, Report
 from compliance.untrusted import for_terminal
@@ -91,44 +101,109 @@ def verdict_heading(report: Report) -> str:
     return f"## {icon} complycheck: PASS — no finding at or above `{report.gate_threshold}` ({counts})"
 
 
-def _row(f: Finding) -> str:
+# A pull-request comment has room for a fleet's worst inputs, not for every device: the overview lists the
+# first OVERVIEW_ROWS (failures first) and counts the rest; inputs are described one by one (product,
+# serial number, digest) only up to INPUT_LINES, unreadable ones always (up to OVERVIEW_ROWS).
+OVERVIEW_ROWS = 50
+INPUT_LINES = 10
+
+
+def _overview(report: Report) -> list[str]:
+    """One row per input, failures first; then, for a fleet, the failing rules with their counts."""
+    verdicts = report.overview()
+    out = [
+        "| Input | Verdict | Failing rules | Flagged components | Vendor identity |",
+        "|---|---|---|---|---|",
+    ]
+    rest = verdicts[OVERVIEW_ROWS:]
+    for v in verdicts[:OVERVIEW_ROWS]:
+        word = verdict_word(v)
+        if v.verdict == "pass" and v.summary["warn"]:
+            word += f" ({v.summary['warn']} warn)"
+        rules = ", ".join(md_code(r) for r in v.failing_rules) or "—"
+        out.append(
+            f"| {md(input_label(v.input))} | {ICONS.get(v.verdict, '')} {word} | {rules} | "
+            f"{md(flagged_text(v.flagged, limit=5)) if v.flagged else '—'} | {md(coverage_text(v.input))} |"
+        )
+    if rest:
+        counts = {k: sum(1 for v in rest if v.verdict == k) for k in ("fail", "error", "pass")}
+        out.append("")
+        out.append(
+            f"… and {len(rest)} more inputs ({counts['fail']} failing, {counts['error']} unreadable or not checked, "
+            f"{counts['pass']} passing): the JSON, HTML and SARIF reports list every input."
+        )
+    fleet = report.fleet_summary()
+    if len(verdicts) > 1 and fleet["rules"]:
+        out.append("")
+        out.append(
+            "Failing rules: "
+            + "; ".join(
+                f"{md_code(r['rule_id'])} {r['inputs']} of {len(verdicts)} inputs ({r['components']} components)"
+                for r in fleet["rules"]
+            )
+        )
+    return [*out, ""]
+
+
+def _group_row(group: ComponentGroup, rules: dict[str, dict[str, Any]]) -> str:
+    f = group.first
     c = f.component
     ident = c.purl or c.bom_ref
     comp = md(component_label(f)) + (f"<br>{md_code(ident)}" if ident else "")
-    sev = f.severity.upper() + (" (waived)" if f.waived else "")
-    evidence = "<br>".join(f"{md(e.field)}: {md(e.value)}" for e in f.evidence) or "—"
-    mark = f"<br>{FACT_MARKS[f.verification]}" if f.verification in FACT_MARKS else ""
-    return (
-        f"| {sev} | {md(STATUS_WORDS.get(f.status, f.status))} | {md(f.jurisdiction)} {md_code(f.rule_id)}{mark} "
-        f"| {comp} | {md(relative_path(f.input_path))} | {evidence} |"
-    )
+    lines = []
+    for x in group.findings:
+        head = "WAIVED" if x.waived else x.severity.upper()
+        flag = fact_flag(rules.get(x.rule_id), None if x.rule_id in rules else x.verification)
+        mark = f" {FACT_MARKS[flag]}" if flag else ""
+        lines.append(f"{head} {md_code(x.rule_id)} {md(STATUS_WORDS.get(x.status, x.status))}{mark}")
+    evidence = "<br>".join(f"{md(e.field)}: {md(e.value)}" for e in group.evidence) or "—"
+    return f"| {group.head} | {comp} | {'<br>'.join(lines)} | {md(relative_path(f.input_path))} | {evidence} |"
 
 
-def _detail(f: Finding, rule: dict[str, Any] | None) -> str:
+def _out_of_scope_lines(items: list[Finding]) -> list[str]:
+    """One line per rule, as the text report: which components, and the contexts that would make it apply."""
+    by_rule = findings_by_rule(items)
+    out = []
+    for rule_id, group in by_rule.items():
+        names = list(dict.fromkeys(f.component.name for f in group))
+        count = f"{len(group)} finding" + ("s" if len(group) != 1 else "")
+        out.append(
+            f"- ℹ️ {md_code(rule_id)} is out of scope: it would apply {md(scope_hint(group[0]))} "
+            f"({count}: {md(flagged_text([(n, '') for n in names]))})"
+        )
+    return out
+
+
+def _detail(group: ComponentGroup, rules: dict[str, dict[str, Any]]) -> str:
+    f = group.first
     c = f.component
     lines = [
-        f"#### {md(f.rule_id)} — {md(component_label(f))}",
+        f"#### {md(component_label(f))} — {md(', '.join(x.rule_id for x in group.findings))}",
         "",
-        f"- **Why:** {md(f.message)}",
         f"- **Where:** {md(relative_path(f.input_path))} {md(c.location or '')}",
     ]
-    for e in f.evidence:
+    lines.extend(f"- **Why:** {md(w)}" for w in group.identities)
+    for e in group.evidence:
         lines.append(f"- **Evidence:** {md(e.field)} = {md(e.value)} matched {md(e.matched)} ({md(evidence_basis(e))})")
     if f.integrated_into:
         lines.append(f"- **Integrated:** {md(integration_text(f))}")
-    lines.append(f"- **Citation:** {md(f.citation)}")
-    src = primary_source(rule, f)
-    if src:
-        lines.append(f"- **Source:** {link(src, src)}")
-    lines.append(f"- **Effective:** {md(f.effective)} · **Binding:** {md(f.binding)} · **Verification:** {md(f.verification)}")
-    if f.verification in FACT_WARNINGS:
-        lines.append(f"- {FACT_MARKS[f.verification]}: {md(FACT_WARNINGS[f.verification])}")
-    if f.waiver is not None:
-        w = f.waiver
+    for x in group.findings:
+        rule = rules.get(x.rule_id)
+        src = primary_source(rule, x)
         lines.append(
-            f"- **Waived** ({md(w.get('id'))}): {md(w.get('reason'))}; approver {md(w.get('approver') or '—')}; "
-            f"expires {md(w.get('expires') or 'never')}"
+            f"- **{md(x.rule_id)}** ({md(STATUS_WORDS.get(x.status, x.status))}): {md(x.reason or x.message)} "
+            f"Citation: {md(x.citation)}" + (f"; {link(src, source_line(rule) if rule else 'source')}" if src else "")
+            + f". Effective {md(x.effective)} · binding {md(x.binding)} · verification {md(x.verification)}"
         )
+        flag = fact_flag(rule, None if rule else x.verification)
+        if flag:
+            lines.append(f"  - {FACT_MARKS[flag]}: {md(FACT_WARNINGS[flag])}")
+        if x.waiver is not None:
+            w = x.waiver
+            lines.append(
+                f"  - **Waived** ({md(w.get('id'))}): {md(w.get('reason'))}; approver {md(w.get('approver') or '—')}; "
+                f"expires {md(w.get('expires') or 'never')}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -148,7 +223,15 @@ class MarkdownFormat:
             f"contexts **{md(ctx)}** · fail on **{md(report.fail_on)}** · rule pack {md(report.rulepack.get('version', ''))}"
         )
         head.append("")
-        for inp in report.inputs:
+        head.extend(_overview(report))
+        described = report.inputs
+        if len(described) > INPUT_LINES:
+            described = [i for i in report.inputs if i.error][:OVERVIEW_ROWS]
+            head.append(
+                f"- {len(report.inputs)} inputs: each one's product, serial number and SHA-256 are in the HTML and "
+                "JSON reports" + ("; the unreadable ones:" if described else ".")
+            )
+        for inp in described:
             digest = f"SHA-256 {md_code(inp.sha256)}" if inp.sha256 else "not read"
             if inp.error and not inp.was_read:
                 head.append(f"- ⚠️ {md(relative_path(inp.path))}: **unreadable** — {md(inp.error)} ({digest})")
@@ -156,12 +239,15 @@ class MarkdownFormat:
             if inp.error:
                 head.append(f"- ⚠️ {md(relative_path(inp.path))}: **not checked** — {md(inp.error)}")
             product, supplier = subject_text(inp.subject)
+            what = [f"product **{md(product)}**"] if product else []
+            what += [f"supplier {md(supplier)}"] if supplier else []
+            what += [f"serial number {md_code(inp.serial_number)}"] if inp.serial_number else []
             head.append(
                 f"- {md(relative_path(inp.path))}: {inp.components} components, "
                 f"{inp.components_with_vendor_identity} with vendor identity, {inp.components_matched} matched"
+                + (f" ({inp.matched_without_findings} without a finding)" if inp.matched_without_findings else "")
                 + (f", {problem_count(inp)}" if inp.problems else "")
-                + f"<br>product **{md(product)}**, supplier {md(supplier)}, serial number "
-                f"{md_code(inp.serial_number) if inp.serial_number else 'none'}, {digest}"
+                + "<br>" + ", ".join([*what, digest])
             )
             head.extend(f"  - problem: {md(p)}" for p in inp.problems)
         command = command_line(report)
@@ -175,29 +261,39 @@ class MarkdownFormat:
                 f"  - {md_code(c['rule_id'])} ({md(c['jurisdiction'])}): {md(c['message'])}" for c in report.coverage_limits
             )
         head.append("")
-        if report.findings:
-            header = ["| Severity | Status | Rule | Component | Input | Evidence |", "|---|---|---|---|---|---|"]
+        if report.show_out_of_scope:
+            detailed, summarised = report.findings, []
+        else:
+            detailed = [f for f in report.findings if f.status != "out-of-scope"]
+            summarised = [f for f in report.findings if f.status == "out-of-scope"]
+        groups = component_groups(detailed)
+        if groups:
+            header = ["| Result | Component | Rules | Input | Evidence |", "|---|---|---|---|---|"]
+        elif report.findings:
+            header = ["No finding fails or warns."]
         else:
             header = ["No rule of the selected jurisdictions applies to any component."]
-        rows = (_row(f) for f in report.findings)
-        return self._fit(head, header, rows, len(report.findings), self._details(report, rules), DECISION)
+        after = _out_of_scope_lines(summarised)
+        after = ["", *after] if after else []
+        rows = (_group_row(g, rules) for g in groups)
+        return self._fit(head, header, rows, len(groups), self._details(report, rules, groups), DECISION, after)
 
-    def _details(self, report: Report, rules: dict[str, dict[str, Any]]) -> Iterator[str]:
+    def _details(self, report: Report, rules: dict[str, dict[str, Any]], groups: list[ComponentGroup]) -> Iterator[str]:
         """The collapsed block, line by line: rendered only as far as the size limit lets it show."""
-        yield from ("", "<details><summary>Details: findings, rules checked, waivers</summary>", "")
-        for f in report.findings:
-            yield _detail(f, rules.get(f.rule_id))
+        yield from ("", "<details><summary>Details: flagged components, rules checked, waivers</summary>", "")
+        for group in groups:
+            yield _detail(group, rules)
         yield from ("#### Rules checked", "")
         for r in report.rules_evaluated:
             sources = ", ".join(
                 link(s.get("url"), f"{s.get('kind')} source") for s in ranked_sources(r) if s.get("url")
             )
-            status = (r.get("verification") or {}).get("status")
+            flag = fact_flag(r)
             yield (
                 f"- {md(r['rule_id'])} ({md(r['jurisdiction'])}): {md(r.get('title'))} — if present: "
                 f"{md(STATUS_WORDS.get(r.get('status_if_present', ''), r.get('status_if_present')))}; "
-                f"{md(r.get('citation'))}" + (f"; {sources}" if sources else "")
-                + (f" — {FACT_MARKS[status]}" if status in FACT_MARKS else "")
+                f"{md(r.get('citation'))}; {md(source_line(r))}" + (f"; {sources}" if sources else "")
+                + (f" — {FACT_MARKS[flag]}" if flag else "")
             )
         for kind in ("applied", "lapsed", "unused"):
             for w in report.waivers.get(kind) or []:
@@ -206,14 +302,16 @@ class MarkdownFormat:
 
     def _fit(
         self, head: list[str], header: list[str], rows: Iterator[str], n_rows: int, details: Iterator[str],
-        tail: list[str],
+        tail: list[str], after: list[str] = (),  # type: ignore[assignment]
     ) -> str:
-        """Everything if it fits; else drop the details, then table rows, and say so. ``tail`` is always kept.
+        """Everything if it fits; else drop the details, then table rows, and say so. ``after`` (the
+        out-of-scope lines, one per rule) and ``tail`` are always kept.
 
         Rows and details are rendered lazily and rendering stops at the limit, so a report of a
         million findings costs what the ~65 KB that is shown costs, not a million rows.
         """
-        size = sum(len(line) + 1 for line in (*head, *header, *tail))
+        after = list(after)
+        size = sum(len(line) + 1 for line in (*head, *header, *after, *tail))
         shown: list[str] = []
         fits = size <= self.limit
         if fits:
@@ -222,8 +320,8 @@ class MarkdownFormat:
             more: list[str] = []
             size, fits = _take(details, more, size, self.limit)
             if fits:
-                return "\n".join(head + header + shown + more + tail) + "\n"
-        note_room = 300 + sum(len(line) + 1 for line in tail)
+                return "\n".join(head + header + shown + after + more + tail) + "\n"
+        note_room = 300 + sum(len(line) + 1 for line in (*after, *tail))
         out = list(head)
         size = len("\n".join(out)) + 1
         kept = 0
@@ -237,9 +335,9 @@ class MarkdownFormat:
             kept += 1
         omitted = n_rows - kept
         note = "\n> **Report truncated** to fit GitHub's 65,536-character comment limit"
-        note += f": {omitted} more finding row(s) and the details are omitted." if omitted else ": the details are omitted."
+        note += f": {omitted} more flagged-component row(s) and the details are omitted." if omitted else ": the details are omitted."
         note += " See the full report (HTML, SARIF or JSON artifact)."
-        return "\n".join(out) + "\n" + note + "\n\n" + "\n".join(tail) + "\n"
+        return "\n".join(out + after) + "\n" + note + "\n\n" + "\n".join(tail) + "\n"
 
 
 def _take(lines: Iterator[str], into: list[str], size: int, limit: int) -> tuple[int, bool]:

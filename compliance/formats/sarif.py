@@ -36,27 +36,107 @@ EXIT_DESCRIPTIONS = {
 }
 
 
+# GitHub code scanning ranks alerts by ``properties.security-severity`` (a CVSS-like score: above 9.0
+# critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low). complycheck's score says how hard the rule
+# binds in this scan, from the rule's binding kind and its status for the scan's date and contexts:
+# a ban or sanction in force is critical; a procurement, government-device or export ban in force is
+# high; a rule coming into force within the look-ahead window or a binding rule matched only on weak
+# evidence is medium; an advisory or vendor withdrawal is low, and so is a rule outside the scan's
+# contexts or not in force. docs/reports.md has the table.
+IN_FORCE_SEVERITY = {
+    "ban": "9.5",
+    "sanction": "9.5",
+    "procurement-ban": "8.0",
+    "gov-device-ban": "8.0",
+    "export-control": "7.5",
+    "advisory": "3.5",
+    "vendor-withdrawal": "2.0",
+}
+STATUS_SEVERITY = {"upcoming": "5.0", "unconfirmed": "5.0", "out-of-scope": "1.0", "not-in-force": "0.5"}
+
+
+def security_severity(binding: str | None, status: str | None) -> str:
+    """``properties.security-severity`` of a rule with this binding kind and status (the table above)."""
+    if status in ("violation", "advisory"):
+        return IN_FORCE_SEVERITY.get(binding or "", "5.0")
+    return STATUS_SEVERITY.get(status or "", "0.5")
+
+
+def information_uri() -> str | None:
+    """``driver.informationUri``: where to read about complycheck. Never made up: the URL the policy file
+    gives (``information_uri``, set on ``SarifFormat``), else the home page the installed package declares
+    (``project.urls``), else none (the property is left out)."""
+    if SarifFormat.information_uri:
+        return SarifFormat.information_uri
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("complycheck").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    by_label = {label.strip().casefold(): url.strip() for label, _, url in (u.partition(",") for u in urls)}
+    for label in ("homepage", "documentation", "source", "repository"):
+        url = by_label.get(label, "")
+        if url.startswith(("https://", "http://")):
+            return url
+    return None
+
+
 def sarif_rule_id(jurisdiction: str, rule_id: str) -> str:
     return f"{jurisdiction}/{rule_id}"
+
+
+def _help_markdown(rule: dict[str, Any]) -> str:
+    """The rule's help as GitHub shows it beside an alert: what it bars, the citation, what it rests on
+    (primary text named), every source with its kind, and its verification. Rule text is escaped."""
+    from compliance.formats.common import FACT_WARNINGS, fact_flag, ranked_sources, source_line
+    from compliance.formats.markdown import link, md
+
+    verification = rule.get("verification") or {}
+    lines = [
+        f"**{md(rule.get('title') or rule['rule_id'])}** ({md(rule['jurisdiction'])}, binding: {md(rule.get('binding'))})",
+        "",
+        md(rule.get("summary") or ""),
+        "",
+        f"- **Citation:** {md(rule.get('citation', ''))}",
+        f"- **Authority:** {md(rule.get('authority') or '')}",
+        f"- **Rests on:** {md(source_line(rule))}",
+    ]
+    if rule.get("exclusions"):
+        lines.append(f"- **Not covered:** {md(rule['exclusions'])}")
+    if rule.get("unidentifiable"):  # the rule's stated coverage limit
+        lines.append(
+            "- **Named but not identifiable by complycheck:** "
+            + "; ".join(f"{md(u['name'])} ({md(u['reason'])})" for u in rule["unidentifiable"])
+        )
+    lines.append(
+        f"- **Verification:** {md(verification.get('status'))}, last verified {md(verification.get('last_verified'))}"
+        + (f". {md(verification['notes'])}" if verification.get("notes") else "")
+    )
+    flag = fact_flag(rule)
+    if flag:
+        lines.append(f"- ⚠️ {md(FACT_WARNINGS[flag])}")
+    lines += ["", "**Sources**", ""]
+    lines += [f"- {link(s.get('url'), s.get('title') or s.get('url') or '')} ({md(s.get('kind'))})" for s in ranked_sources(rule)]
+    return "\n".join(lines).strip()
 
 
 def _rule_descriptor(rule: dict[str, Any]) -> dict[str, Any]:
     verification = rule.get("verification") or {}
     sources = rule.get("sources") or []
     help_lines = [rule.get("summary") or rule.get("title") or "", "", f"Citation: {rule.get('citation', '')}"]
-    help_md = [rule.get("summary") or rule.get("title") or "", "", f"**Citation:** {rule.get('citation', '')}", ""]
     for s in sources:
         help_lines.append(f"Source ({s.get('kind')}): {s.get('url')}")
-        help_md.append(f"- [{s.get('title') or s.get('url')}]({s.get('url')}) ({s.get('kind')})")
     out: dict[str, Any] = {
         "id": sarif_rule_id(rule["jurisdiction"], rule["rule_id"]),
         "name": rule["rule_id"],
         "shortDescription": {"text": rule.get("title") or rule["rule_id"]},
         "fullDescription": {"text": rule.get("summary") or rule.get("title") or rule["rule_id"]},
-        "help": {"text": "\n".join(help_lines).strip(), "markdown": "\n".join(help_md).strip()},
+        "help": {"text": "\n".join(help_lines).strip(), "markdown": _help_markdown(rule)},
         "defaultConfiguration": {"level": LEVELS.get(rule.get("severity_if_present") or "", "none")},
         "properties": {
-            "tags": ["compliance", "government-ban", rule["jurisdiction"]],
+            "tags": ["security", "compliance", "government-ban", rule["jurisdiction"]],
+            "security-severity": security_severity(rule.get("binding"), rule.get("status_if_present")),
             "jurisdiction": rule["jurisdiction"],
             "authority": rule.get("authority"),
             "instrument": rule.get("instrument"),
@@ -93,6 +173,7 @@ def _fallback_rule(f: Finding) -> dict[str, Any]:
         "binding": f.binding,
         "effective": f.effective,
         "severity_if_present": f.severity,
+        "status_if_present": f.status,
         "sources": [{"url": u, "kind": "source"} for u in f.sources],
         "verification": {"status": f.verification},
     }
@@ -167,6 +248,9 @@ class SarifFormat:
     label: ClassVar[str] = "SARIF 2.1.0 (GitHub code scanning)"
     extension: ClassVar[str] = ".sarif"
 
+    # driver.informationUri from the policy file (``information_uri``); see ``information_uri()``.
+    information_uri: ClassVar[str | None] = None
+
     def render(self, report: Report) -> str:
         return self.render_bytes(report).decode("utf-8")
 
@@ -231,19 +315,18 @@ class SarifFormat:
         if notifications:
             invocation["toolExecutionNotifications"] = notifications
         summary = report.summary()
+        driver: dict[str, Any] = {"name": "complycheck", "version": report.tool_version}
+        uri = information_uri()
+        if uri:
+            driver["informationUri"] = uri
+        driver["rules"] = descriptors
+        driver["properties"] = {"rulepack": dict(report.rulepack)}
         return {
             "$schema": SCHEMA_URI,
             "version": "2.1.0",
             "runs": [
                 {
-                    "tool": {
-                        "driver": {
-                            "name": "complycheck",
-                            "version": report.tool_version,
-                            "rules": descriptors,
-                            "properties": {"rulepack": dict(report.rulepack)},
-                        }
-                    },
+                    "tool": {"driver": driver},
                     "invocations": [invocation],
                     "artifacts": [
                         {"location": {"uri": artifact_uri(inp.path)}} for inp in report.inputs
@@ -258,6 +341,11 @@ class SarifFormat:
                         "rulePacks": [dict(pk) for pk in report.rulepack.get("packs") or []],
                         "policyFile": dict(report.policy) if report.policy else None,
                         "summary": summary,
+                        # The fleet overview: each input's verdict, failures first, and the failing rules.
+                        "inputs": [
+                            {"uri": artifact_uri(v.input.path), **v.to_dict()} for v in report.overview()
+                        ],
+                        "failingRules": report.fleet_summary()["rules"],
                         "coverageLimits": [
                             {**c, "unidentifiable": [dict(u) for u in c["unidentifiable"]]} for c in report.coverage_limits
                         ],

@@ -13,14 +13,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, BinaryIO, ClassVar, Protocol
+
+import msgspec
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory, RowComponents
 from compliance.readers import mapped
-from compliance.records import FACTORY, Record
 
 # 4 GiB; change with --max-input-size. A real SBOM of a million components is about 1 GB of JSON or XML
 # (hashes, licences, tools' properties); inputs are mapped, not copied (``compliance.readers.mapped``),
@@ -44,8 +44,7 @@ _BOMS = (
 )
 
 
-@dataclass(init=False, repr=False, eq=False)
-class Source(Record):
+class Source(msgspec.Struct):
     """One input: its display path, raw bytes, and (on demand) its decoded text.
 
     ``data`` is ``bytes``, or for a large regular file an ``mmap`` of it (``compliance.readers.mapped``:
@@ -61,45 +60,19 @@ class Source(Record):
 
     path: str
     data: Any  # bytes | mmap.mmap
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = {}
     _text: str | None = None
     encoding: str | None = None
     sha256: str | None = None  # hex digest of the bytes read, set by load_source
     # UTF-8 text streams handed out by ``open_text`` whose bytes are checked only as they are decoded
     # (``read_source`` settles them when the reader is done: ``settle_text``).
-    unchecked: list[io.TextIOWrapper] = field(default_factory=list, repr=False, compare=False)
+    unchecked: list[io.TextIOWrapper] = []
     origin: str | None = None  # the path a mapped file was opened by
     state: tuple[int, ...] | None = None  # ``mapped.file_state`` when it was mapped
     sink: Any = None
     # Repeated member names of a JSON document (``compliance.readers.jsondup.Duplicates``), set by the
     # parse that found them; ``read_source`` judges those no reader read as part of a component.
-    duplicates: Any = field(default=None, repr=False, compare=False)
-
-    def __init__(
-        self,
-        path: str,
-        data: Any,
-        options: dict[str, Any] = FACTORY,
-        _text: str | None = None,
-        encoding: str | None = None,
-        sha256: str | None = None,
-        unchecked: list[io.TextIOWrapper] = FACTORY,
-        origin: str | None = None,
-        state: tuple[int, ...] | None = None,
-        sink: Any = None,
-        duplicates: Any = None,
-    ) -> None:
-        self.path = path
-        self.data = data
-        self.options = {} if options is FACTORY else options
-        self._text = _text
-        self.encoding = encoding
-        self.sha256 = sha256
-        self.unchecked = [] if unchecked is FACTORY else unchecked
-        self.origin = origin
-        self.state = state
-        self.sink = sink
-        self.duplicates = duplicates
+    duplicates: Any = None
 
     @property
     def text(self) -> str:
@@ -184,9 +157,10 @@ def read_capped(fh: BinaryIO, limit: int, size_hint: int = 1 << 20, first: bytes
 _BUILTIN_SHA256_BELOW = 256 * 1024
 
 
-def sha256(data: bytes = b"") -> Any:
-    """A SHA-256 hash object of ``data`` (``update`` and ``hexdigest`` as ``hashlib.sha256``)."""
-    if len(data) < _BUILTIN_SHA256_BELOW and "hashlib" not in sys.modules:
+def sha256(data: bytes = b"", *, builtin_below: int = _BUILTIN_SHA256_BELOW) -> Any:
+    """A SHA-256 hash object of ``data`` (``update`` and ``hexdigest`` as ``hashlib.sha256``); the built-in
+    implementation for ``data`` under ``builtin_below`` bytes unless ``hashlib`` is loaded already."""
+    if len(data) < builtin_below and "hashlib" not in sys.modules:
         builtin = _builtin_sha256()
         if builtin is not None:
             return builtin(data)

@@ -7,7 +7,8 @@ the same bytes.
 
 ``extract_archive`` trusts nothing in the archive, even one whose digest was checked: only regular
 files named like pack files are taken, each at most ``MAX_MEMBER`` bytes and ``MAX_TOTAL`` in all; links,
-devices, absolute names, ``..`` and duplicates are refused; files are written by this code into a
+devices, absolute names, ``..``, duplicates and names that differ only in case (one file on a
+case-insensitive file system) are refused; files are written by this code into a
 directory it just created, never by ``tarfile``'s own extraction.
 """
 
@@ -35,9 +36,13 @@ class ArchiveError(Exception):
 def build_archive(root: str | os.PathLike[str], mtime: int) -> tuple[bytes, str]:
     """The archive's bytes and the pack digest of what it holds."""
     base = Path(root)
+    folded: dict[str, str] = {}
     for rel in pack_files(base):
         if not _MEMBER.match(rel):
             raise ArchiveError(f"{rel}: not allowed in a pack archive (file names of letters, digits, '.', '_', '-')")
+        if rel.lower() in folded:
+            raise ArchiveError(f"{rel}: differs from {folded[rel.lower()]} only in case (one file on macOS and Windows)")
+        folded[rel.lower()] = rel
     man = manifest(base)
     buf = io.BytesIO()
     with (
@@ -61,6 +66,7 @@ def extract_archive(data: bytes, dest: Path) -> str:
     The manifest inside the archive must list exactly the files it holds, with their digests.
     """
     files: dict[str, bytes] = {}
+    folded: dict[str, str] = {}
     total = 0
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
@@ -74,6 +80,9 @@ def extract_archive(data: bytes, dest: Path) -> str:
                     raise ArchiveError(f"entry {name[:80]!r} is not a pack file")
                 if name in files:
                     raise ArchiveError(f"entry {name!r} appears twice")
+                if name.lower() in folded:  # one file on a case-insensitive file system (macOS, Windows)
+                    raise ArchiveError(f"entries {folded[name.lower()]!r} and {name!r} differ only in case")
+                folded[name.lower()] = name
                 if member.size > MAX_MEMBER:
                     raise ArchiveError(f"entry {name!r} is larger than {MAX_MEMBER // (1024 * 1024)} MiB")
                 total += member.size

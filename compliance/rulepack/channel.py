@@ -51,8 +51,12 @@ STATUSES = ("active", "deprecated")
 BUILTIN_NAME = "complycheck-builtin"
 MAX_LISTING = 1024 * 1024
 MAX_ARCHIVE = 256 * 1024 * 1024
-TIMEOUT = 30.0
+TIMEOUT = 30.0  # seconds a connection may stay silent
+UPDATE_TIMEOUT = 300.0  # seconds a whole update may take (``rules update --timeout``): a server that trickles is cut off
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
+# A pack name is a directory name in the data directory: lower case, so that two names never meet on a
+# case-insensitive file system (macOS, Windows) as one directory.
+_PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9._+-]{0,99}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -134,6 +138,8 @@ class Listing:
         for key in ("name", "version", "archive_name"):
             if not _SAFE_NAME.match(fields[key]):
                 raise ChannelError(f"{where}: listing field {key} {fields[key][:60]!r} is not a plain name")
+        if not _PACK_NAME.match(fields["name"]):
+            raise ChannelError(f"{where}: listing field name {fields['name'][:60]!r} is not a lower-case pack name")
         for key in ("digest", "archive_sha256"):
             if not _HEX64.match(fields[key]):
                 raise ChannelError(f"{where}: listing field {key} is not a hex SHA-256")
@@ -233,6 +239,8 @@ def build(
     for label, value in (("name", name), ("version", version)):
         if not _SAFE_NAME.match(value):
             raise UsageError(f"{where}: {label} {value[:60]!r} is not a plain name (letters, digits, . _ + -)")
+    if not _PACK_NAME.match(name):
+        raise UsageError(f"{where}: name {name[:60]!r} must be lower case (it names a directory on every system)")
     _check_version(version, where)
     built_iso, mtime = built_time(version, built)
     try:
@@ -286,8 +294,11 @@ def archive_location(listing_at: str, archive_name: str) -> str:
     return os.path.join(os.path.dirname(listing_at) or ".", archive_name)
 
 
-def fetch(location: str, limit: int, what: str) -> bytes:
-    """The bytes at a local path or an http(s)/file URL, at most ``limit``; ``ChannelError`` otherwise."""
+def fetch(location: str, limit: int, what: str, deadline: float | None = None) -> bytes:
+    """The bytes at a local path or an http(s)/file URL, at most ``limit``; ``ChannelError`` otherwise.
+
+    ``deadline``: a ``time.monotonic()`` value by which a download must be complete.
+    """
     if not _is_url(location):
         return _read_local(location, limit, what)
     from urllib.parse import urlsplit
@@ -300,7 +311,7 @@ def fetch(location: str, limit: int, what: str) -> bytes:
         return _read_local(url2pathname(parts.path), limit, what)
     if scheme not in ("http", "https"):
         raise ChannelError(f"{location}: scheme {scheme}:// is not supported for updates (https, http, file, a path)")
-    return _download(location, limit, what)
+    return _download(location, limit, what, deadline)
 
 
 def _read_local(path: str, limit: int, what: str) -> bytes:
@@ -323,35 +334,74 @@ def _read_local(path: str, limit: int, what: str) -> bytes:
     return data
 
 
-def _download(url: str, limit: int, what: str) -> bytes:
+def _download(url: str, limit: int, what: str, deadline: float | None = None) -> bytes:
+    """GET ``url``: at most ``limit`` bytes, by ``deadline`` (default ``UPDATE_TIMEOUT`` from now), no redirect
+    to another host or scheme, a silent connection cut after ``TIMEOUT`` seconds."""
     import http.client
+    import time
     import urllib.error
     import urllib.request
     from urllib.parse import urlsplit
 
-    origin_host = urlsplit(url).netloc.lower()
+    origin = urlsplit(url)
+    origin_host, origin_scheme = origin.netloc.lower(), origin.scheme.lower()
+    deadline = deadline if deadline is not None else time.monotonic() + UPDATE_TIMEOUT
 
-    class _SameHost(urllib.request.HTTPRedirectHandler):
+    class _SameOrigin(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-            if urlsplit(newurl).netloc.lower() != origin_host:
-                raise ChannelError(f"{url}: redirected to another host ({urlsplit(newurl).netloc[:60]}); refused")
+            target = urlsplit(newurl)
+            if target.netloc.lower() != origin_host:
+                raise ChannelError(f"{url}: redirected to another host ({target.netloc[:60]}); refused")
+            if target.scheme.lower() != origin_scheme:  # https -> http, or to ftp: on the same host
+                raise ChannelError(f"{url}: redirected from {origin_scheme}:// to {target.scheme[:10]}://; refused")
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-    opener = urllib.request.build_opener(_SameHost)
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return left
+
+    # Only the handlers an http(s) download needs: no ftp:, file: or data: handler a redirect could reach.
+    handlers: list[Any] = [urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
+                           urllib.request.HTTPSHandler(), urllib.request.HTTPDefaultErrorHandler(), _SameOrigin(),
+                           urllib.request.HTTPErrorProcessor()]
+    opener = urllib.request.OpenerDirector()
+    for handler in handlers:
+        opener.add_handler(handler)
     request = urllib.request.Request(url, headers={"User-Agent": "complycheck rules update", "Accept-Encoding": "identity"})
     try:
-        with opener.open(request, timeout=TIMEOUT) as response:
+        with opener.open(request, timeout=min(TIMEOUT, remaining())) as response:
             declared = response.headers.get("Content-Length")
-            data = response.read(limit + 1)
+            chunks: list[bytes] = []
+            size = 0
+            while size <= limit:  # each read waits at most TIMEOUT; the deadline is checked between reads
+                chunk = response.read1(min(64 * 1024, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                remaining()
+            data = b"".join(chunks)
     except ChannelError:
         raise
+    except TimeoutError:
+        raise ChannelError(
+            f"{url}: {what} not downloaded within the time allowed (a slow or stalled server; "
+            "'rules update --timeout SECONDS' allows more)"
+        ) from None
     except urllib.error.HTTPError as exc:
         raise ChannelError(f"{url}: cannot download {what}: HTTP {exc.code}") from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise ChannelError(
+                f"{url}: {what} not downloaded within the time allowed (a slow or stalled server; "
+                "'rules update --timeout SECONDS' allows more)"
+            ) from None
         raise ChannelError(f"{url}: cannot download {what}: {exc.reason}") from None
     except http.client.IncompleteRead as exc:
         raise ChannelError(f"{url}: {what} is truncated ({len(exc.partial):,} bytes received)") from None
-    except (OSError, ValueError, http.client.HTTPException) as exc:  # timeouts, resets, bad responses
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # resets, bad responses
         raise ChannelError(f"{url}: cannot download {what}: {type(exc).__name__}: {exc}"[:300]) from None
     if len(data) > limit:
         raise ChannelError(f"{url}: {what} is larger than {limit:,} bytes")
@@ -395,8 +445,42 @@ def _check_private_dir(path: Path) -> None:
         raise ChannelError(f"{path}: the rule-pack data directory is writable by others (chmod go-w it)")
 
 
+def _check_private_tree(top: Path) -> None:
+    """An installed version's directory and everything in it: directories and regular files only, no symbolic
+    link, owned by this user and writable by nobody else. Its files are verified, then loaded: nobody but the
+    user may be able to change them in between (a link into /tmp would let another local user do so)."""
+    _check_private_dir(top)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        for entry in [*dirnames, *filenames]:
+            path = os.path.join(dirpath, entry)
+            info = os.lstat(path)
+            if stat.S_ISDIR(info.st_mode):
+                _check_private_dir(Path(path))
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                raise ChannelError(f"{path}: not a regular file (a link or a special file) in an installed rule pack")
+            if (hasattr(os, "getuid") and info.st_uid != os.getuid()) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                raise ChannelError(f"{path}: an installed rule-pack file that another user owns or can write")
+
+
+def _installed_versions(name: str) -> list[str]:
+    """The version directories under ``packs/NAME`` (names only, nothing verified)."""
+    try:
+        entries = list(os.scandir(packs_root() / name))
+    except OSError:
+        return []
+    return [e.name for e in entries if not e.name.startswith(".") and _SAFE_NAME.match(e.name)
+            and e.is_dir(follow_symlinks=False)]
+
+
 def _private_mkdir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """``path`` and the missing directories above it, each made 0700 (``mkdir(parents=True)`` makes the
+    parents by the umask, and a umask of 002 would leave them group-writable, which scans then refuse)."""
+    missing = [p for p in (path, *path.parents) if not os.path.lexists(p)]
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir(mode=0o700)
+            os.chmod(directory, 0o700)
     _check_private_dir(path)
 
 
@@ -418,6 +502,12 @@ def _active_file(name: str) -> Path:
     return packs_root() / name / "active.json"
 
 
+def check_pack_name(name: str, where: str) -> None:
+    """A pack name as the data directory uses it (``--rules pack:NAME``, ``rules: [pack:NAME]``)."""
+    if not _PACK_NAME.match(name):
+        raise ChannelError(f"{where}: {name[:60]!r} is not a pack name (lower-case letters, digits, . _ + -)")
+
+
 def read_active(name: str, keys: Iterable[Any]) -> Installed | None:
     """The active installed pack of ``name`` checked again (signature and files), or None when none is installed.
 
@@ -426,6 +516,7 @@ def read_active(name: str, keys: Iterable[Any]) -> Installed | None:
     """
     from compliance.signing import SignatureError, parse_envelope, verify_envelope
 
+    check_pack_name(name, "rule pack")
     active = _active_file(name)
     if not os.path.lexists(active):
         return None
@@ -440,7 +531,20 @@ def read_active(name: str, keys: Iterable[Any]) -> Installed | None:
         raise ChannelError(f"{where}: not an active-pack record; run 'complycheck rules update' or remove it") from None
     if not isinstance(version, str) or not _SAFE_NAME.match(version):
         raise ChannelError(f"{where}: names no installed version")
+    # An install activates the version it installs and a downgrade removes the newer ones, so a newer
+    # version beside the active one means the record was moved back: a rollback to an older signed pack.
+    newer = [v for v in _installed_versions(name) if version_key(v) > version_key(version)]
+    if newer:
+        raise ChannelError(
+            f"{where}: names {name} {version}, but {max(newer, key=version_key)} is installed too: the active-pack "
+            "record was moved back to an older pack (a rollback); refused. Run 'complycheck rules import' or "
+            "'rules update' again, or 'rules import --allow-downgrade' for the older one"
+        )
     home = root / name / version
+    try:
+        _check_private_tree(home)
+    except OSError as exc:
+        raise ChannelError(f"{home}: cannot read the installed pack: {exc.strerror or exc}") from None
     listing_path = home / "listing.json"
     try:
         envelope = parse_envelope(_read_local(str(listing_path), MAX_LISTING, "listing"), str(listing_path))
@@ -504,7 +608,7 @@ def install(
     current = _current_version(listing.name, keys)
     if current is not None:
         cur_version, cur_digest = current
-        if listing.version == cur_version:
+        if version_key(listing.version) == version_key(cur_version):  # "2099.1.1" is "2099.1.1.0" and "2099.01.1"
             if listing.digest == cur_digest:
                 return "already installed", _reread(listing.name, keys)
             raise ChannelError(
@@ -539,14 +643,21 @@ def install(
         record = {"from": origin, "installed": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "keyid": key.keyid}
         (staging / "origin.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", "utf-8")
+        for written in ("listing.json", "origin.json"):  # whatever the umask (002 on many systems)
+            os.chmod(staging / written, 0o644)
         final = root / listing.version
-        if final.exists():  # left by an earlier install that was not activated, or a downgrade target
+        if final.is_symlink() or final.is_file():  # never followed: removed as the entry it is
+            final.unlink()
+        elif final.exists():  # left by an earlier install that was not activated, or a downgrade target
             shutil.rmtree(final)
         os.replace(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _write_active(listing.name, listing.version)
+    for other in _installed_versions(listing.name):  # a downgrade: the newer versions go (see read_active)
+        if version_key(other) > version_key(listing.version):
+            shutil.rmtree(root / other, ignore_errors=True)
     return "installed", _reread(listing.name, keys)
 
 

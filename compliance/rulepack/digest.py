@@ -15,6 +15,7 @@ all have one digest, and ``sha256sum -c MANIFEST.sha256`` checks an extracted ar
 from __future__ import annotations
 
 import os
+import stat
 
 from compliance.readers.base import sha256
 
@@ -55,3 +56,45 @@ def manifest_digest(manifest_bytes: bytes) -> str:
 def pack_digest(root: str | os.PathLike[str]) -> str:
     """The pack's content digest (hex SHA-256 of its manifest)."""
     return manifest_digest(manifest(root))
+
+
+# The rule-pack cache keys its entries on each file's digest (``compliance.rulepack.cache``); a scan
+# computes them on every run, so they are taken without blocking and without raising.
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str | None:
+    """The SHA-256 (hex) of a regular file's bytes; None when it is missing, not a regular file (a FIFO
+    never hangs the run: it is opened non-blocking) or unreadable."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        h = sha256(os.read(fd, 1 << 20))  # OpenSSL for a large file, the built-in SHA-256 for a small one
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return str(h.hexdigest())
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def file_digests(root: str | os.PathLike[str]) -> list[tuple[str, str]] | None:
+    """``(path, SHA-256)`` of every pack file (``pack_files``: the lines of ``manifest``), or None when a
+    folder cannot be listed or a file read."""
+    try:
+        names = pack_files(root)
+    except OSError:
+        return None
+    out = []
+    for name in names:
+        digest = file_sha256(os.path.join(root, *name.split("/")))
+        if digest is None:
+            return None
+        out.append((name, digest))
+    return out

@@ -349,9 +349,15 @@ def _semantic_checks(data: _PackData, problems: list[str]) -> tuple[dict[str, Ve
             if inc not in data.jurisdictions:
                 problems.append(f"pack.yaml: jurisdiction {j.code}: includes: unknown code {inc!r}")
     # Checks that parse identifier values or look across a rule's own fields (compliance.rulepack.validate).
-    from compliance.rulepack.validate import catalog_problems, completeness_problems, rule_problems
+    from compliance.rulepack.validate import (
+        catalog_problems,
+        completeness_problems,
+        identity_overlap_problems,
+        rule_problems,
+    )
 
     problems.extend(catalog_problems(vendors.values()))
+    problems.extend(identity_overlap_problems(vendors.values()))
     problems.extend(rule_problems(data.rules))
     problems.extend(completeness_problems(data.rules, products))
     return vendors, products

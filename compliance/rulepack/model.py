@@ -1,14 +1,14 @@
-"""Rule pack records: a vendor catalog (who a vendor is) kept apart from rules (what is barred)."""
+"""Rule pack records: a vendor catalog (who a vendor is) kept apart from rules (what is barred).
 
-# No ``from __future__ import annotations`` here: ``@dataclass`` inspects a string annotation field by
-# field (is it a ClassVar, an InitVar?), about 1 ms of start-up for the records of this module and
-# ``compliance.model``; the annotations below are evaluated as they are defined, so a name must be defined first.
+msgspec ``Struct``s, ``array_like`` so that the rule-pack cache stores each as a msgpack array of its
+fields in order (``compliance.rulepack.cache``). No ``from __future__ import annotations``: msgspec
+reads real annotations faster than strings when a warm scan makes the cache's decoder.
+"""
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import date
 
-from compliance.records import FACTORY, FrozenRecord, Record
+import msgspec
 
 NON_BINDING = frozenset({"advisory", "vendor-withdrawal"})
 
@@ -31,22 +31,15 @@ KINDS = (
 )
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Ident(FrozenRecord):
+class Ident(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A catalog identifier with how well it is sourced (primary, secondary, unverified)."""
 
     value: str
     status: str = "secondary"
     note: str = ""
 
-    def __init__(self, value: str, status: str = "secondary", note: str = "") -> None:
-        object.__setattr__(self, "value", value)
-        object.__setattr__(self, "status", status)
-        object.__setattr__(self, "note", note)
 
-
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Product(Record):
+class Product(msgspec.Struct, array_like=True, gc=False):
     """A catalog product of one vendor: its names and identifiers, and the kind of software it is."""
 
     id: str
@@ -55,80 +48,30 @@ class Product(Record):
     category: str
     kind: str | None = None  # None only in packs that do not declare kinds yet
     summary: str = ""
-    names: list[Ident] = field(default_factory=list)
-    identifiers: dict[str, list[Ident]] = field(default_factory=dict)
-
-    def __init__(
-        self,
-        id: str,
-        vendor: str,
-        name: str,
-        category: str,
-        kind: str | None = None,
-        summary: str = "",
-        names: list[Ident] = FACTORY,
-        identifiers: dict[str, list[Ident]] = FACTORY,
-    ) -> None:
-        self.id = id
-        self.vendor = vendor
-        self.name = name
-        self.category = category
-        self.kind = kind
-        self.summary = summary
-        self.names = [] if names is FACTORY else names
-        self.identifiers = {} if identifiers is FACTORY else identifiers
+    names: list[Ident] = []
+    identifiers: dict[str, list[Ident]] = {}
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Vendor(Record):
+class Vendor(msgspec.Struct, array_like=True, gc=False):
     """A catalog vendor: who it is (names, brands, identifiers) and its products; rules name vendors by ``id``."""
 
     id: str
     name: str
     country: str = ""
     summary: str = ""
-    names: list[Ident] = field(default_factory=list)
-    brands: list[Ident] = field(default_factory=list)
-    identifiers: dict[str, list[Ident]] = field(default_factory=dict)
-    products: list[Product] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+    names: list[Ident] = []
+    brands: list[Ident] = []
+    identifiers: dict[str, list[Ident]] = {}
+    products: list[Product] = []
+    sources: list[str] = []
     file: str = ""
     # What a vendor-level match (no product identified) of non-registry software is taken as: installed
     # software (``software_kind``) and devices or firmware (``equipment_kind``). Empty: not declared.
     software_kind: str = ""
     equipment_kind: str = ""
 
-    def __init__(
-        self,
-        id: str,
-        name: str,
-        country: str = "",
-        summary: str = "",
-        names: list[Ident] = FACTORY,
-        brands: list[Ident] = FACTORY,
-        identifiers: dict[str, list[Ident]] = FACTORY,
-        products: list[Product] = FACTORY,
-        sources: list[str] = FACTORY,
-        file: str = "",
-        software_kind: str = "",
-        equipment_kind: str = "",
-    ) -> None:
-        self.id = id
-        self.name = name
-        self.country = country
-        self.summary = summary
-        self.names = [] if names is FACTORY else names
-        self.brands = [] if brands is FACTORY else brands
-        self.identifiers = {} if identifiers is FACTORY else identifiers
-        self.products = [] if products is FACTORY else products
-        self.sources = [] if sources is FACTORY else sources
-        self.file = file
-        self.software_kind = software_kind
-        self.equipment_kind = equipment_kind
 
-
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Action(FrozenRecord):
+class Action(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One dated obligation of a rule (identify, remove, stop buying...), in force from ``effective``."""
 
     id: str
@@ -138,39 +81,16 @@ class Action(FrozenRecord):
     contexts: tuple[str, ...] = ()
     note: str = ""
 
-    def __init__(
-        self,
-        id: str,
-        description: str,
-        effective: date,
-        until: date | None = None,
-        contexts: tuple[str, ...] = (),
-        note: str = "",
-    ) -> None:
-        object.__setattr__(self, "id", id)
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "effective", effective)
-        object.__setattr__(self, "until", until)
-        object.__setattr__(self, "contexts", contexts)
-        object.__setattr__(self, "note", note)
 
-
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Source(FrozenRecord):
+class Source(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """Where a rule's facts come from: a URL and whether it is a primary or secondary source."""
 
     url: str
     kind: str
     title: str = ""
 
-    def __init__(self, url: str, kind: str, title: str = "") -> None:
-        object.__setattr__(self, "url", url)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "title", title)
 
-
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Unidentifiable(FrozenRecord):
+class Unidentifiable(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """Something a rule names that complycheck cannot identify (a web site, an app with no known id), and why.
 
     Declared on the rule (``covers.unidentifiable``) so that ``rules show`` and every report that applies
@@ -180,10 +100,6 @@ class Unidentifiable(FrozenRecord):
     name: str
     reason: str
 
-    def __init__(self, name: str, reason: str) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "reason", reason)
-
 
 def coverage_limit_text(names: list[str] | tuple[str, ...]) -> str:
     """The stated limit in words: ``this rule also names 3 products complycheck cannot identify: a, b, c``."""
@@ -192,8 +108,7 @@ def coverage_limit_text(names: list[str] | tuple[str, ...]) -> str:
     return f"this rule also names {count} {noun} complycheck cannot identify: {', '.join(names)}"
 
 
-@dataclass(init=False, slots=True, repr=False, eq=False)
-class Rule(Record):
+class Rule(msgspec.Struct, array_like=True, gc=False):
     """One government measure: what it covers (vendors, products, kinds), where, when and for which contexts."""
 
     id: str
@@ -224,60 +139,6 @@ class Rule(Record):
     kinds: frozenset[str] = frozenset()
     # What the rule names but no catalog product can identify (``covers.unidentifiable``): a stated limit.
     unidentifiable: tuple[Unidentifiable, ...] = ()
-
-    def __init__(
-        self,
-        id: str,
-        title: str,
-        jurisdiction: str,
-        authority: str,
-        instrument: str,
-        citation: str,
-        binding: str,
-        summary: str,
-        vendors: tuple[str, ...],
-        products: tuple[str, ...],
-        categories: tuple[str, ...],
-        exclude_products: tuple[str, ...],
-        exclusions: str,
-        contexts: tuple[str, ...],
-        actions: tuple[Action, ...],
-        sources: tuple[Source, ...],
-        verification_status: str,
-        last_verified: date,
-        verification_notes: str = "",
-        notes: str = "",
-        file: str = "",
-        pack: str = "",
-        scoped_vendors: frozenset[str] = frozenset(),
-        kinds: frozenset[str] = frozenset(),
-        unidentifiable: tuple[Unidentifiable, ...] = (),
-    ) -> None:
-        self.id = id
-        self.title = title
-        self.jurisdiction = jurisdiction
-        self.authority = authority
-        self.instrument = instrument
-        self.citation = citation
-        self.binding = binding
-        self.summary = summary
-        self.vendors = vendors
-        self.products = products
-        self.categories = categories
-        self.exclude_products = exclude_products
-        self.exclusions = exclusions
-        self.contexts = contexts
-        self.actions = actions
-        self.sources = sources
-        self.verification_status = verification_status
-        self.last_verified = last_verified
-        self.verification_notes = verification_notes
-        self.notes = notes
-        self.file = file
-        self.pack = pack
-        self.scoped_vendors = scoped_vendors
-        self.kinds = kinds
-        self.unidentifiable = unidentifiable
 
     @property
     def coverage_limit(self) -> str:
@@ -316,8 +177,7 @@ class Rule(Record):
         return self.covers(vendor, product, product.kind if product is not None else None)
 
 
-@dataclass(init=False, repr=False, eq=False)
-class ContextDef(FrozenRecord):
+class ContextDef(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A context of use (``federal``, ``mobile``...) and the contexts it implies."""
 
     id: str
@@ -327,21 +187,8 @@ class ContextDef(FrozenRecord):
     # ``government`` give ``federal`` for US rules (the US national government is the federal government).
     implies_in: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def __init__(
-        self,
-        id: str,
-        description: str,
-        implies: tuple[str, ...] = (),
-        implies_in: tuple[tuple[str, tuple[str, ...]], ...] = (),
-    ) -> None:
-        object.__setattr__(self, "id", id)
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "implies", implies)
-        object.__setattr__(self, "implies_in", implies_in)
 
-
-@dataclass(init=False, repr=False, eq=False)
-class JurisdictionDef(FrozenRecord):
+class JurisdictionDef(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A jurisdiction code and the codes it includes (``US-TX`` includes ``US``)."""
 
     code: str
@@ -349,15 +196,8 @@ class JurisdictionDef(FrozenRecord):
     description: str = ""
     includes: tuple[str, ...] = ()
 
-    def __init__(self, code: str, name: str, description: str = "", includes: tuple[str, ...] = ()) -> None:
-        object.__setattr__(self, "code", code)
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "includes", includes)
 
-
-@dataclass(init=False, repr=False, eq=False)
-class RulePack(Record):
+class RulePack(msgspec.Struct, array_like=True):
     """One or more packs merged: the built-in pack plus any ``--rules DIR`` packs."""
 
     name: str
@@ -367,32 +207,10 @@ class RulePack(Record):
     vendors: dict[str, Vendor]
     products: dict[str, Product]
     rules: list[Rule]
-    packs: list[dict[str, str]] = field(default_factory=list)
+    packs: list[dict[str, str]] = []
     # None: every rule of the pack is in ``rules``. Else only these jurisdictions' rules were loaded
     # (a scan's own pack from the cache: ``compliance.rulepack.cache.load_entry``).
     loaded_jurisdictions: frozenset[str] | None = None
-
-    def __init__(
-        self,
-        name: str,
-        version: str,
-        contexts: dict[str, ContextDef],
-        jurisdictions: dict[str, JurisdictionDef],
-        vendors: dict[str, Vendor],
-        products: dict[str, Product],
-        rules: list[Rule],
-        packs: list[dict[str, str]] = FACTORY,
-        loaded_jurisdictions: frozenset[str] | None = None,
-    ) -> None:
-        self.name = name
-        self.version = version
-        self.contexts = contexts
-        self.jurisdictions = jurisdictions
-        self.vendors = vendors
-        self.products = products
-        self.rules = rules
-        self.packs = [] if packs is FACTORY else packs
-        self.loaded_jurisdictions = loaded_jurisdictions
 
     def rule(self, rule_id: str) -> Rule | None:
         for r in self.rules:

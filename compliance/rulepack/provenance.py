@@ -115,9 +115,10 @@ INSTALLED_PREFIX = "pack:"
 def installed_source(name: str, policy: PackPolicy | None, installed: Any = None) -> PackSource:
     """``--rules pack:NAME``: the active installed pack of that name, verified like the built-in one."""
     if installed is None:
-        from compliance.rulepack.channel import read_active
+        from compliance.rulepack.channel import check_pack_name, read_active
         from compliance.signing import trusted_keys
 
+        check_pack_name(name, f"--rules pack:{name}")
         installed = read_active(name, trusted_keys(policy.trusted_keys if policy else ()))
     if installed is None:
         raise UsageError(f"--rules pack:{name}: no pack of that name is installed ('complycheck rules import' installs one)")

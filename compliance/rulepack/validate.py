@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from compliance.identifiers import purl_key
+from compliance.normalize import org_tokens, product_tokens
 from compliance.rulepack.model import Product, Rule, RulePack, Vendor
 from compliance.untrusted import quoted
 
@@ -57,6 +58,112 @@ def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
                 vend, sep, prod = it.value.partition(":")
                 if not sep or not vend.strip() or not prod.strip() or ":" in prod:
                     problems.append(f"{where}: products.{p.id}.identifiers.cpe: {quoted(it.value)} is not a vendor:product pair")
+    return problems
+
+
+def _reversed_domain(domain: str) -> str:
+    """A domain as the namespace it is (``kaspersky.com`` -> ``com.kaspersky``): the matcher takes an
+    address's longest catalog domain, so a subdomain is nested inside its domain as a namespace is."""
+    return ".".join(reversed(domain.lower().split(".")))
+
+
+def identity_overlap_problems(vendors: Iterable[Vendor]) -> list[str]:
+    """Identifiers of one vendor that lie inside another vendor's identity space.
+
+    The matcher prefers the more specific entry (a product CPE over a CPE vendor, the longest namespace or
+    purl prefix), so a vendor claiming ``kaspersky:anti-virus`` or ``com.kaspersky.kes`` would take those
+    components away from Kaspersky and its rules: an add-on pack (``--rules``, ``rules:`` in a policy file)
+    could turn a FAIL into a PASS while every name in it looked harmless. Exact duplicates are caught by the
+    loader's collision check; this catches nesting, either way round: a namespace, an app id, a purl (or a
+    Maven group), an e-mail domain (read as the namespace it reverses to) and another vendor's namespace
+    or purl prefix; a product CPE and another vendor's CPE
+    vendor; a winget id and another vendor's winget publisher; a name, brand or product name that starts
+    with another vendor's brand ("Kaspersky Endpoint Security Cloud Plus"). The vendor read later (an add-on pack's,
+    since packs load in order) is the one named.
+    """
+    vendors = list(vendors)
+    order = {v.id: i for i, v in enumerate(vendors)}
+    seps = {"namespace": ".", "cpe": ":", "winget": ".", "purl": "/"}
+    # kind -> key -> (owner, what); kind -> every proper prefix of a key -> (owner, what) of a key below it
+    exact: dict[str, dict[str, tuple[str, str]]] = {k: {} for k in seps}
+    below: dict[str, dict[str, tuple[str, str]]] = {k: {} for k in seps}
+
+    def space(owner: str, kind: str, key: str, what: str) -> None:
+        exact[kind].setdefault(key, (owner, what))
+        sep, cut = seps[kind], key.rfind(seps[kind])
+        while cut > 0:
+            below[kind].setdefault(key[:cut], (owner, what))
+            cut = key.rfind(sep, 0, cut)
+
+    for v in vendors:
+        for it in v.identifiers.get("namespace", []):
+            space(v.id, "namespace", it.value.lower(), f"namespace {it.value}")
+        for it in v.identifiers.get("cpe_vendor", []):
+            space(v.id, "cpe", it.value.lower(), f"CPE vendor {it.value}")
+        for it in v.identifiers.get("winget_publisher", []):
+            space(v.id, "winget", it.value.lower(), f"winget publisher {it.value}")
+        for it in v.identifiers.get("email_domain", []):  # kaspersky.com is the namespace com.kaspersky
+            space(v.id, "namespace", _reversed_domain(it.value), f"e-mail domain {it.value}")
+        for it in [*v.identifiers.get("purl", []), *(i for p in v.products for i in p.identifiers.get("purl", []))]:
+            key = purl_key(it.value.rstrip("/"))
+            if key is not None:
+                space(v.id, "purl", key, f"purl {it.value}")
+    problems: list[str] = []
+
+    def check(v: Vendor, field: str, value: str, kind: str, key: str) -> None:
+        sep = seps[kind]
+        found = [exact[kind].get(key[:cut]) for cut in [i for i, ch in enumerate(key) if ch == sep] + [len(key)]]
+        found.append(below[kind].get(key))
+        for hit in found:
+            if hit is not None and order.get(hit[0], -1) < order[v.id]:
+                problems.append(
+                    f"{v.file}: vendor {v.id}: {field}: {quoted(value)} overlaps vendor {hit[0]}'s {hit[1]}: "
+                    "a vendor may not claim another vendor's identifiers"
+                )
+                return
+
+    for v in vendors:
+        for it in v.identifiers.get("namespace", []):
+            check(v, "identifiers.namespace", it.value, "namespace", it.value.lower())
+        for it in v.identifiers.get("cpe_vendor", []):
+            check(v, "identifiers.cpe_vendor", it.value, "cpe", it.value.lower())
+        for it in v.identifiers.get("winget_publisher", []):
+            check(v, "identifiers.winget_publisher", it.value, "winget", it.value.lower())
+        for it in v.identifiers.get("email_domain", []):
+            check(v, "identifiers.email_domain", it.value, "namespace", _reversed_domain(it.value))
+        for field, it in [("identifiers.purl", i) for i in v.identifiers.get("purl", [])] + [
+            (f"products.{p.id}.identifiers.purl", i) for p in v.products for i in p.identifiers.get("purl", [])
+        ]:
+            key = purl_key(it.value.rstrip("/"))
+            if key is None:
+                continue
+            check(v, field, it.value, "purl", key)
+            parts = key.split("/")
+            if parts[0] in ("maven", "gradle") and len(parts) >= 2:
+                check(v, field, it.value, "namespace", parts[1])
+        for p in v.products:
+            for kind in ("android", "bundle", "swid"):
+                for it in p.identifiers.get(kind, []):
+                    check(v, f"products.{p.id}.identifiers.{kind}", it.value, "namespace", it.value.lower())
+            for it in p.identifiers.get("cpe", []):
+                check(v, f"products.{p.id}.identifiers.cpe", it.value, "cpe", it.value.lower())
+            for it in p.identifiers.get("winget", []):
+                check(v, f"products.{p.id}.identifiers.winget", it.value, "winget", it.value.lower())
+    brands: dict[tuple[str, ...], str] = {}
+    for v in vendors:
+        for b in v.brands:
+            brands.setdefault(org_tokens(b.value), v.id)
+    for v in vendors:
+        names = [("names", n.value, org_tokens(n.value)) for n in v.names]
+        names += [("brands", b.value, org_tokens(b.value)) for b in v.brands]
+        names += [(f"products.{p.id}.names", n, product_tokens(n)) for p in v.products for n in (p.name, *(i.value for i in p.names))]
+        for field, value, toks in names:
+            owner = next((brands[toks[:k]] for k in range(1, len(toks) + 1) if toks[:k] in brands), None)
+            if owner is not None and order[owner] < order[v.id]:
+                problems.append(
+                    f"{v.file}: vendor {v.id}: {field}: {quoted(value)} starts with vendor {owner}'s brand: "
+                    "a vendor may not claim another vendor's identifiers"
+                )
     return problems
 
 
