@@ -8,7 +8,7 @@ Every figure is the median wall time of fresh ``python -m compliance scan`` proc
 start, imports and rule-pack loading are included, as a user sees them. Printed:
 
 1. the fleet scanned with ``--jobs 1`` and ``--jobs N`` (N = usable CPUs): seconds, milliseconds per
-   device, the speed-up and its ratio to N (the target is at least 0.7 * N), and whether the JSON reports
+   device, the speed-up and its ratio to N (the target is at least 0.8 * N: 1.6x on 2 CPUs), and whether the JSON reports
    are byte-identical;
 2. a 5-component scan with the rule-pack cache cold (``COMPLYCHECK_NO_CACHE=1``) and warm;
 3. a CycloneDX scan with the built-in pack vs the built-in pack plus 100x as many generated rules, both
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import resource
 import statistics
@@ -34,7 +33,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
-from generate import write_dummy_rules, write_fleet, write_json  # noqa: E402
+from generate import write_dummy_rules, write_fleet, write_json, write_small_json  # noqa: E402
 
 from compliance.parallel import usable_cpus  # noqa: E402
 
@@ -120,7 +119,7 @@ def fleet_part(root: Path, env: dict[str, str], devices: int, jobs: int, repeat:
           f"({c1 / devices * 1000:.2f} ms/device)")
     print(f"  --jobs {jobs:<6} {many:7.2f} s   {many / devices * 1000:6.2f} ms/device   CPU {cn:6.2f} s "
           f"({cn / devices * 1000:.2f} ms/device)")
-    print(f"  speed-up      {speedup:7.2f}x on {jobs} jobs = {speedup / jobs:.2f} x N (target >= 0.70 x N)")
+    print(f"  speed-up      {speedup:7.2f}x on {jobs} jobs = {speedup / jobs:.2f} x N (target >= 0.80 x N)")
     same = json_one == json_many
     print(f"  JSON reports  {'byte-identical' if same else 'DIFFERENT'} ({digest(json_one)} / {digest(json_many)})")
     if dask:
@@ -130,10 +129,7 @@ def fleet_part(root: Path, env: dict[str, str], devices: int, jobs: int, repeat:
 
 def small_part(root: Path, env: dict[str, str], repeat: int) -> None:
     five = root / "five.cdx.json"
-    comps = [{"type": "library", "name": f"lib{i}", "version": "1.0", "purl": f"pkg:pypi/lib{i}@1.0"} for i in range(4)]
-    comps.append({"type": "application", "name": "Kaspersky Anti-Virus", "version": "21.3",
-                  "supplier": {"name": "AO Kaspersky Lab"}})
-    five.write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": comps}))
+    write_small_json(five)
     small = ["scan", str(five), "-j", "US", "--as-of", "2025-06-01", "-q"]
     cold, _ = timed(small, dict(env, COMPLYCHECK_NO_CACHE="1"), max(repeat, 5))
     cold_cpu = cpu_of(small)

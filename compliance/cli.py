@@ -252,7 +252,7 @@ def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
 @click.option("--no-builtin-rules", is_flag=True, default=None, help="Use only the packs given with --rules.")
 @click.option("--require-verified", is_flag=True, default=None,
               help="Leave out rules resting on unverified facts, naming each one.")
-@click.option("--max-input-size", "max_size", default="1G", show_default=True, metavar="SIZE",
+@click.option("--max-input-size", "max_size", default="4G", show_default=True, metavar="SIZE",
               help="Refuse inputs larger than this.")
 @click.option("--waivers", "waivers_file", metavar="FILE",
               help="Waivers YAML (rule, component, reason, optional expiry). Default: the config file's waivers.")

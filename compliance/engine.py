@@ -25,6 +25,7 @@ from compliance.model import (
     Inventory,
     RowComponents,
 )
+from compliance.readers.base import MAX_FIELD_CHARS, cut_fields, longest_field
 from compliance.rulepack.model import Rule, RulePack
 
 
@@ -182,6 +183,7 @@ class Evaluator:
             missing = ", ".join(sorted(self.selected - pack.loaded_jurisdictions))
             raise ValueError(f"the rule pack was loaded without the rules of {missing}")
         self.index = index if index is not None else VendorIndex(pack)
+        self._sources: dict[str, list[str]] = {}  # per rule, the source URLs its findings carry
         self.rules_by_vendor: dict[str, list[tuple[Rule, RuleOutcome]]] = defaultdict(list)
         self.outcomes: dict[str, RuleOutcome] = {}
         self.selected_rules: list[Rule] = []
@@ -212,7 +214,10 @@ class Evaluator:
         # Inventories repeat the same title on many rows (the memo hits); SBOM components are unique.
         match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
         components = inventory.components
-        if isinstance(components, RowComponents):
+        if isinstance(components, Tally):  # matched as the reader made them
+            with_identity, matched = components.with_identity, len(components.matched)
+            no_rule = components.findings(inventory.metadata.get("subject"), findings, unflagged)
+        elif isinstance(components, RowComponents):
             with_identity, matched, no_rule = self._evaluate_rows(components, inventory.path, findings, unflagged)
         else:
             subject, first_party = self._subject(inventory, match)
@@ -323,31 +328,18 @@ class Evaluator:
         status, severity, reason = outcome.status, outcome.severity, outcome.reason
         if m.strength == "weak" and status == "violation":
             status, severity, reason = "unconfirmed", "warn", outcome.weak_reason
-        verb = "may be" if m.strength == "weak" else "is"
+        sources = self._sources.get(rule.id)
+        if sources is None:  # one list per rule, shared by its findings (nothing changes it)
+            sources = self._sources[rule.id] = [s.url for s in rule.sources]
+        weak = m.strength == "weak"
+        # Positional: a findings-heavy scan makes one per component and rule (fields in declaration order).
         return Finding(
-            rule_id=rule.id,
-            jurisdiction=rule.jurisdiction,
-            title=rule.title,
-            status=status,
-            severity=severity,
-            effective=outcome.effective,
-            binding=rule.binding,
-            component=comp,
-            input_path=path,
-            vendor=m.vendor.id,
-            product=m.product.id if m.product else None,
-            evidence=m.evidence,
-            citation=rule.citation,
-            sources=[s.url for s in rule.sources],
-            message=f"{label} {verb} {what} software; {reason} {m.why}"
+            rule.id, rule.jurisdiction, rule.title, status, severity, outcome.effective, rule.binding, comp, path,
+            m.vendor.id, m.product.id if m.product else None, m.evidence, rule.citation, sources,
+            f"{label} {'may be' if weak else 'is'} {what} software; {reason} {m.why}"
             + (_integration_sentence(integrated, label) if integrated is not None else ""),
-            actions=outcome.actions,
-            verification=rule.verification_status,
-            kind=m.kind,
-            strength=m.strength,
-            integrated_into=integrated,
-            identity=f"{'Possibly ' if m.strength == 'weak' else ''}{what} software. {m.why}",
-            reason=reason,
+            outcome.actions, rule.verification_status, None, m.kind, m.strength, integrated,
+            f"{'Possibly ' if weak else ''}{what} software. {m.why}", reason,
         )
 
     def rules_summary(self) -> list[dict[str, Any]]:
@@ -416,3 +408,68 @@ class Evaluator:
                 }
             )
         return out
+
+
+class Tally:
+    """One input's components evaluated as its reader makes them: only counts and matches are kept.
+
+    A scan hands one to the reader as ``Source.sink``. A reader that supports it calls it with each
+    component instead of keeping a list, and returns it as the inventory's components; ``evaluate``
+    then takes its counts and makes the findings of the matched components. A million-component SBOM
+    is so never a million ``Component`` records at once: memory grows with what matched, not with the
+    input. Each component is matched exactly as ``evaluate`` matches a list (fields over
+    ``MAX_FIELD_CHARS`` cut first, the cut noted in ``cut_notes`` for ``read_source`` to list after the
+    reader's own problems, as ``bound_fields`` does). Findings wait for the end: the SBOM's subject (its
+    metadata component), which decides which findings concern an integrating product, may come last.
+    The order of findings does not matter, as the report sorts them.
+    """
+
+    __slots__ = ("count", "cut_notes", "evaluator", "matched", "path", "subject", "with_identity")
+
+    def __init__(self, evaluator: Evaluator, path: str) -> None:
+        self.evaluator = evaluator
+        self.path = path
+        self.count = self.with_identity = 0
+        self.matched: list[tuple[Component, list[Match]]] = []
+        self.subject: tuple[Component, list[Match]] | None = None  # the metadata component, when one came
+        self.cut_notes: list[str] = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __call__(self, comp: Component) -> None:
+        """A component whose fields may be over the limit (they are cut here, as ``bound_fields`` cuts)."""
+        if longest_field(comp) > MAX_FIELD_CHARS:
+            cut_fields(comp, self.cut_notes)
+        self.bounded(comp)
+
+    def bounded(self, comp: Component) -> None:
+        """A component whose reader knows every field to be within ``MAX_FIELD_CHARS``."""
+        self.count += 1
+        if comp.vendor_fields or comp.has_vendor_identity:
+            self.with_identity += 1
+        matches = self.evaluator.index.match_unmemoised(comp)
+        if type(comp.location) is str and comp.location.endswith("metadata/component"):
+            self.subject = (comp, matches)
+        if matches:
+            self.matched.append((comp, matches))
+
+    def findings(self, subject: dict[str, Any] | None, found: list[Finding], unflagged: list[dict[str, Any]]) -> int:
+        """The findings of the matched components, as ``evaluate`` makes them for a list, added to
+        ``found`` (``subject``: what the input's metadata says of its subject, when it names one); the
+        first matches no selected rule covers go into ``unflagged``. Returns how many such matches there were.
+        """
+        whose = self.subject[0] if subject and self.subject is not None else None
+        first_party = frozenset(m.vendor.id for m in self.subject[1]) if whose is not None else frozenset()
+        no_rule = 0
+        for comp, matches in self.matched:
+            before = len(found)
+            if whose is None or comp is whose:
+                self.evaluator._findings_for(comp, matches, self.path, found)
+            else:
+                self.evaluator._findings_for(comp, matches, self.path, found, subject, first_party)
+            if len(found) == before:
+                no_rule += 1
+                if len(unflagged) < UNFLAGGED_LISTED:
+                    unflagged.append(_unflagged(comp, matches[0]))
+        return no_rule

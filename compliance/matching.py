@@ -45,6 +45,7 @@ from compliance.normalize import (
     legal_form_spellings,
     org_name,
     org_tokens,
+    person_address,
     product_tokens,
 )
 from compliance.rulepack.model import Product, RulePack, Vendor
@@ -97,6 +98,7 @@ _WHY = {
     "brand-prefix": "only starts with the brand {m}",
     "product-name": "equals the catalog product name {m}, with no identifier to confirm it",
     "brand-in-name": "only starts with the brand {m}",
+    "email-domain": "is an address at {m}, the vendor's own domain, which names the vendor, not a product",
 }
 
 
@@ -164,6 +166,7 @@ class VendorIndex:
     cpe_product: dict[tuple[str, str], _Hit]
     team_id: dict[str, _Hit]
     winget_pub: dict[str, _Hit]
+    email_domain: dict[str, _Hit]  # the domain of a 'Name <address>' vendor field
     exact: dict[tuple[str, str], _Hit]
     product_name: dict[tuple[str, ...], _Hit]
     _org_cache: dict[str, _Hit | None]  # the memos: empty in a new index
@@ -191,6 +194,7 @@ class VendorIndex:
         self.cpe_product = {}
         self.team_id = {}
         self.winget_pub = {}
+        self.email_domain = {}
         self.exact = {}
         self.product_name = {}
         self._org_cache = {}
@@ -256,6 +260,8 @@ class VendorIndex:
             self.winget_pub.setdefault(
                 it.value.lower(), _Hit(v.id, None, f"winget publisher {it.value}", "winget-publisher")
             )
+        for it in ids.get("email_domain", []):
+            self.email_domain.setdefault(it.value.lower(), _Hit(v.id, None, f"e-mail domain {it.value}", "email-domain"))
         for p in v.products:
             pids = p.identifiers
             for kind in ("android", "bundle", "winget", "swid"):
@@ -288,6 +294,10 @@ class VendorIndex:
         cache = self._org_cache
         if value in cache:
             return cache[value]
+        if ">" in value:  # "Name <address>": the name alone, looked up (and cached) as such
+            person = person_address(value)
+            if person is not None:
+                return self.lookup_org(person[0])
         toks, forms = org_name(value)
         hit = self._org_hit(toks, forms)
         folded: tuple[str, ...] = ()
@@ -322,6 +332,28 @@ class VendorIndex:
         if len(cache) < 200_000:
             cache[value] = hit
         return hit
+
+    def lookup_address(self, value: str) -> _Hit | None:
+        """The catalog vendor whose e-mail domain (or a subdomain of it) a "Name <address>" value's address
+        is at: broad evidence, as a CPE vendor is; None when the value has no address or the catalog no such
+        domain. Consumer mail services are never catalog domains."""
+        person = person_address(value)
+        return None if person is None else self._domain_hit(person[1])
+
+    def _domain_hit(self, domain: str) -> _Hit | None:
+        """``lookup_address`` for the address's domain (lower-cased)."""
+        folded: tuple[str, ...] = ()
+        if not domain.isascii():
+            domain, folded = identifier_text(domain)
+            domain = domain.lower()
+        while True:
+            hit = self.email_domain.get(domain)
+            if hit is not None:
+                return hit._replace(folded=folded) if folded else hit
+            cut = domain.find(".")
+            if cut < 0:
+                return None
+            domain = domain[cut + 1 :]
 
     def _org_hit(self, toks: tuple[str, ...], forms: frozenset[str]) -> _Hit | None:
         """``lookup_org`` for a name's tokens and legal forms."""
@@ -470,7 +502,15 @@ class VendorIndex:
         if ptype not in self.purl_known and ptype not in ("maven", "gradle"):
             return True
         if ptype in OS_PACKAGE_TYPES:
-            return False
+            # Keyed by type and name, the distribution namespace dropped (``lookup_identifier``): the name is
+            # the last segment, cut as ``purl_key`` cuts it; unusual spellings go to the full parse.
+            body = value[slash + 1 :].split("#", 1)[0].split("?", 1)[0]
+            if "%" in body or "//" in body or body.startswith("/"):
+                return False
+            last = body.rfind("/")
+            at = body.rfind("@")
+            name = body[last + 1 : at] if at > last else body[last + 1 :]
+            return bool(name) and f"{ptype}/{name.lower()}" not in self.purl_known
         start = slash + 1
         nxt = value.find("/", start)
         if nxt < 0:  # pkg:type/name@version: no namespace (purl_key cuts at the last "@")
@@ -555,13 +595,24 @@ class VendorIndex:
         org_seen = self._org_cache.get
         for field, value in comp.vendor_fields:
             hit = org_seen(value, _UNSEEN)
+            domain = None
             if hit is _UNSEEN:
-                hit = self.lookup_org(value)
+                person = person_address(value) if ">" in value else None
+                if person is None:
+                    hit = self.lookup_org(value)
+                else:  # "Name <address>": the name looked up (and cached) alone, the address's domain besides
+                    hit = org_seen(person[0], _UNSEEN)
+                    if hit is _UNSEEN:
+                        hit = self.lookup_org(person[0])
+                    if self.email_domain:
+                        domain = self._domain_hit(person[1])
             if hit is not None:
                 if registry and hit.strength == "strong":
                     # Whoever publishes a registry package writes its author and supplier fields.
                     hit = self._registry_hit(hit)
                 hits.append((hit, field, value))
+            if domain is not None:
+                hits.append((domain, field, value))
         if comp.name and not registry:
             self._match_name(comp.name, hits)
         if not hits:

@@ -343,7 +343,7 @@ class Finding(msgspec.Struct, gc=False):
             "message": self.message,
             "actions": actions,
             "verification": self.verification,
-            "waived": self.waived,
+            "waived": self.waiver is not None,
             "integrated_into": dict(self.integrated_into) if self.integrated_into is not None else None,
         }
         if self.waiver is not None:
@@ -405,6 +405,9 @@ class InputResult(msgspec.Struct, gc=False):
             out["problems"] = list(self.problems)
         return out
 
+
+# The severities that fail the gate at each threshold (``SEVERITY_RANK`` at or above it).
+_FAILING = {gate: frozenset(s for s, r in SEVERITY_RANK.items() if r >= SEVERITY_RANK[gate]) for gate in SEVERITY_RANK}
 
 # How many matched-but-unflagged components an input lists by name (the count is always exact).
 UNFLAGGED_LISTED = 50
@@ -503,14 +506,19 @@ class Report(msgspec.Struct):
         return "fail" if self.fail_on == "never" else self.fail_on
 
     def failing_findings(self) -> list[Finding]:
-        rank = SEVERITY_RANK[self.gate_threshold]
-        return [f for f in self.findings if not f.waived and SEVERITY_RANK[f.severity] >= rank]
+        failing = _FAILING[self.gate_threshold]
+        return [f for f in self.findings if f.waiver is None and f.severity in failing]
+
+    def _any_failing(self) -> bool:
+        """Whether a finding fails the gate, stopping at the first (findings come worst first per input)."""
+        failing = _FAILING[self.gate_threshold]
+        return any(f.waiver is None and f.severity in failing for f in self.findings)
 
     @property
     def verdict(self) -> str:
         if self.has_errors:
             return "error"
-        return "fail" if self.failing_findings() else "pass"
+        return "fail" if self._any_failing() else "pass"
 
     @property
     def exit_code(self) -> int:
@@ -518,15 +526,12 @@ class Report(msgspec.Struct):
             return 2
         if self.fail_on == "never":
             return 0
-        return 1 if self.failing_findings() else 0
+        return 1 if self._any_failing() else 0
 
     def summary(self) -> dict[str, int]:
         counts = {"fail": 0, "warn": 0, "info": 0, "waived": 0}
         for f in self.findings:
-            if f.waived:
-                counts["waived"] += 1
-            else:
-                counts[f.severity] += 1
+            counts["waived" if f.waiver is not None else f.severity] += 1
         return counts
 
     def input_verdicts(self) -> list[InputVerdict]:
@@ -534,18 +539,18 @@ class Report(msgspec.Struct):
 
         The report decides them, with the same gate as the whole report's verdict; ``overview`` sorts them.
         """
-        threshold = SEVERITY_RANK[self.gate_threshold]
+        failing = _FAILING[self.gate_threshold]
         per: dict[str, tuple[dict[str, int], set[str], dict[tuple[str, str], None]]] = {}
         for f in self.findings:
             entry = per.get(f.input_path)
             if entry is None:
                 entry = per[f.input_path] = ({"fail": 0, "warn": 0, "info": 0, "waived": 0}, set(), {})
             counts, rules, flagged = entry
-            if f.waived:
+            if f.waiver is not None:
                 counts["waived"] += 1
                 continue
             counts[f.severity] += 1
-            if SEVERITY_RANK[f.severity] >= threshold:
+            if f.severity in failing:
                 rules.add(f.rule_id)
             if f.severity != "info":
                 flagged.setdefault((f.component.name, f.component.version), None)
@@ -564,12 +569,12 @@ class Report(msgspec.Struct):
     def fleet_summary(self) -> dict[str, Any]:
         """Per-device view of a multi-input scan: how many inputs fail, and which rules on how many
         inputs and components (most inputs first)."""
-        threshold = SEVERITY_RANK[self.gate_threshold]
+        failing = _FAILING[self.gate_threshold]
         failing_inputs: set[str] = set()
         per_rule: dict[str, set[str]] = {}
         components: dict[str, set[tuple[str, str]]] = {}
         for f in self.findings:
-            if f.waived or SEVERITY_RANK[f.severity] < threshold:
+            if f.waiver is not None or f.severity not in failing:
                 continue
             failing_inputs.add(f.input_path)
             per_rule.setdefault(f.rule_id, set()).add(f.input_path)

@@ -295,6 +295,20 @@ def product_tokens(text: str) -> tuple[str, ...]:
 
 _VERSION = re.compile(r"^v?\d+[a-z]?\d*$")
 
+# "Name <local@domain>", as npm, PyPI, Debian and RPM metadata write a person or a maintainer, with npm's
+# optional "(url)" after it. The whole value must have this shape; anything else is read as a name.
+_PERSON = re.compile(r"\s*([^<>]*?)\s*<\s*[^<>@\s]+@([^<>@\s]+?)\.?\s*>\s*(?:\([^()]*\))?\s*")
+
+
+def person_address(value: str) -> tuple[str, str] | None:
+    """``("Jane Doe", "example.com")`` for ``"Jane Doe <jane@example.com>"``: the name to look up as a
+    vendor name (the address is no part of it) and the address's domain, lower-cased; None when the value
+    is not a name with an address."""
+    m = _PERSON.fullmatch(value)
+    if m is None:
+        return None
+    return m.group(1), m.group(2).lower()
+
 
 def _is_version(tok: str) -> bool:
     return bool(_VERSION.match(tok))

@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from compliance.errors import InputError
-from compliance.readers.base import Source, source_of
+from compliance.readers.base import Source, read_capped, source_of
 from compliance.untrusted import capped
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
@@ -144,7 +144,7 @@ def load_url(url: str, *, max_bytes: int, options: dict[str, Any] | None = None)
         if size is not None and size > max_bytes:
             raise InputError(url, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (--max-input-size)")
         with fs.open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = read_capped(fh, max_bytes + 1, (size + 1) if size is not None else 1 << 20)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of the network or the filesystem is this input's error

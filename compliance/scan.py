@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from compliance import __version__
-from compliance.engine import Evaluator, selected_jurisdictions
+from compliance.engine import Evaluator, Tally, selected_jurisdictions
 from compliance.errors import ComplyCheckError, InputError, UsageError, internal_error
 from compliance.model import Finding, InputResult, Report
 from compliance.readers import display_path, expand_paths, load_source, read_source
@@ -385,6 +385,7 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
             why = not_inventory(source, hidden=hidden)
             if why is not None:  # found in a folder and clearly not an inventory: a note, not an error
                 return [(InputResult(path=shown, format=None, skipped=why), [])]
+        source.sink = Tally(evaluator, source.path)  # readers that can evaluate as they read keep no list
         inventory = read_source(source, options.input_format)
         sections = []
         for part in inventory.metadata.get("sections") or [inventory]:

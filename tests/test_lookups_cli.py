@@ -212,7 +212,7 @@ def test_config_prints_each_setting_with_where_it_came_from(tmp_path):
     assert rows["horizon"].split()[1] == "10" and "overrides .complycheck.yaml line 4" in rows["horizon"]
     assert rows["format"].split()[1] == "sarif" and "report.sarif (its extension)" in rows["format"]
     assert rows["waivers"].split()[1] == "KAV-OK" and rows["waivers"].endswith("line 5")
-    assert rows["unverified"].endswith("default") and rows["max_input_size"].split()[1:] == ["1G", "default"]
+    assert rows["unverified"].endswith("default") and rows["max_input_size"].split()[1:] == ["4G", "default"]
     doc = _json(run_cli("config", "-f", "json", cwd=tmp_path))
     assert doc["policy_file"]["path"] == ".complycheck.yaml"
     assert doc["settings"]["horizon"] == {"value": 30, "from": ".complycheck.yaml line 4"}

@@ -238,6 +238,15 @@ def _full_purl_hits(index: VendorIndex, value: str) -> list:
 
 
 TRICKY_PURLS = [
+    "pkg:deb/debian/kesl@12.1.0-1297?arch=amd64&distro=debian-12",
+    "pkg:rpm/redhat/KESL@12.1.0-1297.x86_64",
+    "pkg:deb/ubuntu/kesl-gui@1#sub/x",
+    "pkg:deb/debian/kesl%2Dgui@1",
+    "pkg:deb//debian/kesl@1",
+    "pkg:deb/debian/@1",
+    "pkg:deb/kesl/",
+    "pkg:apk/alpine/kesl@1@2",
+    "pkg:deb/debian/openssl@3.0.11-1?arch=amd64",
     "pkg:maven/com.tencent.mm.opensdk/wechat-sdk-android@6.8.0",
     "pkg:maven/com.tencent/mmkv@1.3.0",
     "pkg:Maven/COM.Tencent/mmkv",

@@ -48,6 +48,8 @@ def bom(tmp_path: Path, component: dict) -> Path:
 
 KASPERSKY_CPE = {"type": "library", "bom-ref": "av", "name": "engine", "version": "8.9",
                  "cpe": "cpe:2.3:a:kaspersky:anti-virus:8.9.3:*:*:*:*:*:*:*"}
+KASPERSKY_AUTHOR = {"type": "library", "bom-ref": "lib", "name": "helper", "version": "1",
+                    "author": "Jane Doe <jane@support.kaspersky.com>"}
 KASPERSKY_APP = {"type": "application", "bom-ref": "kes", "name": "mobile security", "version": "11",
                  "purl": "pkg:android/com.kaspersky.kes.corp@11.0"}
 
@@ -63,8 +65,12 @@ KASPERSKY_APP = {"type": "application", "bom-ref": "kes", "name": "mobile securi
          "products.acme-engine.identifiers.android"),
         (KASPERSKY_CPE, "      cpe_vendor:\n        - {value: acme, status: secondary}\n"
          "      namespace:\n        - {value: com, status: secondary}\n", "", "identifiers.namespace"),
+        # The matcher takes an address's longest catalog domain: support.kaspersky.com would win over kaspersky.com.
+        (KASPERSKY_AUTHOR, "      email_domain:\n        - {value: support.kaspersky.com, status: secondary}\n", "",
+         "identifiers.email_domain"),
     ],
-    ids=["product-cpe-under-cpe-vendor", "namespace-under-namespace", "app-id-under-namespace", "namespace-over-namespace"],
+    ids=["product-cpe-under-cpe-vendor", "namespace-under-namespace", "app-id-under-namespace", "namespace-over-namespace",
+         "email-subdomain-under-email-domain"],
 )
 def test_an_add_on_pack_cannot_claim_a_built_in_vendors_identifiers(
     tmp_path: Path, component: dict, identifiers: str, product_identifiers: str, field: str

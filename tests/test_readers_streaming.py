@@ -266,7 +266,7 @@ def test_component_at_a_time_json_reads_what_orjson_reads(rel: str, monkeypatch:
     from compliance.readers import cyclonedx_json, cyclonedx_typed
 
     whole = snapshot(read_path(REPO / rel))
-    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)  # the path for documents msgspec refuses
+    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s, *a: None)  # the path for documents msgspec refuses
     monkeypatch.setattr(cyclonedx_json, "STREAM_ABOVE", 0)
     calls: list[int] = []
     real = cyclonedx_json._stream_read
@@ -296,7 +296,7 @@ def test_component_at_a_time_json_errors_are_orjsons(
     source = load_source(str(path))
     with pytest.raises(InputError) as whole:
         cyclonedx_json.CycloneDXJSONReader().read(source)
-    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)
+    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s, *a: None)
     monkeypatch.setattr(cyclonedx_json, "STREAM_ABOVE", 0)
     with pytest.raises(InputError) as streamed:
         cyclonedx_json.CycloneDXJSONReader().read(load_source(str(path)))
@@ -317,7 +317,7 @@ def test_typed_json_reads_what_orjson_reads(rel: str, monkeypatch: pytest.Monkey
     source = load_source(str(REPO / rel))
     typed = cyclonedx_typed.read_typed(source)
     inv = read_path(REPO / rel)
-    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)
+    monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s, *a: None)
     plain = read_path(REPO / rel)
     assert snapshot(inv) == snapshot(plain)
     assert inv.problems == plain.problems
@@ -378,7 +378,7 @@ def test_typed_json_long_fields_are_cut_in_components_metadata_and_services(
         assert len(inv.problems) == 1 and "characters long" in inv.problems[0], (long_at, inv.problems)
         assert all(len(v) <= MAX_FIELD_CHARS for c in inv.components for _f, v in c.vendor_fields)
         assert all(len(c.purl) <= MAX_FIELD_CHARS for c in inv.components)
-        monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s: None)
+        monkeypatch.setattr(cyclonedx_typed, "read_typed", lambda s, *a: None)
         assert read_source(load_source(str(path))).problems == inv.problems
         monkeypatch.undo()
         monkeypatch.setattr(cyclonedx_json, "TYPED_ABOVE", 0)

@@ -8,8 +8,6 @@ printed on a terminal must not act on it either, so cells show control character
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
@@ -21,7 +19,7 @@ from compliance.formats.common import (
     relative_path,
     rules_by_id,
 )
-from compliance.model import Report
+from compliance.model import InputVerdict, Report
 from compliance.untrusted import for_terminal_text
 
 COLUMNS = (
@@ -67,59 +65,42 @@ class CsvFormat:
 
     def render(self, report: Report) -> str:
         rules = rules_by_id(report)
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        # A findings-heavy report has one row per component and rule: what a row shares with others
+        # (its input; the thirteen cells from rule_id to verification, fixed by the rule, the match and
+        # the status) is made once, and rows are joined here rather than by csv.writer, which writes a
+        # character at a time (``cell`` and ``row`` write exactly what it writes; tested).
+        inputs: dict[str, str] = {}
+        middles: dict[tuple[Any, ...], str] = {}
+        lines = [row(COLUMNS)]
+        append = lines.append
         # The overview first: one row per input, failures first, status "input", its verdict (pass, fail,
         # error) in the severity column and its failing rules in rule_id.
         for v in report.overview():
-            inp = v.input
-            cells = dict.fromkeys(COLUMNS, "")
-            cells.update(
-                input=relative_path(inp.path), title=input_label(inp), status="input", severity=v.verdict,
-                rule_id=" ".join(v.failing_rules),
-                message=inp.error or (
-                    f"vendor identity {coverage_text(inp)}; {inp.components_matched} matched a catalog vendor"
-                    + (f"; flagged: {flagged_text(v.flagged, limit=20)}" if v.flagged else "")
-                ),
-            )
-            writer.writerow([neutralise(cells[c]) for c in COLUMNS])
+            append(row(overview_cells(v)))
         for f in report.findings:
             c = f.component
-            w = f.waiver or {}
-            row = (
-                relative_path(f.input_path),
-                c.name,
-                c.version,
-                c.purl,
-                c.bom_ref,
-                c.location,
-                f.rule_id,
-                f.jurisdiction,
-                f.title,
-                f.status,
-                f.severity,
-                f.effective,
-                f.binding,
-                f.vendor,
-                f.product,
-                evidence_text(f),
-                f.citation,
-                primary_source(rules.get(f.rule_id), f),
-                f.verification,
-                "yes" if f.waived else "no",
-                w.get("reason"),
-                w.get("approver"),
-                w.get("expires"),
-                f.message,
-            )
-            writer.writerow([neutralise(v) for v in row])
+            where = inputs.get(f.input_path)
+            if where is None:
+                where = inputs[f.input_path] = cell(relative_path(f.input_path))
+            key = (f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, f.vendor,
+                   f.product, id(f.evidence), f.citation, id(f.sources), f.verification)
+            middle = middles.get(key)
+            if middle is None:
+                middle = middles[key] = ",".join(map(cell, (
+                    f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, f.vendor,
+                    f.product, evidence_text(f), f.citation, primary_source(rules.get(f.rule_id), f), f.verification,
+                )))
+            w = f.waiver
+            waived = _NOT_WAIVED if w is None else ",".join(
+                ("yes", cell(w.get("reason")), cell(w.get("approver")), cell(w.get("expires"))))
+            append(f"{where},{cell(c.name)},{cell(c.version)},{cell(c.purl)},{cell(c.bom_ref)},{cell(c.location)},"
+                   f"{middle},{waived},{cell(f.message)}\r\n")
         # What a reader read past: one row each, status "problem", the problem in the message column.
         for inp in report.inputs:
             for problem in inp.problems:
                 cells = dict.fromkeys(COLUMNS, "")
                 cells.update(input=relative_path(inp.path), status="problem", message=problem)
-                writer.writerow([neutralise(cells[c]) for c in COLUMNS])
+                append(row([cells[c] for c in COLUMNS]))
         # What an applied rule names but complycheck cannot identify: one row per rule, status "coverage-limit".
         for limit in report.coverage_limits:
             cells = dict.fromkeys(COLUMNS, "")
@@ -127,5 +108,45 @@ class CsvFormat:
                 rule_id=limit["rule_id"], jurisdiction=limit["jurisdiction"], title=limit["title"],
                 status="coverage-limit", message=limit["message"],
             )
-            writer.writerow([neutralise(cells[c]) for c in COLUMNS])
-        return buf.getvalue()
+            append(row([cells[c] for c in COLUMNS]))
+        return "".join(lines)
+
+
+def overview_cells(v: InputVerdict) -> list[str]:
+    """An input's overview row (unescaped): status "input", its verdict (pass, fail, error) in the
+    severity column and its failing rules in rule_id."""
+    inp = v.input
+    cells = dict.fromkeys(COLUMNS, "")
+    cells.update(
+        input=relative_path(inp.path), title=input_label(inp), status="input", severity=v.verdict,
+        rule_id=" ".join(v.failing_rules),
+        message=inp.error or (
+            f"vendor identity {coverage_text(inp)}; {inp.components_matched} matched a catalog vendor"
+            + (f"; flagged: {flagged_text(v.flagged, limit=20)}" if v.flagged else "")
+        ),
+    )
+    return [cells[c] for c in COLUMNS]
+
+
+_NOT_WAIVED = "no,,,"
+_FORMULA_FIRST = frozenset(_FORMULA_START)
+
+
+def cell(value: Any) -> str:
+    """``neutralise(value)`` as ``csv.writer`` (comma, double quotes, QUOTE_MINIMAL) writes it: quoted,
+    with quotes doubled, when it holds a comma, a quote or a line break. Runs for most cells of a
+    findings-heavy report, so ``neutralise`` is written out for the usual printable ASCII text."""
+    text = "" if value is None else value if type(value) is str else str(value)
+    if not (text.isascii() and text.isprintable()):  # printable ASCII: nothing for_terminal_text escapes
+        text = for_terminal_text(text)
+    if text[:1] in _FORMULA_FIRST:
+        text = "'" + text
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def row(values: Any) -> str:
+    """A whole line as ``csv.writer(lineterminator="\\r\\n").writerow`` writes it (for rows of two
+    or more cells: a lone empty cell it would write as ``""``)."""
+    return ",".join(map(cell, values)) + "\r\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from compliance.formats.common import (
@@ -53,7 +54,13 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 def e(value: Any) -> str:
     """Escape for text and quoted attributes; control and bidi characters are shown, not obeyed."""
-    return html.escape(for_terminal_text("" if value is None else str(value)), quote=True)
+    return _escaped("" if value is None else str(value))
+
+
+@lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    # Memoised: a findings-heavy review repeats the same rule, status and component texts thousands of times.
+    return html.escape(for_terminal_text(text), quote=True)
 
 
 def a(url: str | None, label: str | None = None, cls: str | None = None) -> str:

@@ -44,23 +44,34 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def x(text: Any) -> str:
     """Make any input string safe for XML; ElementTree escapes markup, this removes the unencodable."""
-    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", "" if text is None else str(text))
+    s = "" if text is None else str(text)
+    if s.isascii() and s.isprintable():  # the usual line: nothing to remove, no pattern to run
+        return s
+    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", s)
 
 
-def _finding_block(f: Finding) -> str:
+def _finding_block(f: Finding, made: dict[Any, str] | None = None) -> str:
+    """A finding's lines, already made safe for XML (``x`` line by line: the same text as ``x`` of the
+    whole). ``made`` keeps the lines findings share (an evidence list's, a rule's citation and source)."""
+    made = {} if made is None else made
     c = f.component
+    ev = made.get(id(f.evidence))
+    if ev is None:
+        ev = made[id(f.evidence)] = x(f"  Evidence: {evidence_text(f) or '-'}")
+    key = (f.citation, id(f.sources))
+    cited = made.get(key)
+    if cited is None:
+        cited = made[key] = x(f"  Citation: {f.citation}") + (x(f"\n  Source: {f.sources[0]}") if f.sources else "")
     lines = [
-        f"[{f.severity.upper()}] {f.status} {f.rule_id}: {component_label(f)}",
-        f"  Identity: {c.purl or c.bom_ref or '-'} at {c.location or '-'}",
-        f"  Evidence: {evidence_text(f) or '-'}",
-        f"  Why: {f.message}",
-        f"  Citation: {f.citation}",
+        x(f"[{f.severity.upper()}] {f.status} {f.rule_id}: {component_label(f)}"),
+        x(f"  Identity: {c.purl or c.bom_ref or '-'} at {c.location or '-'}"),
+        ev,
+        x(f"  Why: {f.message}"),
+        cited,
     ]
-    if f.sources:
-        lines.append(f"  Source: {f.sources[0]}")
     if f.waiver is not None:
         w = f.waiver
-        lines.append(f"  WAIVED ({w.get('id')}): {w.get('reason')} (expires {w.get('expires') or 'never'})")
+        lines.append(x(f"  WAIVED ({w.get('id')}): {w.get('reason')} (expires {w.get('expires') or 'never'})"))
     return "\n".join(lines)
 
 
@@ -92,6 +103,7 @@ class JUnitFormat:
 
     def _per_input(self, report: Report) -> ET.Element:
         failing = failing_ids(report)
+        made: dict[Any, str] = {}  # lines findings share, made once (see _finding_block)
         by_key: dict[tuple[str, str], list[Finding]] = {}
         for f in report.findings:
             by_key.setdefault((f.input_path, f.rule_id), []).append(f)
@@ -144,11 +156,11 @@ class JUnitFormat:
                         fail = ET.SubElement(
                             case, "failure", message=x(f"{len(bad)} component(s) barred: {names}"), type=x(bad[0].status)
                         )
-                        fail.text = x("\n\n".join(_finding_block(f) for f in bad))
+                        fail.text = "\n\n".join(_finding_block(f, made) for f in bad)
                     rest = [f for f in found if id(f) not in failing]
                     if rest:
                         out = ET.SubElement(case, "system-out")
-                        out.text = x("\n\n".join(_finding_block(f) for f in rest))
+                        out.text = "\n\n".join(_finding_block(f, made) for f in rest)
                     elif not found:
                         ET.SubElement(case, "system-out").text = x(_not_covered(rule, "this input"))
             for key, value in counts.items():

@@ -20,7 +20,18 @@ from typing import Any, BinaryIO, overload
 
 from compliance.errors import InputError, UsageError
 from compliance.model import Inventory
-from compliance.readers.base import DEFAULT_MAX_BYTES, Reader, Source, bound_fields, settle_text, source_of
+from compliance.readers import mapped
+from compliance.readers.base import (
+    DEFAULT_MAX_BYTES,
+    Reader,
+    Source,
+    bound_fields,
+    cap_problems,
+    check_unchanged,
+    read_capped,
+    settle_text,
+    source_of,
+)
 from compliance.untrusted import path_text
 
 # (name, module, class) in detection order. The names are what --input-format takes; a test checks
@@ -86,7 +97,7 @@ def reader_by_name(name: str) -> Reader:
 
 
 def detect(source: Source) -> Reader:
-    if not source.data or source.data.isspace():  # isspace: no copy of a large input
+    if mapped.is_blank(source.data):  # no copy of a large input
         raise InputError(source.path, "file is empty")
     for cls in READERS:
         reader = cls()
@@ -135,7 +146,7 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
     """
     opts = dict(options or {})
     if path == "-":
-        return source_of("<stdin>", sys.stdin.buffer.read(max_bytes + 1), max_bytes, opts)
+        return source_of("<stdin>", read_capped(sys.stdin.buffer, max_bytes + 1), max_bytes, opts)
     shown = display_path(path)
     try:
         st = os.stat(path)
@@ -160,7 +171,14 @@ def load_source(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, options: dict[
                 data = piped
             else:
                 os.set_blocking(fd, True)
-                data = fh.read(max_bytes + 1)
+                st = os.fstat(fd)
+                if mapped.MAP_ABOVE <= st.st_size <= max_bytes:
+                    # Mapped, not copied; hashed here, and checked unchanged when it has been read.
+                    data = mapped.map_file(fd, st.st_size)
+                    source = source_of(shown, data, max_bytes, opts)
+                    source.origin, source.state = path, mapped.file_state(st)
+                    return source
+                data = read_capped(fh, max_bytes + 1, st.st_size + 1)
     except FileNotFoundError:
         if os.path.islink(path):
             raise InputError(shown, "broken symbolic link (its target does not exist)") from None
@@ -202,7 +220,8 @@ def _read_pipe(fh: BinaryIO, fd: int, limit: int) -> bytes | None:
         if not poller.poll(FIFO_WAIT_MS):
             return None
     os.set_blocking(fd, True)
-    return first + fh.read(max(0, limit - len(first)))
+    return read_capped(fh, limit, first=first)
+
 
 
 def _list_directory(path: str) -> list[os.DirEntry[str]]:
@@ -220,11 +239,16 @@ def read_source(source: Source, input_format: str | None = None) -> Inventory:
         settle_text(source, failed=True)  # bad bytes, if any, are the error to report
         raise
     settle_text(source, failed=False)
+    check_unchanged(source)
     if source.duplicates:
         _judge_duplicates(source, inventory)
-    if not inventory.components and source.data.strip():
+    if not len(inventory.components) and not mapped.is_blank(source.data):
         inventory.problems.append("0 components read from a non-empty document: nothing in it was checked")
-    bound_fields(inventory)
+    if source.sink is not None and inventory.components is source.sink:
+        inventory.problems.extend(source.sink.cut_notes)  # cut as they came, listed as bound_fields lists them
+        cap_problems(inventory.problems)
+    else:
+        bound_fields(inventory)
     return inventory
 
 

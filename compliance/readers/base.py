@@ -9,18 +9,23 @@ from __future__ import annotations
 import codecs
 import gc
 import io
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, ClassVar, Protocol
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 import msgspec
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory, RowComponents
+from compliance.readers import mapped
 
-DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; change with --max-input-size
+# 4 GiB; change with --max-input-size. A real SBOM of a million components is about 1 GB of JSON or XML
+# (hashes, licences, tools' properties); inputs are mapped, not copied (``compliance.readers.mapped``),
+# and the large readers keep only what matched, so a scan's memory no longer grows with this limit.
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024 * 1024
 
 # Longest name, version, vendor string or identifier read from an input. Matching folds names with
 # Unicode NFKD, which can expand one character into 18 (U+FDFA): one 4 MB name took 57 s and 2 GB.
@@ -40,10 +45,21 @@ _BOMS = (
 
 
 class Source(msgspec.Struct):
-    """One input: its display path, raw bytes, and (on demand) its decoded text."""
+    """One input: its display path, raw bytes, and (on demand) its decoded text.
+
+    ``data`` is ``bytes``, or for a large regular file an ``mmap`` of it (``compliance.readers.mapped``:
+    slices, ``len``, ``find`` and ``memoryview`` as for bytes; use ``mapped.is_blank``/``is_ascii``
+    and ``open_text`` rather than the bytes-only methods). ``state`` is the mapped file's identity,
+    size and change times, checked again when it has been read (``check_unchanged``).
+
+    ``sink``, when set (a scan sets it), takes each component a reader makes instead of the
+    inventory's list: a reader that supports it calls ``sink(comp)`` (or ``sink.bounded(comp)`` for a
+    component whose fields it knows to be within ``MAX_FIELD_CHARS``) and returns the sink as the
+    inventory's components (``len`` is the count). Readers that do not support it return a list.
+    """
 
     path: str
-    data: bytes
+    data: Any  # bytes | mmap.mmap
     options: dict[str, Any] = {}
     _text: str | None = None
     encoding: str | None = None
@@ -51,6 +67,9 @@ class Source(msgspec.Struct):
     # UTF-8 text streams handed out by ``open_text`` whose bytes are checked only as they are decoded
     # (``read_source`` settles them when the reader is done: ``settle_text``).
     unchecked: list[io.TextIOWrapper] = []
+    origin: str | None = None  # the path a mapped file was opened by
+    state: tuple[int, ...] | None = None  # ``mapped.file_state`` when it was mapped
+    sink: Any = None
     # Repeated member names of a JSON document (``compliance.readers.jsondup.Duplicates``), set by the
     # parse that found them; ``read_source`` judges those no reader read as part of a component.
     duplicates: Any = None
@@ -83,7 +102,53 @@ def source_of(shown: str, data: bytes, max_bytes: int, options: dict[str, Any]) 
     """
     if len(data) > max_bytes:
         raise InputError(shown, f"input is over the {max_bytes:,}-byte limit (--max-input-size)")
-    return Source(shown, data, options, sha256=sha256(data).hexdigest())
+    return Source(shown, data, options, sha256=digest(data))
+
+
+def digest(data: Any) -> str:
+    """The SHA-256 hex digest of bytes or of a mapped file (hashed a megabyte at a time, its pages
+    given back as it goes)."""
+    if type(data) is bytes:
+        return str(sha256(data).hexdigest())
+    import hashlib  # OpenSSL's: several times faster per byte than the built-in one
+
+    h = hashlib.sha256()
+    for part in mapped.chunks(data):
+        h.update(part)
+    return str(h.hexdigest())
+
+
+def check_unchanged(source: Source) -> None:
+    """``InputError`` when a mapped input's file was changed, replaced or cut while it was read: the
+    bytes hashed would not be the bytes judged."""
+    if source.state is None or source.origin is None:
+        return
+    try:
+        now = mapped.file_state(os.stat(source.origin))
+    except OSError:
+        now = None
+    if now != source.state:
+        raise InputError(source.path, "the file changed while it was being read; scan it again when it is complete")
+
+
+def read_capped(fh: BinaryIO, limit: int, size_hint: int = 1 << 20, first: bytes = b"") -> bytes:
+    """Everything ``fh`` gives, up to ``limit`` bytes, read as it comes.
+
+    ``read(limit)`` would reserve the whole limit (gigabytes) before the first byte: a regular file
+    is read at its size (``size_hint``, the size plus one to see it has grown), a pipe a megabyte at
+    a time.
+    """
+    parts = [first] if first else []
+    got = len(first)
+    want = min(size_hint, limit - got)
+    while want > 0:
+        part = fh.read(want)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+        want = min(1 << 20, limit - got)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 # Below this size a SHA-256 is taken with the interpreter's built-in implementation: ``hashlib`` loads
@@ -120,8 +185,9 @@ def _builtin_sha256() -> Any:
 
 def detect_encoding(data: bytes) -> tuple[str, int]:
     """The encoding and the BOM length: by BOM, else UTF-16 by NUL pattern, else UTF-8."""
+    start = data[:4]
     for bom, enc in _BOMS:
-        if data.startswith(bom):
+        if start.startswith(bom):
             return enc, len(bom)
     if len(data) >= 2 and data[0] == 0 and data[1] != 0:
         return "utf-16-be", 0
@@ -156,12 +222,12 @@ def bound_fields(inventory: Inventory) -> None:
     """
     limit = MAX_FIELD_CHARS
     if inventory.longest_field is not None and inventory.longest_field <= limit:
-        _cap_problems(inventory.problems)  # the reader measured its fields as it made them: none is long
+        cap_problems(inventory.problems)  # the reader measured its fields as it made them: none is long
         return
     if isinstance(inventory.components, RowComponents):
         # Rows share their distinct identities: check those; a long one is cut (and noted) row by row.
         if max(map(longest_field, inventory.components.uniques.values()), default=0) <= limit:
-            _cap_problems(inventory.problems)
+            cap_problems(inventory.problems)
             return
         inventory.components = list(inventory.components)
     for comp in inventory.components:
@@ -177,8 +243,8 @@ def bound_fields(inventory: Inventory) -> None:
                     long = True
                     break
         if long:
-            _cut(comp, inventory.problems)
-    _cap_problems(inventory.problems)
+            cut_fields(comp, inventory.problems)
+    cap_problems(inventory.problems)
 
 
 def longest_field(comp: Component) -> int:
@@ -193,14 +259,15 @@ def longest_field(comp: Component) -> int:
     return n
 
 
-def _cap_problems(problems: list[str]) -> None:
+def cap_problems(problems: list[str]) -> None:
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
         del problems[MAX_PROBLEMS:]
         problems.append(f"... and {more:,} more problems not listed")
 
 
-def _cut(comp: Component, problems: list[str]) -> None:
+def cut_fields(comp: Component, problems: list[str]) -> None:
+    """Cut ``comp``'s strings to ``MAX_FIELD_CHARS``, noting each cut in ``problems``."""
     limit = MAX_FIELD_CHARS
     for field_name in ("name", "version"):
         value = getattr(comp, field_name)
@@ -245,8 +312,8 @@ def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, i
     source.encoding = encoding
     deferred = False
     if encoding == "utf-8":
-        has_nul = b"\x00" in data  # in UTF-8 a NUL byte is a NUL character: one C search finds it
-        deferred = not has_nul and not data.isascii()  # ASCII is UTF-8 and needs no check at all
+        has_nul = data.find(b"\x00") >= 0  # in UTF-8 a NUL byte is a NUL character: one C search finds it
+        deferred = not has_nul and not mapped.is_ascii(data)  # ASCII is UTF-8 and needs no check at all
     else:
         view = memoryview(data)
         has_nul = False
@@ -263,8 +330,11 @@ def open_text(source: Source, *, newline: str = "") -> tuple[io.TextIOWrapper, i
     if has_nul:  # error path: decoding it all gives the same message and line as before streaming
         text, _ = decode(source.path, data)
         nul_line = text.count("\n", 0, text.index("\x00")) + 1
-    raw = io.BytesIO(data)  # shares the bytes object, no copy
-    raw.seek(offset)
+    if type(data) is bytes:
+        raw: Any = io.BytesIO(data)  # shares the bytes object, no copy
+        raw.seek(offset)
+    else:
+        raw = io.BufferedReader(mapped.MappedStream(data, offset), 1 << 16)
     stream = io.TextIOWrapper(raw, encoding=encoding, newline=newline)
     if deferred:
         source.unchecked.append(stream)
@@ -302,14 +372,20 @@ def check_utf8(data: bytes, start: int = 0) -> None:
     at once: the text stays in the processor's cache, and a 34 MB SBOM is checked in about 9 ms where
     one ``decode`` took 30 ms (and up to four times the file's size in memory).
     """
-    if data.isascii():
+    if type(data) is bytes and data.isascii():
         return
     view = memoryview(data)
     pos, size = start, len(data)
+    released = pos
     while pos < size:
         end = pos + _CHECK_CHUNK
         _text, used = codecs.utf_8_decode(view[pos:end], "strict", end >= size)
         pos += used
+        if pos - released >= mapped.RELEASE_EVERY:
+            mapped.release(data, pos)
+            released = pos
+    view.release()
+    mapped.release(data, size)
 
 
 def _undecodable(source: Source) -> None:

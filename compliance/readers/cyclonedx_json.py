@@ -46,8 +46,8 @@ IDENTIFIER_PROPERTIES = {
 
 def parse_json(source: Source) -> Any:
     """Parse JSON with orjson, with the garbage collector paused while millions of objects appear."""
-    data: bytes | memoryview | str = source.data
-    if source.data.startswith(b"\xef\xbb\xbf"):
+    data: bytes | memoryview | str = source.data if type(source.data) is bytes else memoryview(source.data)
+    if source.data[:3] == b"\xef\xbb\xbf":
         data = memoryview(source.data)[3:]  # no copy of the whole input
     elif source.data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
         len(source.data) > 1 and (source.data[0] == 0 or source.data[1] == 0)
@@ -74,11 +74,10 @@ def _with_every_value(source: Source, data: bytes | memoryview | str, doc: Any) 
     kept on ``source.duplicates`` (``compliance.readers.jsondup``)."""
     from compliance.readers.jsondup import may_repeat, parse_exact
 
-    raw = bytes(data) if isinstance(data, memoryview) else data
-    if not may_repeat(raw, orjson.dumps(doc).count(b":")):
+    if not may_repeat(data, orjson.dumps(doc).count(b":")):  # a mapped file's view is counted in place
         return doc
     with paused_gc():
-        exact, dups = parse_exact(raw)
+        exact, dups = parse_exact(bytes(data) if isinstance(data, memoryview) else data)
     if dups:
         source.duplicates = dups
     return exact
@@ -459,7 +458,9 @@ class CycloneDXJSONReader:
             from compliance.readers.cyclonedx_typed import read_typed  # imports msgspec and this module
 
             with paused_gc():
-                typed = read_typed(source)
+                # With a sink the typed components are evaluated as they are made. Should the typed
+                # path give up part way, the orjson path returns a list and the sink is not used.
+                typed = read_typed(source, source.sink.bounded if source.sink is not None else None)
             if typed is not None:
                 return self._from_typed(source, *typed)
         streamed = None
@@ -512,6 +513,10 @@ class CycloneDXJSONReader:
             if services is not None:
                 _walk_list(source.path, "/services", services, components, problems, service=True)
         rest = components[:others] + components[others + len(typed) :]
+        if source.sink is not None:  # the typed components went to it; the others follow, in order
+            for comp in rest:
+                source.sink(comp)
+            return Inventory(path=source.path, format=self.name, components=source.sink, metadata=meta, problems=problems)
         longest = max([0, *map(longest_field, rest)])
         return Inventory(
             path=source.path, format=self.name, components=components, metadata=meta, problems=problems,

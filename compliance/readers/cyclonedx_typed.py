@@ -17,6 +17,7 @@ member no reader looks at is accepted here, refused by orjson); nothing complych
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -24,6 +25,7 @@ import orjson
 from msgspec import UNSET, UnsetType
 
 from compliance.model import Component
+from compliance.readers import mapped
 from compliance.readers.base import MAX_FIELD_CHARS, Source, check_utf8
 from compliance.readers.cyclonedx_json import IDENTIFIER_PROPERTIES
 from compliance.readers.jsondup import may_repeat
@@ -65,7 +67,9 @@ class _Swid(msgspec.Struct, **_TOTAL):
 
 class _Property(msgspec.Struct, **_TOTAL):
     name: str
-    value: Any = None  # only identifier properties' values are read (strings within the limit)
+    # Kept as raw JSON: only identifier properties' values are read (tools write several properties per
+    # component, and making a string of every value cost more than the rest of the component).
+    value: msgspec.Raw = msgspec.Raw(b"null")
 
 
 class _Component(msgspec.Struct, **_TOTAL):
@@ -132,28 +136,49 @@ class _Bom(msgspec.Struct, **_TOTAL):
     signature: _Rest = UNSET
 
 
+class _BomOfRaw(_Bom):
+    """A large document: components kept as raw JSON and decoded one at a time (``_walk``)."""
+
+    components: list[msgspec.Raw] | None = None  # type: ignore[assignment]
+
+
 _DECODER = msgspec.json.Decoder(_Bom)
+_RAW_DECODER = msgspec.json.Decoder(_BomOfRaw)
+_COMPONENT = msgspec.json.Decoder(_Component)
+# Above this size the components are decoded one at a time from raw JSON: all of a million components'
+# typed records at once would take more memory than the input itself. Below it one pass is faster.
+RAW_ABOVE = 256 * 1024 * 1024
 
 
 class _NotTyped(Exception):
     """A value the typed records let through but the reader must judge itself (a property value)."""
 
 
-def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
+def read_typed(
+    source: Source, emit: Callable[[Component], None] | None = None
+) -> tuple[dict[str, Any], list[Component]] | None:
     """The document's other members (``metadata`` and ``services`` parsed by orjson) and its
     components in ``walk_bom`` order, none with a field over ``MAX_FIELD_CHARS``, or None for
-    anything the orjson path must judge."""
+    anything the orjson path must judge. With ``emit``, each component goes to it as it is made and
+    the list comes back empty."""
     data = source.data
     try:
         check_utf8(data)  # msgspec does not check the strings it skips
     except UnicodeDecodeError:
         return None
+    raw_path = len(data) > RAW_ABOVE
     try:
-        bom = _DECODER.decode(data)
+        bom = (_RAW_DECODER if raw_path else _DECODER).decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
-    if may_repeat(data, msgspec.json.encode(bom).count(b":")):
+    if raw_path:
+        # Written back out whole, a million components would be another gigabyte: each is counted as
+        # ``_walk`` decodes it, the rest here (the "components" member's own colon included).
+        written = [msgspec.json.encode(msgspec.structs.replace(bom, components=None)).count(b":")
+                   + (bom.components is not None)]
+    elif may_repeat(data, msgspec.json.encode(bom).count(b":")):
         return None  # a member may be repeated: the orjson path reads every value (jsondup)
+    mapped.release(data, len(data))  # the next pass reads the components' pages in again as it goes
     doc: dict[str, Any] = {"bomFormat": bom.bomFormat, "specVersion": bom.specVersion, "serialNumber": bom.serialNumber}
     try:
         doc["metadata"] = orjson.loads(memoryview(bom.metadata))  # orjson takes no other buffer type
@@ -163,25 +188,39 @@ def read_typed(source: Source) -> tuple[dict[str, Any], list[Component]] | None:
     out: list[Component] = []
     if bom.components is not None:
         try:
-            _walk("/components", bom.components, out)
-        except _NotTyped:
+            _walk("/components", bom.components, out.append if emit is None else emit, data,
+                  written if raw_path else None)
+        except (_NotTyped, msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             return None
+    if raw_path and may_repeat(data, written[0]):
+        return None  # a component may repeat a member: the orjson path reads every value (jsondup)
     return doc, out
 
 
-def _walk(ptr: str, first: list[_Component], out: list[Component]) -> None:
+def _walk(
+    ptr: str, first: list[Any], emit: Callable[[Component], None], data: Any, written: list[int] | None = None
+) -> None:
     """``_walk_items`` of the orjson path over typed records: each list's items, then their nested
-    lists in order; each record is released as soon as its component is made."""
-    stack: list[tuple[str, list[_Component]]] = [(ptr, first)]
-    append = out.append
+    lists in order; each record is released as soon as its component is made. Items still raw JSON
+    (a large document's) are decoded here, the colons of each written back out added to
+    ``written[0]`` (``jsondup``), and the pages of the input they came from given back."""
+    stack: list[tuple[str, list[Any]]] = [(ptr, first)]
+    done = 0  # bytes of raw components decoded: the input's pages below are no longer needed
     while stack:
         base, items = stack.pop()
         children: list[tuple[str, list[_Component]]] = []
         for i in range(len(items)):
             c = items[i]
-            items[i] = None  # type: ignore[call-overload]
+            items[i] = None
+            if type(c) is msgspec.Raw:
+                done += len(c)
+                c = _COMPONENT.decode(c)
+                if written is not None:
+                    written[0] += msgspec.json.encode(c).count(b":")
+                if not i & 0x3FFF:
+                    mapped.release(data, done)
             where = f"{base}/{i}"
-            append(_component(c, where))
+            emit(_component(c, where))
             if c.components is not None:
                 children.append((f"{where}/components", c.components))
         stack.extend(reversed(children))
@@ -217,7 +256,7 @@ def _component(c: _Component, where: str) -> Component:
         for prop in c.properties:
             kind = IDENTIFIER_PROPERTIES.get(prop.name)
             if kind is not None:
-                value = prop.value
+                value = msgspec.json.decode(prop.value)
                 if value is None:
                     continue
                 if type(value) is not str or len(value) > MAX_FIELD_CHARS:

@@ -6,11 +6,17 @@ once, so the reader holds components, not the document; nesting costs no recursi
 deeply nested components are parent-pointer chains (``Location``), not one full path string per level.
 Output order and locations are those of the earlier whole-tree reader: each container's components,
 then (depth first) the containers nested in them.
+
+With a sink (``Source.sink``, set by a scan) nothing is kept: the metadata component goes to it when
+<metadata> ends, each top-level component or service when it ends, and the nested ones (one in fifty,
+held until then) when their top-level container ends, in the order above for a document in the
+schema's order (metadata, components, services).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from xml.etree.ElementTree import Element
@@ -41,6 +47,7 @@ class _Walker:
         # Off-spec fields read past without hiding who made a component, as in the JSON reader.
         self.problems: list[str] = []
         self.longest = 0  # of any component's bounded fields (``compliance.readers.base.longest_field``)
+        self.measuring = True  # not when a sink takes the components: it measures them itself
 
     def org(self, el: Element | None, label: str, out: list[tuple[str, str]]) -> None:
         """An organisation's ``<name>`` as the vendor field ``label`` (``supplier.name``...)."""
@@ -121,7 +128,8 @@ class _Walker:
             where,
             "service" if service else el.get("type", ""),
         )
-        self.measure(comp)
+        if self.measuring:
+            self.measure(comp)
         return comp
 
     def measure(self, comp: Component) -> None:
@@ -139,7 +147,7 @@ _FIELDS = (
 )  # fmt: skip
 
 
-Block = list[tuple[Component, "Block | None"]]
+Block = list[tuple["Component | None", "Block | None"]]
 
 
 @dataclass
@@ -152,6 +160,9 @@ class _Container:
     items: Block = field(default_factory=list)
     count: int = 0
     step: str = ""
+    # A top-level container whose components go to the source's sink as they end (their nested
+    # containers follow when it ends): ``walk order`` then holds, as everything before it is handed on.
+    emit: Callable[[Component], None] | None = None
 
     def __post_init__(self) -> None:
         self.step = "/service[%d]" if self.service else "/component[%d]"
@@ -176,16 +187,19 @@ class _Metadata:
     item: _Item | None = None
     component: Component | None = None
     nested: Block | None = None
+    handed: bool = False  # given to the sink already
 
 
-def _flatten(blocks: list[Block], out: list[Component]) -> None:
-    """Each container's components, then the containers nested in them, depth first."""
+def _flatten(blocks: list[Block], emit: Callable[[Component], None]) -> None:
+    """Each container's components, then the containers nested in them, depth first (a component
+    already handed on, None here, leaves only its nested container)."""
     stack = list(reversed(blocks))
     while stack:
         block = stack.pop()
         children = []
         for comp, nested in block:
-            out.append(comp)
+            if comp is not None:
+                emit(comp)
             if nested is not None:
                 children.append(nested)
         stack.extend(reversed(children))
@@ -221,16 +235,23 @@ class CycloneDXXMLReader:
         q_components = q_services = q_component = q_service = q_metadata = ""
         spec = ""
         serial: str | None = None
-        root_blocks: dict[str, Block] = {}
+        root_blocks: dict[str, Block | None] = {}  # None: handed to the sink already
         metadata: _Metadata | None = None
+        sink = source.sink
         push, pop = stack.append, stack.pop
         push_role, pop_role = roles.append, roles.pop
+        # Inside a kept item or the metadata, an element with no role (a field) and its subtree need
+        # no bookkeeping: the item reads them when it ends. ``skip`` counts that subtree's open elements.
+        skip = 0
         for batch in xml_event_batches(source):
             for event, el in batch:  # the parser's queue, read in place and cleared below
                 if event == "start":
+                    if skip:
+                        skip += 1
+                        continue
                     parent_role = roles[-1]
-                    push(el)
-                    if parent_role is None:  # inside a field: nothing to decide
+                    if parent_role is None:  # ignored, outside any item: removed when it ends
+                        push(el)
                         push_role(None)
                         continue
                     role: object = None
@@ -261,6 +282,11 @@ class CycloneDXXMLReader:
                                 q_service if service else q_component, service, "/bom/services" if service else "/bom/components"
                             )
                             root_blocks[tag] = container.items
+                            # Stream it when everything walk order puts first is handed on already.
+                            if sink is not None and (metadata is None or metadata.handed) and not any(
+                                b is not None for b in root_blocks.values() if b is not container.items
+                            ):
+                                container.emit = sink
                             role = container
                         elif tag == q_metadata and metadata is None:
                             role = metadata = _Metadata()
@@ -273,11 +299,19 @@ class CycloneDXXMLReader:
                     elif parent_role is _DOCUMENT:
                         spec = self._check_root(path, el)
                         w = _Walker(path, f"http://cyclonedx.org/schema/bom/{spec}")
+                        w.measuring = sink is None
                         q_components, q_services = w.q("components"), w.q("services")
                         q_component, q_service, q_metadata = w.q("component"), w.q("service"), w.q("metadata")
                         serial = el.get("serialNumber")
                         role = _ROOT
+                    if role is None and kept:
+                        skip = 1
+                        continue
+                    push(el)
                     push_role(role)
+                    continue
+                if skip:
+                    skip -= 1
                     continue
                 role = pop_role()
                 pop()
@@ -293,11 +327,15 @@ class CycloneDXXMLReader:
                     container = item.container
                     comp = w.component(el, item.location, service=container is not None and container.service)
                     nested = item.nested.items if item.nested is not None else None
-                    if container is not None:
-                        container.items.append((comp, nested))
-                    else:
+                    if container is None:
                         assert metadata is not None
                         metadata.component, metadata.nested = comp, nested
+                    elif container.emit is not None:
+                        container.emit(comp)
+                        if nested is not None:
+                            container.items.append((None, nested))
+                    else:
+                        container.items.append((comp, nested))
                     stack[-1].remove(el)  # the component is read: drop its elements
                 elif rtype is _Metadata:
                     kept -= 1
@@ -310,22 +348,31 @@ class CycloneDXXMLReader:
                         meta.component.vendor_fields.extend(subject)
                     elif subject:
                         meta.component = Component(name="(SBOM subject)", vendor_fields=subject, location="/bom/metadata")
-                    if meta.component is not None:
+                    if sink is not None and not root_blocks:  # walk order puts it first: hand it on now
+                        if meta.component is not None:
+                            _flatten([[(meta.component, meta.nested)]], sink)
+                        meta.handed = True
+                    elif meta.component is not None:
                         w.measure(meta.component)
                     stack[-1].remove(el)
                 elif rtype is _Container and stack:
+                    if role.emit is not None:  # type: ignore[attr-defined]
+                        _flatten([role.items], role.emit)  # type: ignore[attr-defined]
+                        role.items.clear()  # type: ignore[attr-defined]
+                        root_blocks[el.tag] = None
                     stack[-1].remove(el)
             batch.clear()
         out: list[Component] = []
-        if metadata is not None and metadata.component is not None:
-            _flatten([[(metadata.component, metadata.nested)]], out)
-        _flatten([root_blocks.get(q_components, []), root_blocks.get(q_services, [])], out)
+        emit = out.append if sink is None else sink
+        if metadata is not None and metadata.component is not None and not metadata.handed:
+            _flatten([[(metadata.component, metadata.nested)]], emit)
+        _flatten([root_blocks.get(q_components) or [], root_blocks.get(q_services) or []], emit)
         meta: dict[str, Any] = {"specVersion": spec, "serialNumber": serial if serial and serial.strip() else None}
         if metadata is not None and metadata.item is not None and metadata.component is not None:
             meta["subject"] = subject_of(metadata.component)
         return Inventory(
-            path=path, format=self.name, components=out, metadata=meta, problems=w.problems if w else [],
-            longest_field=w.longest if w else 0,
+            path=path, format=self.name, components=out if sink is None else sink, metadata=meta,
+            problems=w.problems if w else [], longest_field=w.longest if w else 0,
         )
 
     @staticmethod

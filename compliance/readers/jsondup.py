@@ -32,8 +32,18 @@ from compliance.model import Component
 from compliance.untrusted import quoted
 
 
-def colon_bound(raw: bytes | str) -> int:
+def colon_bound(raw: Any) -> int:
     """Colons in the raw text, ``\\u003a`` escapes included: at least one per member of every object."""
+    if not isinstance(raw, (bytes, str)):  # a mapped file: a megabyte at a time, an escape across two kept
+        from compliance.readers import mapped
+
+        colons, tail = 0, b""
+        for view in mapped.chunks(raw):
+            part = bytes(view)
+            edge = tail + part[:5]  # an escape begun in the chunk before and ended in this one
+            colons += colon_bound(part) + edge.count(b"\\u003a") + edge.count(b"\\u003A")
+            tail = part[-5:]
+        return colons
     if isinstance(raw, str):
         escaped = "\\u003" in raw and raw.count("\\u003a") + raw.count("\\u003A")
         return raw.count(":") + escaped

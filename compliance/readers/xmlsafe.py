@@ -23,6 +23,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from compliance.errors import InputError
+from compliance.readers import mapped
 from compliance.readers.base import Source, detect_encoding
 
 # Text fed to the parser at a time. Each chunk's events (and the elements they carry) are handled after
@@ -68,12 +69,16 @@ def _chunks(source: Source) -> Iterator[str]:
     encoding, offset = xml_encoding(source)
     decoder = codecs.getincrementaldecoder(encoding)()
     view = memoryview(data)
+    released = offset
     try:
         for start in range(offset, len(data), _CHUNK):
             end = start + _CHUNK
             text = decoder.decode(view[start:end], end >= len(data))
             if text:
                 yield text
+            if end - released >= mapped.RELEASE_EVERY:  # a mapped file's pages passed are given back
+                mapped.release(data, end)
+                released = end
     except UnicodeDecodeError:
         try:  # error path: the whole text names the first bad byte exactly, even one a chunk split
             data[offset:].decode(encoding)

@@ -20,6 +20,7 @@ Every line names the file, the rule or vendor, and the field: ``FILE: rule ID: F
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,8 @@ from compliance.identifiers import purl_key
 from compliance.normalize import org_tokens, product_tokens
 from compliance.rulepack.model import Product, Rule, RulePack, Vendor
 from compliance.untrusted import quoted
+
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}")
 
 
 def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
@@ -42,6 +45,9 @@ def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
         for it in v.identifiers.get("cpe_vendor", []):
             if ":" in it.value or not it.value.strip():
                 problems.append(f"{where}: identifiers.cpe_vendor: {quoted(it.value)} must be a bare CPE vendor name")
+        for it in v.identifiers.get("email_domain", []):
+            if not _DOMAIN.fullmatch(it.value):
+                problems.append(f"{where}: identifiers.email_domain: {quoted(it.value)} must be a bare domain (kaspersky.com)")
         for p in v.products:
             for it in p.identifiers.get("purl", []):
                 if purl_key(it.value.rstrip("/")) is None:
@@ -55,6 +61,12 @@ def catalog_problems(vendors: Iterable[Vendor]) -> list[str]:
     return problems
 
 
+def _reversed_domain(domain: str) -> str:
+    """A domain as the namespace it is (``kaspersky.com`` -> ``com.kaspersky``): the matcher takes an
+    address's longest catalog domain, so a subdomain is nested inside its domain as a namespace is."""
+    return ".".join(reversed(domain.lower().split(".")))
+
+
 def identity_overlap_problems(vendors: Iterable[Vendor]) -> list[str]:
     """Identifiers of one vendor that lie inside another vendor's identity space.
 
@@ -63,7 +75,8 @@ def identity_overlap_problems(vendors: Iterable[Vendor]) -> list[str]:
     components away from Kaspersky and its rules: an add-on pack (``--rules``, ``rules:`` in a policy file)
     could turn a FAIL into a PASS while every name in it looked harmless. Exact duplicates are caught by the
     loader's collision check; this catches nesting, either way round: a namespace, an app id, a purl (or a
-    Maven group) and another vendor's namespace or purl prefix; a product CPE and another vendor's CPE
+    Maven group), an e-mail domain (read as the namespace it reverses to) and another vendor's namespace
+    or purl prefix; a product CPE and another vendor's CPE
     vendor; a winget id and another vendor's winget publisher; a name, brand or product name that starts
     with another vendor's brand ("Kaspersky Endpoint Security Cloud Plus"). The vendor read later (an add-on pack's,
     since packs load in order) is the one named.
@@ -89,6 +102,8 @@ def identity_overlap_problems(vendors: Iterable[Vendor]) -> list[str]:
             space(v.id, "cpe", it.value.lower(), f"CPE vendor {it.value}")
         for it in v.identifiers.get("winget_publisher", []):
             space(v.id, "winget", it.value.lower(), f"winget publisher {it.value}")
+        for it in v.identifiers.get("email_domain", []):  # kaspersky.com is the namespace com.kaspersky
+            space(v.id, "namespace", _reversed_domain(it.value), f"e-mail domain {it.value}")
         for it in [*v.identifiers.get("purl", []), *(i for p in v.products for i in p.identifiers.get("purl", []))]:
             key = purl_key(it.value.rstrip("/"))
             if key is not None:
@@ -114,6 +129,8 @@ def identity_overlap_problems(vendors: Iterable[Vendor]) -> list[str]:
             check(v, "identifiers.cpe_vendor", it.value, "cpe", it.value.lower())
         for it in v.identifiers.get("winget_publisher", []):
             check(v, "identifiers.winget_publisher", it.value, "winget", it.value.lower())
+        for it in v.identifiers.get("email_domain", []):
+            check(v, "identifiers.email_domain", it.value, "namespace", _reversed_domain(it.value))
         for field, it in [("identifiers.purl", i) for i in v.identifiers.get("purl", [])] + [
             (f"products.{p.id}.identifiers.purl", i) for p in v.products for i in p.identifiers.get("purl", [])
         ]:
