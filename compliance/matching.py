@@ -35,10 +35,11 @@ from compliance.identifiers import (
 from compliance.model import Component, Evidence
 from compliance.normalize import (
     _DOTTED,
+    ASCII_LINES,
     ASCII_WORDS,
     FOLD_INVISIBLE,
     FOLD_SPLIT,
-    ascii_equivalent,
+    ascii_equivalents,
     confusable_org_name,
     confusable_product_tokens,
     display_order,
@@ -753,7 +754,7 @@ class NameScreen:
     - a brand is looked for only when no vendor field matched (``vendor_hit``): it is one of the name's
       words, or the name holds a dotted abbreviation that collapses into one;
     - a name outside ASCII is read as its ASCII equivalent where it has one ("é", "™", "®", invisible
-      characters: ``normalize.ascii_equivalent``); else it is folded as the matcher folds it
+      characters: ``normalize.ascii_equivalents``); else it is folded as the matcher folds it
       (``normalize.screen_words``: native scripts, CJK legal forms) and put to the same tests; one whose
       confusable or display-order reading may differ (a homoglyph, a right-to-left override) always goes
       the whole way.
@@ -787,21 +788,27 @@ class NameScreen:
         plain = names
         if not all(map(str.isascii, names)):
             plain = list(names)
-            for i in compress(count(), list(map(not_, map(str.isascii, names)))):
-                plain[i] = ascii_equivalent(names[i]) or ""
-                if plain[i]:
-                    continue  # read as ASCII, with the others
+            others = list(compress(count(), map(not_, map(str.isascii, names))))
+            for i, same in zip(others, ascii_equivalents(list(map(names.__getitem__, others))), strict=True):
+                if same:
+                    plain[i] = same  # read as ASCII, with the others
+                    continue
+                plain[i] = ""
                 words = screen_words(names[i])
                 if words is None or self._may_name(words[0], bool(vendor_hit[i]), words[1]):
                     sure.add(i)
         one, pairs, starts, brands, firsts = self.ascii
-        encoded = list(map(str.encode, plain))
-        words = list(map(bytes.split, map(bytes.translate, encoded, repeat(ASCII_WORDS))))
+        text = "\n".join(plain).encode()
+        if text.count(b"\n") == len(plain) - 1:  # no name holds a line break: cut all at once
+            lines = text.translate(ASCII_LINES).split(b"\n")
+        else:
+            lines = list(map(bytes.translate, map(str.encode, plain), repeat(ASCII_WORDS)))
+        words = list(map(bytes.split, lines))
         firsts_in = map(firsts.__contains__, map(next, map(iter, words), repeat(b"")))
         branded = map(not_, map(brands.isdisjoint, words))
         maybe = compress(count(), list(map(or_, firsts_in, map(and_, map(not_, vendor_hit), branded))))
         sure.update(i for i in maybe if self._may_name(words[i], bool(vendor_hit[i]), words[i], self.ascii))
-        if b"".join(encoded).translate(_LETTER_DOT).find(b"a.a.") >= 0:  # a dotted abbreviation, perhaps
+        if text.translate(_LETTER_DOT).find(b"a.a.") >= 0:  # a dotted abbreviation, perhaps
             sure.update(i for i, text in enumerate(plain) if not vendor_hit[i] and _DOTTED.search(text.lower()))
         return sorted(sure)
 

@@ -165,8 +165,9 @@ def tokens(text: str) -> tuple[str, ...]:
 # Steps 1-3 of ASCII text as bytes: letters lower-cased, digits kept, anything else a space, so that
 # ``text.encode().translate(ASCII_WORDS).split()`` is ``tokens(text)`` (as bytes) with no regular expression.
 ASCII_WORDS = bytes(b + 32 if 65 <= b <= 90 else b if 48 <= b <= 57 or 97 <= b <= 122 else 32 for b in range(256))
+ASCII_LINES = ASCII_WORDS[:10] + b"\n" + ASCII_WORDS[11:]  # the same, line breaks kept
 
-# Characters outside ASCII -> what ``ascii_equivalent`` writes for them (None: the text has no equivalent).
+# Characters outside ASCII -> what ``ascii_equivalents`` writes for them (None: the text has no equivalent).
 _PLAIN: dict[str, str | None] = {}
 
 
@@ -180,27 +181,35 @@ def _plain_char(ch: str) -> str | None:
     return " " if _NON_WORD.fullmatch(folded) else None  # "®" separates words; a letter of another script
 
 
-def ascii_equivalent(text: str) -> str | None:
-    """ASCII text that steps 1-4 and every lookup read exactly as they read ``text``, or None.
+def ascii_equivalents(texts: list[str]) -> list[str | None]:
+    """For each of ``texts``, ASCII text that steps 1-4 and every lookup read exactly as they read it, or None.
 
     Each character outside ASCII is replaced by what steps 1 and 2 make of it when that is ASCII ("é" is
     "e", "™" is "TM", an invisible character is nothing) or holds no letter or digit ("®" then separates
     words, as punctuation does). Steps 1 and 2 work character by character (NFKD decomposes each
     character on its own; only the combining marks it would reorder are dropped), so the tokens,
     organisation tokens and product tokens are the same, and an ASCII text has no confusable or
-    display-order reading for the matcher to try. A letter of another script (a native-script name, a
-    homoglyph) or a right-to-left override gives None.
+    display-order reading for the matcher to try. A text with a letter of another script (a native-script
+    name, a homoglyph) or a right-to-left override gets None. The texts are joined, so a fleet export's
+    chunk of titles takes one ``str.replace`` per distinct character.
     """
-    if text.isascii():
-        return text
+    joined = "\x00".join(texts)
+    if joined.count("\x00") == len(texts) - 1:
+        out = _replace_plain(joined).split("\x00")
+    else:  # a text holds the separator
+        out = list(map(_replace_plain, texts))
+    return [t if t.isascii() else None for t in out]
+
+
+def _replace_plain(text: str) -> str:
+    """``text`` with each character outside ASCII that has a plain equivalent (``_plain_char``) replaced."""
     table = _PLAIN
     for ch in set(_NON_ASCII.findall(text)):
         if ch not in table:
             table[ch] = _plain_char(ch)
         plain = table[ch]
-        if plain is None:
-            return None
-        text = text.replace(ch, plain)
+        if plain is not None:
+            text = text.replace(ch, plain)
     return text
 
 

@@ -24,7 +24,7 @@ from compliance.matching import NameScreen, VendorIndex
 from compliance.model import Component
 from compliance.normalize import (
     ASCII_WORDS,
-    ascii_equivalent,
+    ascii_equivalents,
     confusable_org_name,
     confusable_product_tokens,
     display_order,
@@ -67,7 +67,8 @@ NAMEISH = st.text(alphabet=st.sampled_from(
 @given(st.one_of(NAMEISH, st.text(max_size=24)))
 @settings(max_examples=1500, derandomize=True)
 def test_an_ascii_equivalent_reads_as_the_text_does(text: str) -> None:
-    same = ascii_equivalent(text)
+    same = ascii_equivalents([text])[0]
+    assert ascii_equivalents(["Zoom™", text, "微信"]) == ["ZoomTM", same, None]  # the same in a batch
     if same is None:
         return
     assert same.isascii()
@@ -94,12 +95,15 @@ def test_screen_words_are_the_tokens_and_cover_the_organisation_tokens(text: str
 
 
 def test_ascii_equivalents_of_what_fleet_exports_hold() -> None:
-    assert ascii_equivalent("Microsoft® Office") == "Microsoft  Office"
-    assert ascii_equivalent("Zoom™ Client") == "ZoomTM Client"  # NFKD writes ™ as TM: one word with Zoom
-    assert ascii_equivalent("Bürosoft Planer") == "Burosoft Planer"
-    assert ascii_equivalent("Kasper\u200bsky") == "Kaspersky"  # invisible: dropped, not a separator
-    for text in ("微信", "K\u0430spersky", "AO \u202eyksrepsaK\u202c Lab", "Straße"):
-        assert ascii_equivalent(text) is None  # native scripts, homoglyphs, overrides, letters that casefold apart
+    assert ascii_equivalents(["Microsoft® Office", "Zoom™ Client", "Bürosoft Planer", "Kasper\u200bsky"]) == [
+        "Microsoft  Office",
+        "ZoomTM Client",  # NFKD writes ™ as TM: one word with Zoom
+        "Burosoft Planer",
+        "Kaspersky",  # invisible: dropped, not a separator
+    ]
+    # native scripts, homoglyphs, overrides, letters that casefold apart; a NUL inside a text
+    texts = ["微信", "K\u0430spersky", "AO \u202eyksrepsaK\u202c Lab", "Straße", "Caf\u00e9\x00Bar"]
+    assert ascii_equivalents(texts) == [None, None, None, None, "Cafe\x00Bar"]
 
 
 # -- a row's name: cleared, or sent the whole way ---------------------------------------------------------
