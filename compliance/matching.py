@@ -20,8 +20,8 @@ component: its vendor, the product if a catalog product is identified, the produ
 from __future__ import annotations
 
 from itertools import compress, count, repeat
-from operator import and_, not_, or_
-from typing import TYPE_CHECKING, Any, NamedTuple
+from operator import and_, itemgetter, not_, or_
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
@@ -774,12 +774,14 @@ class NameScreen:
         self.starts = frozenset(s for k in keys for s in starts(k[0]))
         self.brands = frozenset(k[0] for k in index.brand_prefix)
         self.firsts = frozenset(k[0] for k in keys) | self.starts
-        # The same in ASCII, as bytes (an ASCII name's words are cut as bytes: ``ASCII_WORDS``).
+        # The same in ASCII, as bytes (an ASCII name's words are cut as bytes: ``ASCII_WORDS``), and the
+        # first word or two of a name that are a product's first two, or a one-word product alone.
         self.ascii = tuple(
             frozenset(w.encode() for w in words if w.isascii())
             for words in (self.one, self.pairs, self.starts, self.brands, self.firsts)
         )
-        self._trim: dict[str | bytes, bool] = {}
+        self.heads = self.ascii[0] | self.ascii[1]
+        self._trim = _Trimmable()
 
     def candidates(self, names: list[str], vendor_hit: list) -> list[int]:  # type: ignore[type-arg]
         """Positions (in order) of the ``names`` whose own words may match; ``vendor_hit[i]`` is true when
@@ -797,7 +799,7 @@ class NameScreen:
                 words = screen_words(names[i])
                 if words is None or self._may_name(words[0], bool(vendor_hit[i]), words[1]):
                     sure.add(i)
-        one, pairs, starts, brands, firsts = self.ascii
+        one, _pairs, starts, brands, firsts = self.ascii
         text = "\n".join(plain).encode()
         if text.count(b"\n") == len(plain) - 1:  # no name holds a line break: cut all at once
             lines = text.translate(ASCII_LINES).split(b"\n")
@@ -806,32 +808,43 @@ class NameScreen:
         words = list(map(bytes.split, lines))
         firsts_in = map(firsts.__contains__, map(next, map(iter, words), repeat(b"")))
         branded = map(not_, map(brands.isdisjoint, words))
-        maybe = compress(count(), list(map(or_, firsts_in, map(and_, map(not_, vendor_hit), branded))))
-        sure.update(i for i in maybe if self._may_name(words[i], bool(vendor_hit[i]), words[i], self.ascii))
+        maybe = list(compress(count(), list(map(or_, firsts_in, map(and_, map(not_, vendor_hit), branded)))))
+        if maybe:  # the tests of ``_may_name``, a map each over the names that passed the first ones
+            picked = list(map(words.__getitem__, maybe))
+            first = list(map(itemgetter(0), picked))
+            heads = map(bytes.join, repeat(b" "), map(itemgetter(slice(0, 2)), picked))
+            seconds = map(bytes.join, repeat(b""), map(itemgetter(slice(1, 2)), picked))
+            free = map(not_, map(vendor_hit.__getitem__, maybe))
+            named = map(or_, map(starts.__contains__, first), map(self.heads.__contains__, heads))
+            qualified = map(and_, map(one.__contains__, first), map(self._trim.__getitem__, seconds))
+            branded = map(and_, free, map(not_, map(brands.isdisjoint, picked)))
+            sure.update(compress(maybe, list(map(or_, map(or_, named, qualified), branded))))
         if text.translate(_LETTER_DOT).find(b"a.a.") >= 0:  # a dotted abbreviation, perhaps
-            sure.update(i for i, text in enumerate(plain) if not vendor_hit[i] and _DOTTED.search(text.lower()))
+            sure.update(i for i, name in enumerate(plain) if not vendor_hit[i] and _DOTTED.search(name.lower()))
         return sorted(sure)
 
-    def _may_name(self, w: list, vendor_hit: bool, org: Any, sets: tuple[frozenset, ...] | None = None) -> bool:  # type: ignore[type-arg]
-        """The tests above for one name's words ``w`` and organisation words ``org`` (str, or ASCII bytes
-        with ``sets``: ``self.ascii``)."""
+    def _may_name(self, w: list[str], vendor_hit: bool, org: set[str]) -> bool:
+        """The tests above for a name outside ASCII: its words ``w`` and organisation words ``org``
+        (``normalize.screen_words``); ``candidates`` makes the same tests of ASCII names with ``map``s."""
         if not w:
             return False
-        one, pairs, starts, brands, _firsts = sets or (self.one, self.pairs, self.starts, self.brands, self.firsts)
         first = w[0]
-        if first in starts or (len(w) > 1 and first + (b" " if sets else " ") + w[1] in pairs):
+        if first in self.starts or (len(w) > 1 and f"{first} {w[1]}" in self.pairs):
             return True
-        if first in one:
-            if len(w) == 1:
-                return True
-            trim = self._trim.get(w[1])
-            if trim is None:
-                trim = trimmable(w[1].decode() if sets else w[1])
-                if len(self._trim) < 65536:
-                    self._trim[w[1]] = trim
-            if trim:
-                return True
-        return not vendor_hit and not brands.isdisjoint(org)
+        if first in self.one and (len(w) == 1 or self._trim[w[1]]):
+            return True
+        return not vendor_hit and not self.brands.isdisjoint(org)
+
+
+class _Trimmable(dict):  # type: ignore[type-arg]
+    """Word (str, or ASCII bytes) -> whether ``product_tokens`` trims it from a name's end
+    (``normalize.trimmable``): a dictionary, so a batch of words is looked up in one ``map``."""
+
+    def __missing__(self, word: str | bytes) -> bool:
+        trim = trimmable(word.decode() if isinstance(word, bytes) else word)
+        if len(self) < 65536:  # a fleet's second words are few; versions are many
+            self[word] = trim
+        return trim
 
 
 def _why(best: Evidence, kind: str | None, library: bool, product: Product | None, equipment: bool) -> str:
