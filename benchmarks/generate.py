@@ -369,10 +369,12 @@ def _inventory_rows(rows: int, restricted: float, seed: int) -> Iterator[tuple[s
 
 
 def write_inventory_csv(path: Path, rows: int, *, restricted: float = 0.01, seed: int = 7) -> None:
-    """A generic asset-management export merged from a fleet: device, name, publisher, version, date."""
+    """A generic asset-management export merged from a fleet: device, name, publisher, version, date (column
+    names of no one tool, so the generic CSV reader reads it: "DisplayName" beside "Publisher" is the
+    Windows Uninstall export's header, which the Windows reader would take)."""
     rnd = random.Random(seed + 1)
     with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("Computer,DisplayName,Publisher,Version,InstallDate\r\n")
+        fh.write("Computer,Software,Manufacturer,Version,InstallDate\r\n")
         lines = []
         for i, (name, publisher, version) in enumerate(_inventory_rows(rows, restricted, seed)):
             date = f"20{rnd.randrange(18, 27)}-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 29):02d}"

@@ -193,6 +193,7 @@ def explain_cmd(file: str, component: str, explain_format: str, **params: Any) -
         _die(no_jurisdiction_message(settings.config_path or ".complycheck.yaml"))
     pack, index = scan_pack(options)
     options.jobs, options.scheduler, options.keep_last_input = 1, None, True  # in this process, keep what it read
+    options.keep_components = True  # every component, not only the matches
     report = run_scan([file], options, pack=pack)
     section = report.inputs[0] if report.inputs else None
     if section is None or section.error or options.last_input is None:

@@ -7,14 +7,13 @@ one index match plus a look at the few rules of the matched vendor.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date
-from itertools import compress
 from typing import Any
 
 import msgspec
 
-from compliance.matching import Match, VendorIndex
+from compliance.matching import Match, NameScreen, VendorIndex
 from compliance.model import (
     SEVERITY_RANK,
     UNFLAGGED_LISTED,
@@ -23,7 +22,6 @@ from compliance.model import (
     Finding,
     InputResult,
     Inventory,
-    RowComponents,
 )
 from compliance.readers.base import MAX_FIELD_CHARS, cut_fields, longest_field
 from compliance.rulepack.model import Rule, RulePack
@@ -115,15 +113,6 @@ def _unverified_warns(outcome: RuleOutcome) -> RuleOutcome:
     )
 
 
-def _for_component(f: Finding, comp: Component) -> Finding:
-    """The same finding for another component with the same identity (another row of a table)."""
-    return Finding(
-        f.rule_id, f.jurisdiction, f.title, f.status, f.severity, f.effective, f.binding, comp, f.input_path,
-        f.vendor, f.product, f.evidence, f.citation, f.sources, f.message, f.actions, f.verification, f.waiver,
-        f.kind, f.strength, f.integrated_into, f.identity, f.reason,
-    )
-
-
 def _integration_sentence(subject: dict[str, Any], label: str) -> str:
     """The white-label sentence of a finding message: the product under review integrates the component."""
     product = f"{subject.get('name') or 'the SBOM subject'} {subject.get('version') or ''}".strip()
@@ -183,6 +172,7 @@ class Evaluator:
             missing = ", ".join(sorted(self.selected - pack.loaded_jurisdictions))
             raise ValueError(f"the rule pack was loaded without the rules of {missing}")
         self.index = index if index is not None else VendorIndex(pack)
+        self._screen: NameScreen | None = None
         self._sources: dict[str, list[str]] = {}  # per rule, the source URLs its findings carry
         self.rules_by_vendor: dict[str, list[tuple[Rule, RuleOutcome]]] = defaultdict(list)
         self.outcomes: dict[str, RuleOutcome] = {}
@@ -205,6 +195,13 @@ class Evaluator:
             for vid in rule.vendors:
                 self.rules_by_vendor[vid].append((rule, outcome))
 
+    @property
+    def screen(self) -> NameScreen:
+        """The index's ``NameScreen``, made when an inventory table first needs it."""
+        if self._screen is None:
+            self._screen = NameScreen(self.index)
+        return self._screen
+
     def evaluate(self, inventory: Inventory) -> tuple[InputResult, list[Finding]]:
         findings: list[Finding] = []
         with_identity = 0
@@ -215,10 +212,8 @@ class Evaluator:
         match = self.index.match_unmemoised if inventory.format in UNIQUE_COMPONENT_FORMATS else self.index.match
         components = inventory.components
         if isinstance(components, Tally):  # matched as the reader made them
-            with_identity, matched = components.with_identity, len(components.matched)
+            with_identity, matched = components.with_identity, components.matched
             no_rule = components.findings(inventory.metadata.get("subject"), findings, unflagged)
-        elif isinstance(components, RowComponents):
-            with_identity, matched, no_rule = self._evaluate_rows(components, inventory.path, findings, unflagged)
         else:
             subject, first_party = self._subject(inventory, match)
             for comp in components:
@@ -279,42 +274,6 @@ class Evaluator:
             for rule, outcome in self.rules_by_vendor.get(m.vendor.id, ()):
                 if rule.covers(m.vendor.id, m.product, m.kind):
                     findings.append(self._finding(rule, outcome, m, comp, path, integrated))
-
-    def _evaluate_rows(
-        self, rows: RowComponents, path: str, findings: list[Finding], unflagged: list[dict[str, Any]]
-    ) -> tuple[int, int, int]:
-        """Each distinct row identity matched once; row components made only for rows with findings.
-
-        Findings come out in row order with the same components a row-by-row pass would give, so the
-        report is the same bytes. Returns the rows with vendor identity, the rows matched, and the rows
-        matched that no selected rule covers (the first distinct ones of which go into ``unflagged``).
-        """
-        counts = Counter(rows.ids)
-        with_identity = matched = no_rule = 0
-        # Per distinct row: its findings, made once with the distinct component; each row with findings
-        # then gets the same findings for its own component (its row number).
-        once: dict[int, list[Finding]] = {}
-        for id_, n in counts.items():
-            comp = rows.uniques[id_]
-            if comp.has_vendor_identity:
-                with_identity += n
-            matches = self.index.match(comp)
-            if matches:
-                matched += n
-                found: list[Finding] = []
-                self._findings_for(comp, matches, path, found)
-                if found:
-                    once[id_] = found
-                else:
-                    no_rule += n
-                    if len(unflagged) < UNFLAGGED_LISTED:
-                        unflagged.append(_unflagged(comp, matches[0]))
-        if once:
-            ids = rows.ids
-            for pos in compress(range(len(ids)), map(once.__contains__, ids)):
-                comp = rows.at(pos)
-                findings.extend(_for_component(f, comp) for f in once[ids[pos]])
-        return with_identity, matched, no_rule
 
     def _finding(
         self, rule: Rule, outcome: RuleOutcome, m: Match, comp: Component, path: str,
@@ -422,17 +381,31 @@ class Tally:
     reader's own problems, as ``bound_fields`` does). Findings wait for the end: the SBOM's subject (its
     metadata component), which decides which findings concern an integrating product, may come last.
     The order of findings does not matter, as the report sorts them.
+
+    An inventory table (``compliance.readers.tabular.tally_rows``) counts its rows itself and hands on
+    only the rows that matched (``row``): those a selected rule covers are kept for their findings, the
+    others counted and listed as ``evaluate`` lists them, so a fleet's matches without a finding (a
+    Microsoft title on a fifth of the rows) are not kept either.
     """
 
-    __slots__ = ("count", "cut_notes", "evaluator", "matched", "path", "subject", "with_identity")
+    __slots__ = (
+        "count", "cut_notes", "evaluator", "kept", "listed", "listed_keys", "matched", "no_rule", "path", "subject",
+        "with_identity",
+    )
 
     def __init__(self, evaluator: Evaluator, path: str) -> None:
         self.evaluator = evaluator
         self.path = path
-        self.count = self.with_identity = 0
-        self.matched: list[tuple[Component, list[Match]]] = []
+        self.clear()
+
+    def clear(self) -> None:
+        """Nothing counted yet (a table read again from its start)."""
+        self.count = self.with_identity = self.matched = self.no_rule = 0
+        self.kept: list[tuple[Component, list[Match]]] = []  # matched components, made findings at the end
         self.subject: tuple[Component, list[Match]] | None = None  # the metadata component, when one came
         self.cut_notes: list[str] = []
+        self.listed: list[dict[str, Any]] = []  # table rows matched that no selected rule covers, as listed
+        self.listed_keys: set[Any] = set()
 
     def __len__(self) -> int:
         return self.count
@@ -452,7 +425,26 @@ class Tally:
         if type(comp.location) is str and comp.location.endswith("metadata/component"):
             self.subject = (comp, matches)
         if matches:
-            self.matched.append((comp, matches))
+            self.matched += 1
+            self.kept.append((comp, matches))
+
+    def covered(self, matches: list[Match]) -> bool:
+        """Whether a selected rule covers one of ``matches``: only then do they make a finding."""
+        rules = self.evaluator.rules_by_vendor
+        return any(rule.covers(m.vendor.id, m.product, m.kind) for m in matches for rule, _ in rules.get(m.vendor.id, ()))
+
+    def row(self, comp: Component, matches: list[Match], covered: bool, key: Any = None) -> None:
+        """A table row that matched (already counted among the components); ``covered``: ``covered(matches)``.
+        ``key``: list a match without a finding once per key (a table's distinct rows), not once per row."""
+        self.matched += 1
+        if covered:
+            self.kept.append((comp, matches))
+            return
+        self.no_rule += 1
+        if len(self.listed) < UNFLAGGED_LISTED and (key is None or key not in self.listed_keys):
+            if key is not None:
+                self.listed_keys.add(key)
+            self.listed.append(_unflagged(comp, matches[0]))
 
     def findings(self, subject: dict[str, Any] | None, found: list[Finding], unflagged: list[dict[str, Any]]) -> int:
         """The findings of the matched components, as ``evaluate`` makes them for a list, added to
@@ -461,8 +453,9 @@ class Tally:
         """
         whose = self.subject[0] if subject and self.subject is not None else None
         first_party = frozenset(m.vendor.id for m in self.subject[1]) if whose is not None else frozenset()
-        no_rule = 0
-        for comp, matches in self.matched:
+        no_rule = self.no_rule
+        unflagged.extend(self.listed)
+        for comp, matches in self.kept:
             before = len(found)
             if whose is None or comp is whose:
                 self.evaluator._findings_for(comp, matches, self.path, found)

@@ -19,6 +19,8 @@ component: its vendor, the product if a catalog product is identified, the produ
 
 from __future__ import annotations
 
+from itertools import compress, count, repeat
+from operator import and_, itemgetter, not_, or_
 from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
@@ -32,8 +34,12 @@ from compliance.identifiers import (
 )
 from compliance.model import Component, Evidence
 from compliance.normalize import (
+    _DOTTED,
+    ASCII_LINES,
+    ASCII_WORDS,
     FOLD_INVISIBLE,
     FOLD_SPLIT,
+    ascii_equivalents,
     confusable_org_name,
     confusable_product_tokens,
     display_order,
@@ -47,6 +53,8 @@ from compliance.normalize import (
     org_tokens,
     person_address,
     product_tokens,
+    screen_words,
+    trimmable,
 )
 from compliance.rulepack.model import Product, RulePack, Vendor
 
@@ -725,6 +733,118 @@ class VendorIndex:
             if brand is not None:
                 return _Hit(brand.vendor, None, brand.label, "brand-in-name", "weak")
         return None
+
+
+# ASCII letters as "a", the dot kept, anything else a space: where b"a.a." occurs no dotted abbreviation can.
+_LETTER_DOT = bytes(97 if 65 <= b <= 90 or 97 <= b <= 122 else 46 if b == 46 else 32 for b in range(256))
+
+
+class NameScreen:
+    """Which names of a batch ``VendorIndex._match_name`` may find anything in, told cheaply.
+
+    A merged fleet export has a million distinct titles, and almost none names a catalog product or
+    leads with a brand. A name's words are cut once, at C speed (``ASCII_WORDS``), and only names that
+    pass one of these tests go the whole way; the others add nothing to what their vendor field matched:
+
+    - a catalog product name (``product_name``) is the name's words less trailing qualifiers and versions,
+      or those words with a word split apart joined back (``joined_tokens``): the first word is a
+      product's first word or the start of one (a catalog word split apart); a product of one word is
+      followed by nothing or by a qualifier or version; a product of several words has its first two
+      words (or the start of its second) first;
+    - a brand is looked for only when no vendor field matched (``vendor_hit``): it is one of the name's
+      words, or the name holds a dotted abbreviation that collapses into one;
+    - a name outside ASCII is read as its ASCII equivalent where it has one ("é", "™", "®", invisible
+      characters: ``normalize.ascii_equivalents``); else it is folded as the matcher folds it
+      (``normalize.screen_words``: native scripts, CJK legal forms) and put to the same tests; one whose
+      confusable or display-order reading may differ (a homoglyph, a right-to-left override) always goes
+      the whole way.
+
+    ``tests/test_inventory_rows.py`` holds the screen to ``_match_name`` on names built to trip it.
+    """
+
+    def __init__(self, index: VendorIndex) -> None:
+        split = index.split_words
+
+        def starts(word: str) -> set[str]:  # a catalog word split apart begins with one of these
+            return {word[:i] for i in range(1, len(word))} if word in split else set()
+
+        keys = list(index.product_name)
+        self.one = frozenset(k[0] for k in keys if len(k) == 1)
+        self.pairs = frozenset(f"{k[0]} {second}" for k in keys if len(k) > 1 for second in {k[1], *starts(k[1])})
+        self.starts = frozenset(s for k in keys for s in starts(k[0]))
+        self.brands = frozenset(k[0] for k in index.brand_prefix)
+        self.firsts = frozenset(k[0] for k in keys) | self.starts
+        # The same in ASCII, as bytes (an ASCII name's words are cut as bytes: ``ASCII_WORDS``), and the
+        # first word or two of a name that are a product's first two, or a one-word product alone.
+        self.ascii = tuple(
+            frozenset(w.encode() for w in words if w.isascii())
+            for words in (self.one, self.pairs, self.starts, self.brands, self.firsts)
+        )
+        self.heads = self.ascii[0] | self.ascii[1]
+        self._trim = _Trimmable()
+
+    def candidates(self, names: list[str], vendor_hit: list) -> list[int]:  # type: ignore[type-arg]
+        """Positions (in order) of the ``names`` whose own words may match; ``vendor_hit[i]`` is true when
+        the vendor fields of name ``i`` matched (then no brand is looked for in the name)."""
+        sure: set[int] = set()
+        plain = names
+        if not all(map(str.isascii, names)):
+            plain = list(names)
+            others = list(compress(count(), map(not_, map(str.isascii, names))))
+            for i, same in zip(others, ascii_equivalents(list(map(names.__getitem__, others))), strict=True):
+                if same:
+                    plain[i] = same  # read as ASCII, with the others
+                    continue
+                plain[i] = ""
+                words = screen_words(names[i])
+                if words is None or self._may_name(words[0], bool(vendor_hit[i]), words[1]):
+                    sure.add(i)
+        one, _pairs, starts, brands, firsts = self.ascii
+        text = "\n".join(plain).encode()
+        if text.count(b"\n") == len(plain) - 1:  # no name holds a line break: cut all at once
+            lines = text.translate(ASCII_LINES).split(b"\n")
+        else:
+            lines = list(map(bytes.translate, map(str.encode, plain), repeat(ASCII_WORDS)))
+        words = list(map(bytes.split, lines))
+        firsts_in = map(firsts.__contains__, map(next, map(iter, words), repeat(b"")))
+        branded = map(not_, map(brands.isdisjoint, words))
+        maybe = list(compress(count(), list(map(or_, firsts_in, map(and_, map(not_, vendor_hit), branded)))))
+        if maybe:  # the tests of ``_may_name``, a map each over the names that passed the first ones
+            picked = list(map(words.__getitem__, maybe))
+            first = list(map(itemgetter(0), picked))
+            heads = map(bytes.join, repeat(b" "), map(itemgetter(slice(0, 2)), picked))
+            seconds = map(bytes.join, repeat(b""), map(itemgetter(slice(1, 2)), picked))
+            free = map(not_, map(vendor_hit.__getitem__, maybe))
+            named = map(or_, map(starts.__contains__, first), map(self.heads.__contains__, heads))
+            qualified = map(and_, map(one.__contains__, first), map(self._trim.__getitem__, seconds))
+            branded = map(and_, free, map(not_, map(brands.isdisjoint, picked)))
+            sure.update(compress(maybe, list(map(or_, map(or_, named, qualified), branded))))
+        if text.translate(_LETTER_DOT).find(b"a.a.") >= 0:  # a dotted abbreviation, perhaps
+            sure.update(i for i, name in enumerate(plain) if not vendor_hit[i] and _DOTTED.search(name.lower()))
+        return sorted(sure)
+
+    def _may_name(self, w: list[str], vendor_hit: bool, org: set[str]) -> bool:
+        """The tests above for a name outside ASCII: its words ``w`` and organisation words ``org``
+        (``normalize.screen_words``); ``candidates`` makes the same tests of ASCII names with ``map``s."""
+        if not w:
+            return False
+        first = w[0]
+        if first in self.starts or (len(w) > 1 and f"{first} {w[1]}" in self.pairs):
+            return True
+        if first in self.one and (len(w) == 1 or self._trim[w[1]]):
+            return True
+        return not vendor_hit and not self.brands.isdisjoint(org)
+
+
+class _Trimmable(dict):  # type: ignore[type-arg]
+    """Word (str, or ASCII bytes) -> whether ``product_tokens`` trims it from a name's end
+    (``normalize.trimmable``): a dictionary, so a batch of words is looked up in one ``map``."""
+
+    def __missing__(self, word: str | bytes) -> bool:
+        trim = trimmable(word.decode() if isinstance(word, bytes) else word)
+        if len(self) < 65536:  # a fleet's second words are few; versions are many
+            self[word] = trim
+        return trim
 
 
 def _why(best: Evidence, kind: str | None, library: bool, product: Product | None, equipment: bool) -> str:

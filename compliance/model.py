@@ -9,9 +9,7 @@ Those that a scan makes by the thousand and that never take part in a reference 
 the cyclic collector never looks at them.
 """
 
-from array import array
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -96,87 +94,6 @@ class Component(msgspec.Struct, gc=False):
         return False
 
 
-class RowRuns:
-    """Row numbers in order, kept as runs of consecutive rows: a million-row export is a few runs.
-
-    ``append`` and ``extend_run`` add rows; ``runs[pos]`` is the row number of the ``pos``-th row.
-    """
-
-    __slots__ = ("firsts", "size", "starts")
-
-    def __init__(self) -> None:
-        self.starts = array("q")  # position of each run's first row
-        self.firsts = array("q")  # that row's number
-        self.size = 0
-
-    def extend_run(self, first: int, count: int) -> None:
-        """Rows ``first`` .. ``first + count - 1``, after the rows already held."""
-        if count <= 0:
-            return
-        if not self.starts or self.firsts[-1] + (self.size - self.starts[-1]) != first:
-            self.starts.append(self.size)
-            self.firsts.append(first)
-        self.size += count
-
-    def append(self, row: int) -> None:
-        self.extend_run(row, 1)
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, pos: int) -> int:
-        if not 0 <= pos < self.size:
-            raise IndexError("row position out of range")
-        run = bisect_right(self.starts, pos) - 1
-        return self.firsts[run] + pos - self.starts[run]
-
-
-class RowComponents(Sequence[Component]):
-    """The components of a table whose rows repeat, held as one identity per distinct row.
-
-    A fleet export lists the same few thousand titles over a million rows. Per row this keeps an id
-    (``ids``) and the spreadsheet row number (``rows``, a ``RowRuns`` or any sequence); per distinct
-    ``(name, version, vendor)`` one ``Component``. It is still a sequence of one ``Component`` per row,
-    each made on demand exactly as a row-by-row reader makes it (``row N`` location, shared vendor
-    list), so any consumer can treat it as a list; the engine instead matches each distinct identity
-    once and makes row components only for rows that have findings.
-    """
-
-    __slots__ = ("ids", "rows", "uniques")
-
-    def __init__(self, ids: Any, rows: Any, uniques: dict[int, Component]) -> None:
-        self.ids = ids  # identity ids, one per row, in row order
-        self.rows = rows  # row numbers, parallel to ``ids``
-        self.uniques = uniques  # id -> its Component (location: the first row it occurs on)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def at(self, pos: int) -> Component:
-        """The component of the ``pos``-th kept row."""
-        u = self.uniques[self.ids[pos]]
-        return Component(
-            u.name, u.version, u.vendor_fields, [*u.identifiers], u.purl, u.bom_ref, f"row {self.rows[pos]}", u.type
-        )
-
-    def __getitem__(self, index: Any) -> Any:  # int -> Component; slice -> list[Component]
-        if isinstance(index, slice):
-            return [self.at(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("component index out of range")
-        return self.at(index)
-
-    def __iter__(self) -> Iterator[Component]:
-        return (self.at(i) for i in range(len(self.ids)))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
 class Inventory(msgspec.Struct):
     """What one reader found in one input.
 
@@ -192,7 +109,7 @@ class Inventory(msgspec.Struct):
 
     path: str
     format: str
-    components: list[Component] | RowComponents
+    components: list[Component] | Any  # or the scan's Tally (compliance.engine), which matched them as read
     metadata: dict[str, Any] = {}
     problems: list[str] = []
     # The longest name, version, purl, vendor or identifier string of any component, when the reader

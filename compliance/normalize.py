@@ -78,6 +78,7 @@ CJK_LEGAL_SUFFIXES = (
 )
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 _DOTTED_ANY_CASE = re.compile(r"\b(?:[a-zA-Z]\.){2,}")
 
@@ -103,6 +104,7 @@ def _ignorable_pattern():  # type: ignore[no-untyped-def]
     return regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}]")
 
 
+@lru_cache(maxsize=8192)
 def _invisible(ch: str) -> bool:
     """Step 1's test for one character that is not ASCII."""
     if unicodedata.category(ch) == "Cf":
@@ -131,7 +133,9 @@ def display_order(text: str) -> str | None:
 
 def _drop_format(text: str) -> str:
     """Step 1 for text that is not ASCII."""
-    return "".join(ch for ch in text if ch < "\x80" or not _invisible(ch))
+    for ch in [ch for ch in set(_NON_ASCII.findall(text)) if _invisible(ch)]:
+        text = text.replace(ch, "")
+    return text
 
 
 def fold(text: str) -> str:
@@ -147,7 +151,9 @@ def _fold_keep_case(text: str) -> str:
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", _drop_format(text))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    for ch in [ch for ch in set(_NON_ASCII.findall(text)) if unicodedata.combining(ch)]:
+        text = text.replace(ch, "")  # only characters outside ASCII combine
+    return text
 
 
 @lru_cache(maxsize=65536)
@@ -156,11 +162,62 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(t for t in _NON_WORD.split(fold(text)) if t)
 
 
+# Steps 1-3 of ASCII text as bytes: letters lower-cased, digits kept, anything else a space, so that
+# ``text.encode().translate(ASCII_WORDS).split()`` is ``tokens(text)`` (as bytes) with no regular expression.
+ASCII_WORDS = bytes(b + 32 if 65 <= b <= 90 else b if 48 <= b <= 57 or 97 <= b <= 122 else 32 for b in range(256))
+ASCII_LINES = ASCII_WORDS[:10] + b"\n" + ASCII_WORDS[11:]  # the same, line breaks kept
+
+# Characters outside ASCII -> what ``ascii_equivalents`` writes for them (None: the text has no equivalent).
+_PLAIN: dict[str, str | None] = {}
+
+
+def _plain_char(ch: str) -> str | None:
+    """What steps 1 and 2 make of one character outside ASCII, when that is all a match can see of it."""
+    if ch == "\u202e":
+        return None  # a right-to-left override: the matcher also reads the text in display order
+    folded = _fold_keep_case(ch)
+    if folded.isascii():
+        return folded  # dropped (invisible, a combining mark), an accent dropped, "™" as "TM", "ﬁ" as "fi"
+    return " " if _NON_WORD.fullmatch(folded) else None  # "®" separates words; a letter of another script
+
+
+def ascii_equivalents(texts: list[str]) -> list[str | None]:
+    """For each of ``texts``, ASCII text that steps 1-4 and every lookup read exactly as they read it, or None.
+
+    Each character outside ASCII is replaced by what steps 1 and 2 make of it when that is ASCII ("é" is
+    "e", "™" is "TM", an invisible character is nothing) or holds no letter or digit ("®" then separates
+    words, as punctuation does). Steps 1 and 2 work character by character (NFKD decomposes each
+    character on its own; only the combining marks it would reorder are dropped), so the tokens,
+    organisation tokens and product tokens are the same, and an ASCII text has no confusable or
+    display-order reading for the matcher to try. A text with a letter of another script (a native-script
+    name, a homoglyph) or a right-to-left override gets None. The texts are joined, so a fleet export's
+    chunk of titles takes one ``str.replace`` per distinct character.
+    """
+    joined = "\x00".join(texts)
+    if joined.count("\x00") == len(texts) - 1:
+        out = _replace_plain(joined).split("\x00")
+    else:  # a text holds the separator
+        out = list(map(_replace_plain, texts))
+    return [t if t.isascii() else None for t in out]
+
+
+def _replace_plain(text: str) -> str:
+    """``text`` with each character outside ASCII that has a plain equivalent (``_plain_char``) replaced."""
+    table = _PLAIN
+    for ch in set(_NON_ASCII.findall(text)):
+        if ch not in table:
+            table[ch] = _plain_char(ch)
+        plain = table[ch]
+        if plain is not None:
+            text = text.replace(ch, plain)
+    return text
+
+
 def has_format_characters(text: str) -> bool:
     """True when ``text`` holds a character that step 1 drops."""
     if text.isascii():
         return False
-    return any(ch >= "\x80" and _invisible(ch) for ch in text)
+    return any(map(_invisible, set(_NON_ASCII.findall(text))))
 
 
 def _strip_cjk_suffix(token: str) -> str:
@@ -240,6 +297,25 @@ def _org_tokens_raw(text: str, keep_case: bool = False) -> list[str]:
     return [t for t in _NON_WORD.split(raw) if t]
 
 
+def screen_words(text: str) -> tuple[list[str], set[str]] | None:
+    """For ``matching.NameScreen``: ``tokens(text)``, uncached (a fleet export's distinct names are each
+    asked about once), and a superset of ``org_tokens(text)`` (each token also with a CJK legal form cut
+    from its end, and the tokens once dotted abbreviations collapse); None when a confusable reading
+    (``skeleton``) or a display-order reading (``display_order``) of ``text`` may give other tokens."""
+    if "\u202e" in text:
+        return None
+    kept = _fold_keep_case(text)
+    if not kept.isascii() and any(skeleton(t) is not None for t in _NON_WORD.split(kept) if t and not t.isascii()):
+        return None
+    folded = kept.casefold() if not kept.isascii() else kept.lower()
+    toks = [t for t in _NON_WORD.split(folded) if t]
+    org = {*toks, *(_strip_cjk_suffix(t) for t in toks if not t.isascii() and t.endswith(CJK_LEGAL_SUFFIXES))}
+    if "." in folded:
+        collapsed = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), folded)
+        org.update(t for t in _NON_WORD.split(collapsed) if t)
+    return toks, org
+
+
 @lru_cache(maxsize=65536)
 def org_name(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """Tokens of an organisation name with legal forms removed, and the legal forms removed (designators).
@@ -275,9 +351,14 @@ PRODUCT_QUALIFIERS = frozenset(
 )
 
 
+def trimmable(tok: str) -> bool:
+    """A token ``product_tokens`` trims from the end of a product name: a platform word or a version."""
+    return tok in PRODUCT_QUALIFIERS or tok.isdigit() or _is_version(tok)
+
+
 def _product_trim(toks: tuple[str, ...]) -> tuple[str, ...]:
     end = len(toks)
-    while end and (toks[end - 1] in PRODUCT_QUALIFIERS or toks[end - 1].isdigit() or _is_version(toks[end - 1])):
+    while end and trimmable(toks[end - 1]):
         end -= 1
     return toks[:end]
 

@@ -70,6 +70,8 @@ class ScanOptions(msgspec.Struct):
     # (for 100,000 components about 0.1 s); the next input replaces it. Off for any other caller.
     keep_last_input: bool = False
     last_input: Any = None
+    # Readers make every component (no ``Tally`` matching them as read): for ``explain``, which looks at them.
+    keep_components: bool = False
     # Trusted keys, a pin, the pack age limit and the policy file's digest (compliance.rulepack.provenance).
     pack_policy: Any = None
 
@@ -385,7 +387,8 @@ def scan_one(path: str, options: ScanOptions, evaluator: Evaluator) -> list[tupl
             why = not_inventory(source, hidden=hidden)
             if why is not None:  # found in a folder and clearly not an inventory: a note, not an error
                 return [(InputResult(path=shown, format=None, skipped=why), [])]
-        source.sink = Tally(evaluator, source.path)  # readers that can evaluate as they read keep no list
+        if not options.keep_components:
+            source.sink = Tally(evaluator, source.path)  # readers that can evaluate as they read keep no list
         inventory = read_source(source, options.input_format)
         sections = []
         for part in inventory.metadata.get("sections") or [inventory]:

@@ -1,9 +1,10 @@
-"""The generic CSV reader's chunked fast path reads exactly what a row-by-row reader reads.
+"""Inventory tables read a chunk of rows at a time give what a row-by-row reader gives.
 
-Large exports are read a chunk of rows at a time (``CHUNK_ROWS``) into identity ids; chunks with
-blank rows, rows without a name, odd widths, quoted cells spanning lines or parser errors take the
-row-by-row rules. These tests put each of those in the middle of tables larger than a chunk and check
-the components, row numbers, counts, findings and error places a user sees.
+A scan matches a large export a chunk of rows at a time (``CHUNK_ROWS``, ``tabular.tally_rows``); chunks
+with blank rows, rows without a name or odd widths take the row-by-row rules, and quoted cells spanning
+lines or parser errors read the table again row by row. These tests put each of those in the middle of
+tables larger than a chunk and check the components (read without a scan), and the row numbers, counts,
+findings and error places a scan reports (``both_ways``: the scan as read, and evaluated from the list).
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from conftest import assert_clean_error, run_cli
 from inventory_support import read, write
 
-from compliance.model import Component, RowComponents, RowRuns
-from compliance.readers.generic_csv import CHUNK_ROWS
+from compliance.model import Component
+from compliance.readers.tabular import CHUNK_ROWS
 
 N = CHUNK_ROWS * 2 + 500  # three chunks, the last one partial
 APPS = [("Google Chrome", "Google LLC", "120.0"), ("7-Zip", "Igor Pavlov", "23.01"), ("Zoom", "Zoom Video", "5.1")]
@@ -47,23 +47,39 @@ def expected(kept: list[tuple[int, str, str, str]]) -> list[tuple[str, str, list
     return [(name, version, [("Manufacturer", vendor)], f"row {row}") for row, name, vendor, version in kept]
 
 
-def seen(components: list[Component] | RowComponents) -> list[tuple[str, str, list[tuple[str, str]], str]]:
+def seen(components: list[Component]) -> list[tuple[str, str, list[tuple[str, str]], str]]:
     return [(c.name, c.version, list(c.vendor_fields), str(c.location)) for c in components]
 
 
-def test_clean_table_is_held_as_identities_and_reads_as_every_row(tmp_path: Path) -> None:
+def both_ways(path: Path) -> dict[str, object]:
+    """What a scan reports of ``path`` (counts, the rows of its findings, the matches without one), the same
+    whether the reader matched its rows as it read them (a ``Tally``) or made every component first."""
+    from datetime import date
+
+    from compliance.scan import ScanOptions, scan
+
+    seen_ways = []
+    for keep in (False, True):
+        options = ScanOptions(jurisdictions=["US"], as_of=date(2026, 11, 22), jobs=1, keep_components=keep)
+        report = scan([str(path)], options)
+        section = report.inputs[0]
+        assert section.error is None, section.error
+        seen_ways.append({
+            "counts": (section.components, section.components_with_vendor_identity, section.components_matched,
+                       section.matched_without_findings),
+            "findings": sorted((f.component.location, f.rule_id, f.message) for f in report.findings),
+        })
+    assert seen_ways[0] == seen_ways[1]
+    return seen_ways[0]
+
+
+def test_clean_table_reads_every_row(tmp_path: Path) -> None:
     text, kept = table({})
-    inv = read(write(tmp_path, "apps.csv", text))
-    assert isinstance(inv.components, RowComponents)
-    assert len(inv.components) == N
-    assert len(inv.components.uniques) == len(APPS) + 1  # four distinct rows in the whole table
+    path = write(tmp_path, "apps.csv", text)
+    inv = read(path)
     assert seen(inv.components) == expected(kept)
-    # It is a sequence like a list: indexing, negative indexing and slices give the same components.
-    assert seen([inv.components[0], inv.components[-1]]) == expected([kept[0], kept[-1]])
-    assert seen(inv.components[CHUNK_ROWS - 1 : CHUNK_ROWS + 1]) == expected(kept[CHUNK_ROWS - 1 : CHUNK_ROWS + 1])
-    assert inv.components == list(inv.components)
-    with pytest.raises(IndexError):
-        inv.components[N]
+    restricted = sorted(f"row {row}" for row, name, _v, _ver in kept if name == KASPERSKY[0])
+    assert sorted({loc for loc, _r, _m in both_ways(path)["findings"]}) == restricted
 
 
 def test_blank_rows_empty_names_and_padded_cells_mid_chunk(tmp_path: Path) -> None:
@@ -75,9 +91,11 @@ def test_blank_rows_empty_names_and_padded_cells_mid_chunk(tmp_path: Path) -> No
     text, kept = table(special)
     kept.append((CHUNK_ROWS + 8 + 2, "Zoom", "Zoom Video", "5.1"))
     kept.sort()
-    inv = read(write(tmp_path, "apps.csv", text))
+    path = write(tmp_path, "apps.csv", text)
+    inv = read(path)
     assert seen(inv.components) == expected(kept)
     assert inv.metadata["skipped_empty_rows"] == 2
+    assert both_ways(path)["counts"][0] == len(kept)
 
 
 def test_quoted_cell_spanning_lines_keeps_spreadsheet_row_numbers(tmp_path: Path) -> None:
@@ -85,10 +103,13 @@ def test_quoted_cell_spanning_lines_keeps_spreadsheet_row_numbers(tmp_path: Path
     row = CHUNK_ROWS + 3 + 2
     kept.append((row, "Notes\nApp", "Acme", "1.0"))
     kept.sort()
-    inv = read(write(tmp_path, "apps.csv", text))
+    path = write(tmp_path, "apps.csv", text)
+    inv = read(path)
     assert seen(inv.components) == expected(kept)
-    # Rows after the two-line cell are numbered as a spreadsheet shows them.
+    # Rows after the two-line cell are numbered as a spreadsheet shows them, in a scan too.
     assert str(inv.components[-1].location) == f"row {N + 2}"
+    restricted = {f"row {row}" for row, name, _v, _ver in kept if name == KASPERSKY[0]}
+    assert {loc for loc, _r, _m in both_ways(path)["findings"]} == restricted
 
 
 def test_odd_row_in_a_later_chunk_is_an_error_at_its_row(tmp_path: Path) -> None:
@@ -130,7 +151,7 @@ def _big_utf8_table(tmp_path: Path, tail: bytes) -> Path:
 
 def test_utf8_check_carries_a_character_across_its_chunks(tmp_path: Path) -> None:
     inv = read(_big_utf8_table(tmp_path, b""))
-    assert any(c.name.endswith("y\u00e9") for c in inv.components.uniques.values())
+    assert any(c.name.endswith("y\u00e9") for c in inv.components)
 
 
 def test_invalid_utf8_after_the_first_chunk_names_its_byte(tmp_path: Path) -> None:
@@ -155,27 +176,11 @@ def test_rows_without_a_name_among_new_titles_keep_every_title(tmp_path: Path) -
     kept += [(2, "Brand New App", "NewCo", "2.0"), (4, "Second New App", "OtherCo", "3.0"),
              (CHUNK_ROWS + 5, "Third New App", "ThirdCo", "1.0")]
     kept.sort()
-    inv = read(write(tmp_path, "apps.csv", text))
-    assert isinstance(inv.components, RowComponents)
+    path = write(tmp_path, "apps.csv", text)
+    inv = read(path)
     assert seen(inv.components) == expected(kept)
     assert inv.metadata["skipped_empty_rows"] == 3
-    names = sorted(c.name for c in inv.components.uniques.values())
-    assert names == sorted({"Brand New App", "Second New App", "Third New App", KASPERSKY[0], *(a[0] for a in APPS)})
-
-
-def test_row_runs_number_rows_across_gaps() -> None:
-    runs = RowRuns()
-    runs.extend_run(2, 3)  # rows 2, 3, 4
-    runs.extend_run(5, 2)  # continues the run: 5, 6
-    runs.append(9)  # a gap (skipped rows 7 and 8)
-    runs.extend_run(10, 0)  # nothing
-    runs.extend_run(10, 2)  # continues after 9
-    assert list(runs.starts) == [0, 5]  # two runs
-    assert [runs[i] for i in range(len(runs))] == [2, 3, 4, 5, 6, 9, 10, 11]
-    with pytest.raises(IndexError):
-        runs[len(runs)]
-    with pytest.raises(IndexError):
-        runs[-1]
+    assert both_ways(path)["counts"][0] == len(kept)
 
 
 def test_a_name_of_blanks_in_a_clean_chunk_is_read_row_by_row(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from inventory_support import read, write
 
 from compliance.errors import InputError
 from compliance.readers import load_source, read_source
-from compliance.readers.generic_csv import CHUNK_ROWS
+from compliance.readers.tabular import CHUNK_ROWS
 
 HEADER = b"Computer,Software,Manufacturer,Version\n"
 ROW = b'PC-1,"Caf\xc3\xa9 App","Acme",1.0\n'  # not ASCII, so the text is checked as it streams
@@ -80,7 +80,7 @@ def test_clean_non_ascii_text_reads_and_leaves_nothing_unchecked(tmp_path: Path)
     source = load_source(str(write(tmp_path, "apps.csv", data)))
     inv = read_source(source)
     assert len(inv.components) == CHUNK_ROWS * 2 + 1
-    assert {c.name for c in inv.components.uniques.values()} == {"Caf\u00e9 App", "\u5fae\u4fe1"}
+    assert {c.name for c in inv.components} == {"Caf\u00e9 App", "\u5fae\u4fe1"}
     assert source.unchecked == []  # settled: nothing to hold the stream (or pickle) afterwards
     assert read(write(tmp_path, "again.csv", data)).components[-1].name == "\u5fae\u4fe1"
 

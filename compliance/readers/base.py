@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, ClassVar, Protocol
 import msgspec
 
 from compliance.errors import InputError
-from compliance.model import Component, Inventory, RowComponents
+from compliance.model import Component, Inventory
 from compliance.readers import mapped
 
 # 4 GiB; change with --max-input-size. A real SBOM of a million components is about 1 GB of JSON or XML
@@ -216,20 +216,13 @@ def bound_fields(inventory: Inventory) -> None:
     """Cut over-long strings of every component to ``MAX_FIELD_CHARS`` and cap the problem list.
 
     It bounds the work any single field can cause downstream, whatever reader produced it. A reader
-    that measured its components as it made them (``Inventory.longest_field``) and a table of repeated
-    rows (its distinct rows) are settled at once; otherwise one pass of ``len`` checks per component
+    that measured its components as it made them (``Inventory.longest_field``) is settled at once; otherwise one pass of ``len`` checks per component
     (plain loops, ``longest_field`` inlined: about 0.1 s for 100,000 components).
     """
     limit = MAX_FIELD_CHARS
     if inventory.longest_field is not None and inventory.longest_field <= limit:
         cap_problems(inventory.problems)  # the reader measured its fields as it made them: none is long
         return
-    if isinstance(inventory.components, RowComponents):
-        # Rows share their distinct identities: check those; a long one is cut (and noted) row by row.
-        if max(map(longest_field, inventory.components.uniques.values()), default=0) <= limit:
-            cap_problems(inventory.problems)
-            return
-        inventory.components = list(inventory.components)
     for comp in inventory.components:
         long = len(comp.name) > limit or len(comp.version) > limit or len(comp.purl) > limit
         if not long:

@@ -17,13 +17,10 @@ Two readers share this code:
 
 from __future__ import annotations
 
-import csv
-import itertools
-from operator import itemgetter
 from typing import Any, ClassVar
 
 from compliance.errors import InputError
-from compliance.model import Component, Inventory, RowComponents, RowRuns
+from compliance.model import Component, Inventory
 from compliance.readers.base import Source
 from compliance.readers.tabular import (
     Shared,
@@ -34,6 +31,7 @@ from compliance.readers.tabular import (
     platform_kind,
     read_table,
     reverse_dns,
+    tally_rows,
 )
 from compliance.untrusted import capped, quoted
 
@@ -117,85 +115,10 @@ def _sniff_roles(source: Source) -> dict[str, int] | None:
     return detect_roles([norm_header(c) for c in cells])
 
 
-# Rows per chunk. A chunk's rows are all alive at once: 1,024 of them (about 300 KB) stay in a core's
-# cache, where 4,096 measured 10-20% slower for the whole read.
-CHUNK_ROWS = 1024
-
-
-def _name_vendor_version_rows(
-    table: Table, i_name: int, i_version: int | None, i_vendor: int | None, shared: Shared
-) -> tuple[RowComponents, int] | None:
-    """A million-row asset export in C-speed chunks: one identity id per row, row numbers as runs.
-
-    Rows come from the CSV parser a chunk at a time; when every row of a chunk is one line of the
-    right width (the usual case, checked with a C-level ``map``), its raw cells become identity ids
-    without a Python statement per row; each distinct row is stripped and interned once. A row
-    without a name always brings a new identity (none is ever stored), so only chunks that add
-    identities have their new ones looked at: one whose name is empty or blank sends the chunk back,
-    as do odd widths, to the row-by-row rules of ``Table.keep`` (odd rows refused, blank rows counted,
-    rows without a name skipped), with rows numbered as the slow path numbers them. Returns None,
-    having read part of the table, when a quoted cell spans lines (row numbers then need the parser's
-    count after each row) or the parser raises: the caller reads the table again row by row, so
-    errors, counts and numbering are exactly its own.
-    """
-    width, base, last = len(table.header), table.row_base, table.first_line
-    text, vendor_list = shared.text, shared.vendor_list
-    # ids: a list, whose items are the few int objects stored in ``identity`` (no int made per row, unlike an
-    # array, so counting and testing them later makes none either).
-    ids: list[int] = []
-    rownums = RowRuns()
-    # Rows are told apart by their raw cells (no strip per row: a C-level tuple from itemgetter); raw
-    # cells that strip to the same values give separate ids with equal components, matched alike.
-    cols = [i for i in (i_name, i_version, i_vendor) if i is not None]
-    get_key = itemgetter(*cols, *cols) if len(cols) == 1 else itemgetter(*cols)  # always a tuple
-    identity: dict[tuple[str, ...], int] = {}
-    fresh = itertools.count()
-    skipped = 0
-    strip = str.strip
-    with table.parsing() as reader:
-        try:
-            while True:
-                chunk = list(itertools.islice(reader, CHUNK_ROWS))
-                if not chunk:
-                    break
-                first = last + base
-                if reader.line_num - last != len(chunk):
-                    return None  # a quoted cell spans lines: number rows one by one
-                last = reader.line_num
-                if set(map(len, chunk)) == {width}:
-                    known, mark = len(identity), len(ids)
-                    ids.extend(map(identity.setdefault, map(get_key, chunk), fresh))
-                    added = len(identity) - known
-                    if not added or all(map(strip, map(itemgetter(0), itertools.islice(reversed(identity), added)))):
-                        rownums.extend_run(first, len(chunk))
-                        continue
-                    for _ in range(added):  # a row without a name: undo the chunk, read it row by row
-                        identity.popitem()
-                    del ids[mark:]
-                for row_no, row in enumerate(chunk, first):  # the row-by-row rules of Table
-                    if not table.keep(row, row_no):
-                        continue
-                    if not row[i_name].strip():
-                        skipped += 1  # a vendor or version but no name
-                        continue
-                    ids.append(identity.setdefault(get_key(row), next(fresh)))
-                    rownums.append(row_no)
-        except csv.Error:
-            return None
-    uniques: dict[int, Component] = {}
-    roles = ["name", *("version" if i == i_version else "vendor" for i in cols[1:])]
-    for key, id_ in identity.items():
-        cells = dict(zip(roles, map(strip, key), strict=False))
-        name, version, vendor = cells["name"], cells.get("version", ""), cells.get("vendor", "")
-        uniques[id_] = Component(text(name, name), text(version, version), vendor_list(vendor), [], "", "", "", "application")
-    return RowComponents(ids, rownums, uniques), skipped
-
-
-def _rows_to_components(
-    source: Source, table: Table, roles: dict[str, int]
-) -> tuple[list[Component] | RowComponents, int]:
-    """One component per row, straight from the CSV parser; the usual name/vendor/version export as
-    ``RowComponents`` (``_name_vendor_version_rows``). Repeated values are stored once (``Shared``)."""
+def _rows_to_components(source: Source, table: Table, roles: dict[str, int]) -> tuple[Any, int]:
+    """One component per row, straight from the CSV parser; in a scan the usual name/vendor/version export
+    is matched as it is read instead (``tally_rows``: the scan's ``Tally``). Repeated values are stored once
+    (``Shared``)."""
     i_name = roles.get("name")
     i_vendor = roles.get("vendor")
     i_version = roles.get("version")
@@ -212,12 +135,10 @@ def _rows_to_components(
     skipped = 0
     if i_name is not None and i_platform is None and not id_columns:
         # The usual asset export (name, publisher, version): nothing but three cells per row.
-        rows = _name_vendor_version_rows(table, i_name, i_version, i_vendor, shared)
-        if rows is not None:
-            return rows
-        # A quoted cell spanning lines or a CSV error: read again row by row with
-        # Table's own rules (rare, so its generator's cost per row does not matter).
-        table.restart(source)
+        if source.sink is not None:  # a scan: rows matched as they are read
+            return source.sink, tally_rows(
+                source, table, source.sink, shared, name=i_name, version=i_version, vendor=i_vendor, distinct=True
+            )[0]
         for row_no, row in table:
             name = row[i_name].strip()
             if not name:

@@ -30,14 +30,13 @@ skipped and counted in ``metadata["skipped_without_displayname"]``.
 
 from __future__ import annotations
 
-import csv
 from typing import Any, ClassVar
 
 from compliance.errors import InputError
 from compliance.model import Component, Inventory
 from compliance.readers.base import Source, expect_object, scalar_str, type_name
 from compliance.readers.cyclonedx_json import parse_json
-from compliance.readers.tabular import Shared, norm_header, read_table, sniff_header_names
+from compliance.readers.tabular import Shared, Table, norm_header, read_table, sniff_header_names, tally_rows
 
 # Registry value names that only the Uninstall key carries; one of them next to DisplayName is enough.
 _UNINSTALL_COLUMNS = frozenset(
@@ -90,43 +89,14 @@ class WindowsUninstallCSVReader:
         i_ver = table.col("displayversion")
         i_pub = table.col("publisher")
         i_key = table.col("pschildname")
-        components: list[Component] = []
-        append = components.append
         shared = Shared("publisher")
-        text, vendor_list = shared.text, shared.vendor_list
-        skipped = lossy = 0
-        width, base, last = len(table.header), table.row_base, table.first_line
-        with table.parsing() as reader:  # the Table.parsing loop: this runs once per registry key
-            try:
-                for row in reader:
-                    row_no = last + base
-                    last = reader.line_num
-                    if len(row) != width:
-                        table.odd_row(row, row_no)
-                        continue
-                    name = row[i_name].strip()
-                    if not name:
-                        if not table.is_blank(row):
-                            skipped += 1
-                        continue
-                    publisher = row[i_pub].strip() if i_pub is not None else ""
-                    if "??" in publisher or "??" in name:  # Export-Csv -Encoding ASCII lost characters
-                        lossy += 1
-                    version = row[i_ver].strip() if i_ver is not None else ""
-                    append(
-                        Component(
-                            text(name, name),
-                            text(version, version),
-                            vendor_list(publisher),
-                            [],
-                            "",
-                            row[i_key].strip() if i_key is not None else "",
-                            f"row {row_no}",
-                            "application",
-                        )
-                    )
-            except csv.Error as exc:
-                raise table.csv_error(exc, last + base) from None
+        components: Any = source.sink
+        if components is not None:  # a scan: keys matched as they are read ("??": Export-Csv -Encoding ASCII)
+            skipped, lossy = tally_rows(
+                source, table, components, shared, name=i_name, version=i_ver, vendor=i_pub, key=i_key, lossy=True
+            )
+        else:
+            components, skipped, lossy = _components(table, shared, i_name, i_ver, i_pub, i_key)
         meta: dict[str, Any] = {
             "skipped_without_displayname": skipped,
             "type_line": table.type_line,
@@ -138,6 +108,31 @@ class WindowsUninstallCSVReader:
         return Inventory(path=source.path, format=self.name, components=components, metadata=meta)
 
 
+
+
+def _components(
+    table: Table, shared: Shared, i_name: int, i_ver: int | None, i_pub: int | None, i_key: int | None
+) -> tuple[list[Component], int, int]:
+    """One component per registry key with a DisplayName; the keys without one; those with "??"."""
+    components: list[Component] = []
+    text, vendor_list = shared.text, shared.vendor_list
+    skipped = lossy = 0
+    for row_no, row in table:
+        name = row[i_name].strip()
+        if not name:
+            skipped += 1
+            continue
+        publisher = row[i_pub].strip() if i_pub is not None else ""
+        if "??" in publisher or "??" in name:  # Export-Csv -Encoding ASCII lost characters
+            lossy += 1
+        version = row[i_ver].strip() if i_ver is not None else ""
+        components.append(
+            Component(
+                text(name, name), text(version, version), vendor_list(publisher), [], "",
+                row[i_key].strip() if i_key is not None else "", f"row {row_no}", "application",
+            )
+        )
+    return components, skipped, lossy
 
 
 def _looks_like_uninstall_json(head: str) -> bool:
