@@ -53,8 +53,10 @@ from compliance.normalize import (
     org_tokens,
     person_address,
     product_tokens,
+    registered_place_cut,
     screen_words,
     trimmable,
+    unspaced,
 )
 from compliance.rulepack.model import Product, RulePack, Vendor
 
@@ -333,6 +335,8 @@ class VendorIndex:
             if shown is not None:
                 hit = self.lookup_org(shown)
                 hit = None if hit is None else _invisible_fold(hit)
+        if hit is None and (forms or not value.isascii()):
+            hit = self._registered_lead(toks, forms)
         if hit is not None and hit.method == "legal-name":
             note = _form_note(value, hit.label)
             if note:
@@ -383,6 +387,30 @@ class VendorIndex:
                 if hit is not None:
                     break
         return hit
+
+    def _registered_lead(self, toks: tuple[str, ...], forms: frozenset[str]) -> _Hit | None:
+        """The last resort of ``lookup_org``, after every other reading: a brand leading a name written
+        without spaces (腾讯音乐娱乐集团), or the trade name after the mainland-Chinese place a company name
+        leads with ("Beijing ByteDance Technology Co., Ltd.", 北京字节跳动科技有限公司). Weak, as any brand
+        leading a longer name is."""
+        hit = self._unspaced_lead(toks)
+        if hit is None and forms:
+            rest = registered_place_cut(toks)
+            if rest is not None:
+                hit = self._org_hit(rest, frozenset()) or self._unspaced_lead(rest)
+                if hit is not None and hit.strength != "weak":
+                    hit = hit._replace(strength="weak")
+        return hit
+
+    def _unspaced_lead(self, toks: tuple[str, ...]) -> _Hit | None:
+        """The catalog brand written in Chinese or Japanese script that leads the first token's characters."""
+        first = toks[0] if toks else ""
+        if first.isascii() or not unspaced(first[0]):
+            return None
+        for brand, hit in self.brand_prefix.items():
+            if len(brand) == 1 and len(brand[0]) > 1 and first.startswith(brand[0]) and unspaced(brand[0][0]):
+                return hit
+        return None
 
     def _namespace(self, value: str) -> _Hit | None:
         low = value.lower()

@@ -220,6 +220,44 @@ def has_format_characters(text: str) -> bool:
     return any(map(_invisible, set(_NON_ASCII.findall(text))))
 
 
+# A company registered in mainland China is named "place + trade name + industry + legal form" (北京字节跳动科技有限公司,
+# "Beijing ByteDance Technology Co., Ltd."): the leading administrative division says where it is registered,
+# as "(Shenzhen)" does inside "Tencent Technology (Shenzhen) Company Limited". ``registered_place_cut`` takes
+# it off so that the trade name leads. Provinces and the cities where software companies usually register,
+# in pinyin and in Chinese (with or without 市/省).
+PRC_PLACES = frozenset({
+    "beijing", "shanghai", "tianjin", "chongqing", "shenzhen", "guangzhou", "hangzhou", "nanjing", "wuhan",
+    "chengdu", "xiamen", "suzhou", "zhuhai", "hefei", "xian", "dongguan", "jinan", "qingdao", "changsha",
+    "fuzhou", "guangdong", "zhejiang", "jiangsu", "fujian", "hubei", "sichuan", "anhui", "shandong", "hainan",
+})
+_PRC_PLACES_CJK = (
+    "北京", "上海", "天津", "重庆", "深圳", "广州", "杭州", "南京", "武汉", "成都", "厦门", "苏州", "珠海", "合肥",
+    "西安", "东莞", "济南", "青岛", "长沙", "福州", "广东", "浙江", "江苏", "福建", "湖北", "四川", "安徽", "山东",
+    "海南",
+)
+
+
+def unspaced(ch: str) -> bool:
+    """Whether ``ch`` is written without spaces between words: CJK ideographs and kana (not Hangul)."""
+    cp = ord(ch)
+    return 0x3040 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF
+
+
+def registered_place_cut(toks: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The tokens of a company name without the mainland-Chinese place it leads with ("beijing bytedance
+    technology" -> "bytedance technology"; "北京字节跳动科技" -> "字节跳动科技"); None when it leads with none."""
+    if len(toks) > 1 and toks[0] in PRC_PLACES:
+        return toks[1:]
+    first = toks[0] if toks else ""
+    if not first.isascii():
+        for place in _PRC_PLACES_CJK:
+            if first.startswith(place):
+                rest = first[len(place):].removeprefix("市").removeprefix("省")
+                if rest:
+                    return (rest, *toks[1:])
+    return None
+
+
 def _strip_cjk_suffix(token: str) -> str:
     for suffix in CJK_LEGAL_SUFFIXES:
         if token.endswith(suffix) and len(token) > len(suffix):
