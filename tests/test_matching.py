@@ -565,3 +565,9 @@ def test_app_purls_count_as_vendor_identity():
     assert Component(name="", identifiers=[("purl", "pkg:android/com.tencent.mm@8.0.49", "purl")]).has_vendor_identity
     assert Component(name="", identifiers=[("purl", "pkg:ios/com.zhiliaoapp.musically", "purl")]).has_vendor_identity
     assert not Component(name="", identifiers=[("purl", "pkg:pypi/requests@2.0", "purl")]).has_vendor_identity
+
+
+@pytest.mark.parametrize(("text", "strength"), [("Касперский", "broad"), ("卡巴斯基", "broad"), ("卡巴斯基实验室", "weak")])
+def test_kaspersky_brand_in_russian_and_chinese(index, text, strength):
+    hit = index.lookup_org(text)
+    assert hit is not None and hit.vendor == "kaspersky" and hit.strength == strength
