@@ -38,6 +38,7 @@ from compliance.normalize import (
     ASCII_LINES,
     ASCII_WORDS,
     FOLD_INVISIBLE,
+    FOLD_PLACE,
     FOLD_SPLIT,
     ascii_equivalents,
     confusable_org_name,
@@ -191,6 +192,7 @@ class VendorIndex:
     purl_miss_types: frozenset[str]
     purl_types: dict[str, tuple[str, bool, bool, bool, int]]
     split_words: frozenset[str]  # catalog words a split name may be joined back into (normalize.joined_tokens)
+    unspaced_brands: tuple[tuple[str, _Hit], ...]  # brands written in CJK script, matched as leading characters
 
     def __init__(self, pack: RulePack) -> None:
         self.vendors = pack.vendors
@@ -223,6 +225,9 @@ class VendorIndex:
             for t in toks:
                 owners.setdefault(t, set()).add(hit.vendor)
         self.split_words = frozenset(t for t, vs in owners.items() if len(vs) == 1 and len(t) >= 5 and t.isalpha())
+        self.unspaced_brands = tuple(
+            (b[0], hit) for b, hit in self.brand_prefix.items() if len(b) == 1 and len(b[0]) > 1 and unspaced(b[0][0])
+        )
         # Every prefix of every catalog key, so that a walk over a component's key stops at the first miss.
         self.purl_known = frozenset(k[:i] for k in self.purl for i in _cuts(k, "/"))
         self.ns_known = frozenset(k[:i] for k in self.namespace for i in _cuts(k, "."))
@@ -398,8 +403,8 @@ class VendorIndex:
             rest = registered_place_cut(toks)
             if rest is not None:
                 hit = self._org_hit(rest, frozenset()) or self._unspaced_lead(rest)
-                if hit is not None and hit.strength != "weak":
-                    hit = hit._replace(strength="weak")
+                if hit is not None:
+                    hit = hit._replace(strength="weak", folded=(*hit.folded, FOLD_PLACE))
         return hit
 
     def _unspaced_lead(self, toks: tuple[str, ...]) -> _Hit | None:
@@ -407,10 +412,7 @@ class VendorIndex:
         first = toks[0] if toks else ""
         if first.isascii() or not unspaced(first[0]):
             return None
-        for brand, hit in self.brand_prefix.items():
-            if len(brand) == 1 and len(brand[0]) > 1 and first.startswith(brand[0]) and unspaced(brand[0][0]):
-                return hit
-        return None
+        return next((hit for brand, hit in self.unspaced_brands if first.startswith(brand)), None)
 
     def _namespace(self, value: str) -> _Hit | None:
         low = value.lower()

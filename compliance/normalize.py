@@ -46,6 +46,7 @@ FOLD_INVISIBLE = "contains invisible characters"
 FOLD_MIXED = "mixed-script"
 FOLD_CONFUSABLE = "confusable characters"
 FOLD_SPLIT = "a word split apart"
+FOLD_PLACE = "a registration place read off"
 
 # Legal forms and corporate suffixes, written as tokens after normalisation.
 LEGAL_FORMS = frozenset(

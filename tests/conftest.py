@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from compliance.matching import VendorIndex
+from compliance.rulepack import load_rule_pack
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "sboms"
 
@@ -20,6 +23,12 @@ def cdx(components: list[dict[str, Any]], spec: str = "1.6", **extra: Any) -> di
     doc: dict[str, Any] = {"bomFormat": "CycloneDX", "specVersion": spec, "version": 1, "components": components}
     doc.update(extra)
     return doc
+
+
+@pytest.fixture(scope="session")
+def index() -> VendorIndex:
+    """The built-in pack's vendor index, built once for the session (lookups only add to its memos)."""
+    return VendorIndex(load_rule_pack())
 
 
 @pytest.fixture

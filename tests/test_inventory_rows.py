@@ -40,11 +40,6 @@ from compliance.scan import ScanOptions, scan
 
 
 @pytest.fixture(scope="module")
-def index() -> VendorIndex:
-    return VendorIndex(load_rule_pack())
-
-
-@pytest.fixture(scope="module")
 def screen(index: VendorIndex) -> NameScreen:
     return NameScreen(index)
 

@@ -10,13 +10,7 @@ from compliance.identifiers import cpe_vendor_product, purl_key, swid_namespace
 from compliance.matching import VendorIndex
 from compliance.model import Component
 from compliance.normalize import is_distinctive, org_tokens, product_tokens
-from compliance.rulepack import load_rule_pack
 from compliance.scan import ScanOptions, scan
-
-
-@pytest.fixture(scope="module")
-def index() -> VendorIndex:
-    return VendorIndex(load_rule_pack())
 
 
 @pytest.mark.parametrize(

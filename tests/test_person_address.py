@@ -8,14 +8,8 @@ import pytest
 from compliance.matching import VendorIndex
 from compliance.model import Component
 from compliance.normalize import FOLD_MIXED, person_address
-from compliance.rulepack import load_rule_pack
 from compliance.rulepack.model import Ident, Vendor
 from compliance.rulepack.validate import catalog_problems
-
-
-@pytest.fixture(scope="module")
-def index() -> VendorIndex:
-    return VendorIndex(load_rule_pack())
 
 
 @pytest.mark.parametrize(
